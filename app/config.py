@@ -1,0 +1,27 @@
+"""Configuration from the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'casework.sqlite'}"
+    )
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    CASEWORK_CLOCK = os.environ.get("CASEWORK_CLOCK", "real")
+    TOKEN_TTL_HOURS = int(os.environ.get("CASEWORK_TOKEN_TTL_HOURS", "12"))
+    SCHEDULER_INTERVAL_SECONDS = float(os.environ.get("CASEWORK_SCHEDULER_INTERVAL", "2"))
+    WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    JSON_SORT_KEYS = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    CASEWORK_CLOCK = "frozen"

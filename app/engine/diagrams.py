@@ -1,0 +1,261 @@
+"""Reading a diagram safely, turning it into a runnable spec, and checking it (lint).
+
+The XML is parsed once with a hardened lxml parser (no entities, no network, no DTD) and that
+tree is handed to SpiffWorkflow, so no second, default parse ever happens.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Collection, Mapping, Protocol
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from . import expressions
+from .scripting import is_iso_literal, to_python
+from .specs import CAMUNDA, CaseworkParser
+from .types import DiagramError, Problem
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DATE_FUNCTIONS = frozenset({
+    "add_working_days", "add_calendar_days", "next_working_day",
+    "deemed_service_cpr_6_26", "deemed_service_cpr_6_14",
+})
+
+
+class HandlerSignature(Protocol):
+    required: frozenset[str]
+    optional: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    key: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    content_hash: str
+
+
+def content_hash(xml: bytes) -> str:
+    return hashlib.sha256(xml).hexdigest()
+
+
+def parse_xml(xml: bytes) -> etree._ElementTree:
+    """Parse untrusted XML; malformed or entity-bearing documents raise DiagramError."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False,
+    )
+    try:
+        tree = etree.ElementTree(etree.fromstring(xml, parser))
+    except etree.XMLSyntaxError as exc:
+        raise DiagramError([Problem(f"malformed XML: {exc.msg}", line=exc.lineno)]) from exc
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # A diagram never needs a DTD; refusing it outright also refuses every entity trick.
+        raise DiagramError([Problem("a DOCTYPE or entity declaration is not allowed", line=1)])
+    return tree
+
+
+_VALIDATOR: BpmnValidator | None = None
+
+
+def _validator() -> BpmnValidator:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = BpmnValidator()
+    return _VALIDATOR
+
+
+def _build(xml: bytes) -> ProcessModel:
+    tree = parse_xml(xml)
+    parser = CaseworkParser(validator=_validator())
+    try:
+        parser.add_bpmn_xml(tree, filename="diagram.bpmn")
+        process_ids = parser.get_process_ids()
+        if not process_ids:
+            raise DiagramError([Problem("the diagram has no executable process")])
+        key = process_ids[0]
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        raise DiagramError([_problem_from_validation(exc)]) from exc
+    name = tree.getroot().find(f"{BPMN}process[@id='{key}']").get("name") or key
+    return ProcessModel(key, name, spec, subprocess_specs, content_hash(xml))
+
+
+@lru_cache(maxsize=64)
+def load_model(xml: bytes) -> ProcessModel:
+    """The runnable spec of a diagram, cached in memory by content (versions never change)."""
+    return _build(xml)
+
+
+def _problem_from_validation(exc: ValidationException) -> Problem:
+    message = str(getattr(exc, "error", None) or exc).splitlines()[0]
+    return Problem(message, element_id=getattr(exc, "id", None) or None,
+                   line=getattr(exc, "line_number", None) or None)
+
+
+def lint(
+    xml: bytes,
+    *,
+    roles: Collection[str],
+    handlers: Mapping[str, HandlerSignature],
+    functions: Collection[str],
+) -> list[Problem]:
+    """Every problem in a diagram, each on its element. Malformed/unsafe XML raises DiagramError."""
+    tree = parse_xml(xml)
+    problems: list[Problem] = []
+    try:
+        _build(xml)
+    except DiagramError as exc:
+        problems.extend(exc.problems)
+    root = tree.getroot()
+    lanes = _lane_names(root)
+    for task in root.iter(f"{BPMN}userTask"):
+        problems.extend(_check_user_task(task, lanes, roles, functions))
+    for task in root.iter(f"{BPMN}serviceTask"):
+        problems.extend(_check_service_task(task, handlers, functions))
+    for timer in root.iter(f"{BPMN}timerEventDefinition"):
+        problems.extend(_check_timer(timer, functions))
+    for flow in root.iter(f"{BPMN}sequenceFlow"):
+        problems.extend(_check_condition(flow, functions))
+    for script_task in root.iter(f"{BPMN}scriptTask"):
+        problems.extend(_check_script(script_task, functions))
+    for gateway in root.iter(f"{BPMN}exclusiveGateway", f"{BPMN}inclusiveGateway"):
+        problems.extend(_check_gateway_default(gateway, root))
+    return problems
+
+
+def _owner_id(node) -> str | None:
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return None if node is None else node.get("id")
+
+
+def _lane_names(root) -> dict[str, str]:
+    lanes = {}
+    for lane in root.iter(f"{BPMN}lane"):
+        for ref in lane.iter(f"{BPMN}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    return lanes
+
+
+def _expression_problems(element_id, text, functions, what) -> list[Problem]:
+    try:
+        source = to_python(text)
+    except expressions.ExpressionError as exc:
+        return [Problem(f"{what}: {exc}", element_id)]
+    return [Problem(f"{what}: {m}", element_id)
+            for m in expressions.check_expression(source, allowed_names=functions)]
+
+
+def _check_user_task(task, lanes, roles, functions) -> list[Problem]:
+    element_id = task.get("id")
+    problems = []
+    groups = [g.strip() for g in (task.get(CAMUNDA + "candidateGroups") or "").split(",") if g.strip()]
+    role = groups[0] if groups else lanes.get(element_id)
+    if not role:
+        problems.append(Problem("a user task needs a role (candidate group or lane)", element_id))
+    elif len(groups) > 1:
+        problems.append(Problem("give a user task one role (candidate group)", element_id))
+    elif role not in roles:
+        problems.append(Problem(f"unknown role '{role}'", element_id))
+    due = task.get(CAMUNDA + "dueDate")
+    if due and not is_iso_literal(due):
+        problems.extend(_expression_problems(element_id, due, functions, "due date"))
+    for field in task.iter(f"{CAMUNDA}formField"):
+        if not field.get("id"):
+            problems.append(Problem("a form field needs an id", element_id))
+    return problems
+
+
+def _check_service_task(task, handlers, functions) -> list[Problem]:
+    element_id = task.get("id")
+    topic = task.get(CAMUNDA + "topic")
+    if task.get(CAMUNDA + "type") != "external" or not topic:
+        return [Problem("a service task must be external with a topic naming a handler", element_id)]
+    signature = handlers.get(topic)
+    if signature is None:
+        return [Problem(f"no handler named '{topic}'", element_id)]
+    problems = []
+    given = {}
+    for param in task.iter(f"{CAMUNDA}inputParameter"):
+        given[param.get("name")] = (param.text or "").strip()
+    for missing in sorted(signature.required - given.keys()):
+        problems.append(Problem(f"handler '{topic}' needs parameter '{missing}'", element_id))
+    for unknown in sorted(given.keys() - signature.required - signature.optional):
+        problems.append(Problem(f"handler '{topic}' has no parameter '{unknown}'", element_id))
+    for name, value in given.items():
+        if value.startswith("${"):
+            problems.extend(_expression_problems(element_id, value, functions, f"parameter {name}"))
+    return problems
+
+
+def _check_timer(timer, functions) -> list[Problem]:
+    element_id = _owner_id(timer)
+    problems = []
+    for kind in ("timeDate", "timeDuration", "timeCycle"):
+        node = timer.find(f"{BPMN}{kind}")
+        if node is None:
+            continue
+        text = (node.text or "").strip()
+        if not text:
+            problems.append(Problem(f"the timer's {kind} is empty", element_id))
+        elif is_iso_literal(text):
+            problems.extend(_check_literal_kind(element_id, kind, text))
+        else:
+            problems.extend(_check_timer_call(element_id, kind, text, functions))
+    return problems
+
+
+def _check_literal_kind(element_id, kind, text) -> list[Problem]:
+    is_cycle, is_duration = text.startswith("R"), text.startswith("P")
+    expected = {"timeCycle": is_cycle, "timeDuration": is_duration,
+                "timeDate": not (is_cycle or is_duration)}[kind]
+    if expected:
+        return []
+    wanted = {"timeCycle": "a cycle (R/...)", "timeDuration": "a duration (P...)",
+              "timeDate": "a date-time with an offset"}[kind]
+    return [Problem(f"{kind} needs {wanted}, not '{text}'", element_id)]
+
+
+def _check_timer_call(element_id, kind, text, functions) -> list[Problem]:
+    problems = _expression_problems(element_id, text, functions, "timer")
+    if problems:
+        return problems
+    tree = ast.parse(to_python(text), mode="eval").body
+    if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):
+        return [Problem("a timer must be an ISO-8601 literal or a call to a calendar function",
+                        element_id)]
+    if tree.func.id in DATE_FUNCTIONS and kind != "timeDate":
+        return [Problem(f"{tree.func.id} gives a date: use it as a timeDate, not {kind}",
+                        element_id)]
+    return []
+
+
+def _check_condition(flow, functions) -> list[Problem]:
+    node = flow.find(f"{BPMN}conditionExpression")
+    if node is None or not (node.text or "").strip():
+        return []
+    return _expression_problems(flow.get("id"), node.text, functions, "condition")
+
+
+def _check_script(task, functions) -> list[Problem]:
+    node = task.find(f"{BPMN}script")
+    source = "" if node is None else (node.text or "")
+    return [Problem(f"script: {m}", task.get("id"))
+            for m in expressions.check_script(source, allowed_names=functions)]
+
+
+def _check_gateway_default(gateway, root) -> list[Problem]:
+    gateway_id = gateway.get("id")
+    outgoing = [f for f in root.iter(f"{BPMN}sequenceFlow") if f.get("sourceRef") == gateway_id]
+    if len(outgoing) > 1 and not gateway.get("default"):
+        # SpiffWorkflow tries conditions in diagram order; a default keeps the choice deterministic.
+        return [Problem("a gateway with several outgoing flows needs a default flow", gateway_id)]
+    return []

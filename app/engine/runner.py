@@ -1,0 +1,267 @@
+"""The engine facade: every operation takes a model and a stored state and returns EngineResult.
+
+Nothing outside app/engine sees a SpiffWorkflow object. Each call builds a fresh restricted script
+engine with the functions and handler dispatch of the current use case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app import clock
+
+from . import clocked
+from .diagrams import ProcessModel
+from .expressions import ExpressionError
+from .scripting import RestrictedScriptEngine
+from .serializer import dump_state, load_state
+from .specs import CaseworkServiceTask, HandlerFailed
+from .types import Dispatch, EngineError, EngineResult, FormField, Incident, ReadyTask, Step
+
+clocked.install()
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    """What one use case lends the engine: whitelisted functions and the handler dispatch."""
+    functions: Mapping[str, Callable[..., Any]]
+    dispatch: Dispatch | None = None
+
+
+class _Run:
+    """One operation on one workflow, collecting steps and keeping a pre-handler snapshot."""
+
+    def __init__(self, model: ProcessModel, ctx: EngineContext, state: str | None):
+        self.model = model
+        self.engine = RestrictedScriptEngine(ctx.functions, ctx.dispatch)
+        if state is None:
+            self.workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.engine)
+        else:
+            self.workflow = load_state(state, model.spec, model.subprocess_specs)
+            # A restored workflow would otherwise run on SpiffWorkflow's unrestricted engine.
+            self.workflow.script_engine = self.engine
+        self.steps: list[Step] = []
+        self._snapshot: str | None = None
+
+    def _before(self, task) -> None:
+        if isinstance(task.task_spec, CaseworkServiceTask):
+            self._snapshot = dump_state(self.workflow)
+
+    def _after(self, task) -> None:
+        step = _step(task)
+        if step is not None:
+            self.steps.append(step)
+
+    def advance(self) -> Incident | None:
+        try:
+            self.workflow.do_engine_steps(self._before, self._after)
+        except HandlerFailed as failure:
+            return Incident(failure.task_name, failure.handler, _describe(failure.error))
+        except (SpiffWorkflowException, ExpressionError) as exc:
+            raise EngineError(_describe(exc), element_id=_element_of(exc)) from exc
+        return None
+
+    def result(self, incident: Incident | None = None) -> EngineResult:
+        state = self._snapshot if incident is not None else dump_state(self.workflow)
+        workflow = self.workflow if incident is None else load_state(
+            state, self.model.spec, self.model.subprocess_specs)
+        if incident is not None:
+            workflow.script_engine = self.engine
+        return EngineResult(
+            state=state,
+            ready_tasks=tuple(_ready_tasks(workflow, self.engine)) if incident is None else (),
+            next_timer_due=None if incident is not None else next_timer_due(workflow),
+            completed=workflow.completed,
+            steps=tuple(self.steps),
+            incident=incident,
+            data=dict(workflow.data) if workflow.completed else dict(_latest_data(workflow)),
+        )
+
+
+def start(model: ProcessModel, data: Mapping[str, Any], ctx: EngineContext) -> EngineResult:
+    run = _Run(model, ctx, None)
+    run.workflow.task_tree.data.update(data)
+    for task in run.workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    return run.result(run.advance())
+
+
+def complete_task(model, state, engine_task_id: str, data: Mapping[str, Any], ctx) -> EngineResult:
+    run = _Run(model, ctx, state)
+    task = _find(run.workflow, engine_task_id)
+    if task is None:
+        raise EngineError("no such task in this instance", conflict=True)
+    if not task.task_spec.manual or task.state != TaskState.READY:
+        raise EngineError("the task is no longer open", conflict=True)
+    task.data.update(data)
+    task.run()
+    run._after(task)
+    return run.result(run.advance())
+
+
+def send_message(model, state, name: str, payload: Mapping[str, Any], ctx) -> EngineResult:
+    run = _Run(model, ctx, state)
+    event = BpmnEvent(MessageEventDefinition(name), {"payload": dict(payload), "result_var": name})
+    try:
+        run.workflow.send_event(event)
+    except WorkflowException as exc:
+        raise EngineError(f"this instance is not waiting for the message '{name}'",
+                          conflict=True) from exc
+    return run.result(run.advance())
+
+
+def fire_timers(model, state, ctx) -> EngineResult:
+    """Fire every timer due by clock.now() and run on from there."""
+    run = _Run(model, ctx, state)
+    run.workflow.refresh_timers()
+    return run.result(run.advance())
+
+
+def retry(model, state, ctx) -> EngineResult:
+    """Run on from a saved incident: the failed service task is READY again."""
+    run = _Run(model, ctx, state)
+    return run.result(run.advance())
+
+
+def describe(model, state, ctx) -> EngineResult:
+    """The current view of an instance without advancing it."""
+    return _Run(model, ctx, state).result()
+
+
+def waiting_timers(model, state, ctx) -> dict[str, datetime]:
+    run = _Run(model, ctx, state)
+    return {t.task_spec.name: due for t, due in _timer_tasks(run.workflow)}
+
+
+def reschedule_timer(model, state, element_id: str, due: datetime, ctx) -> EngineResult:
+    """Move a waiting timer to `due` (Breathing Space holds, recomputed legal dates)."""
+    if due.tzinfo is None:
+        raise EngineError("a timer's due time needs a time zone")
+    run = _Run(model, ctx, state)
+    for task, _ in _timer_tasks(run.workflow):
+        if task.task_spec.name == element_id:
+            task._set_internal_data(event_value=due.astimezone(timezone.utc).isoformat(),
+                                    event_fired=False)
+            return run.result()
+    raise EngineError(f"no timer '{element_id}' is waiting", conflict=True)
+
+
+def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
+    dues = [due for _, due in _timer_tasks(workflow)]
+    return min(dues) if dues else None
+
+
+def _timer_tasks(workflow):
+    # Read the event manager, not waiting_events(): that hides timers behind event gateways.
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(definition, CycleTimerEventDefinition) and isinstance(value, dict):
+            value = value.get("next")
+        if isinstance(value, str):
+            due = TimerEventDefinition.parse_time_or_duration(value)
+            if isinstance(due, datetime):
+                yield task, due
+
+
+def _find(workflow, engine_task_id: str):
+    try:
+        return workflow.get_task_from_id(UUID(engine_task_id))
+    except (ValueError, KeyError):
+        return None
+
+
+def _ready_tasks(workflow, engine) -> list[ReadyTask]:
+    tasks = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        ext = getattr(task.task_spec, "extensions", {}) or {}
+        groups = [g.strip() for g in (ext.get("candidateGroups") or "").split(",") if g.strip()]
+        tasks.append(ReadyTask(
+            engine_task_id=str(task.id),
+            name=task.task_spec.name,
+            title=task.task_spec.bpmn_name or task.task_spec.name,
+            role=groups[0] if groups else task.task_spec.lane,
+            due_at=_due_at(task, ext.get("dueDate"), engine),
+            form=tuple(_form_field(f) for f in ext.get("form_fields", [])),
+        ))
+    return tasks
+
+
+def _due_at(task, expression: str | None, engine) -> datetime | None:
+    if not expression:
+        return None
+    value = task._get_internal_data("due_at")
+    if value is None:
+        # Evaluated once, when the task first becomes ready, so the due date never drifts.
+        value = engine.evaluate(task, expression)
+        parsed = TimerEventDefinition.parse_time_or_duration(str(value))
+        if isinstance(parsed, dict):
+            parsed = clock.now() + TimerEventDefinition.get_timedelta_from_start(parsed, clock.now())
+        value = parsed.isoformat()
+        task._set_internal_data(due_at=value)
+    return datetime.fromisoformat(value)
+
+
+def _form_field(raw: Mapping[str, Any]) -> FormField:
+    validation = raw.get("validation") or {}
+    return FormField(
+        id=raw["id"], label=raw.get("label") or raw["id"],
+        type=(raw.get("properties") or {}).get("type") or raw.get("type") or "string",
+        required="required" in validation, default=raw.get("default"),
+        options=tuple((o[0], o[1]) for o in raw.get("options") or ()),
+        validation={k: v for k, v in validation.items() if k != "required"},
+        properties=raw.get("properties") or {},
+    )
+
+
+def _latest_data(workflow) -> Mapping[str, Any]:
+    last = workflow.last_task
+    return last.data if last is not None else workflow.task_tree.data
+
+
+def _step(task) -> Step | None:
+    spec = task.task_spec
+    if spec.bpmn_id is None:
+        return None  # internal plumbing (boundary splits, root, end joins)
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        kind = "timer"
+    elif isinstance(definition, MessageEventDefinition):
+        kind = "message"
+    elif isinstance(spec, CaseworkServiceTask):
+        kind = "service_task"
+    elif spec.manual:
+        kind = "user_task"
+    elif isinstance(spec, CatchingEvent) or "Event" in type(spec).__name__:
+        kind = "event"
+    else:
+        kind = "gateway" if "Gateway" in type(spec).__name__ else "task"
+    return Step(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind)
+
+
+def _describe(exc: BaseException) -> str:
+    inner = getattr(exc, "exception", None) or exc.__cause__
+    text = str(exc) or type(exc).__name__
+    if inner is not None and str(inner) and str(inner) not in text:
+        text = f"{text}: {inner}"
+    return text.splitlines()[0][:500]
+
+
+def _element_of(exc: BaseException) -> str | None:
+    task = getattr(exc, "task", None)
+    return getattr(getattr(task, "task_spec", None), "name", None)

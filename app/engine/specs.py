@@ -1,0 +1,110 @@
+"""SpiffWorkflow parser and task-spec extensions for the Camunda 7 attributes we support.
+
+The browser modeler (bpmn-js + the Camunda 7 properties panel) writes these attributes, so they
+are the dialect: `camunda:candidateGroups` and `camunda:dueDate` on user tasks, `camunda:formData`
+for forms, and external service tasks (`camunda:type="external"`, `camunda:topic` = handler name)
+with `camunda:inputParameter`s as the handler's parameters.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    CamundaTaskParser,
+    UserTaskParser,
+)
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
+USER_TASK_ATTRIBUTES = ("candidateGroups", "dueDate", "assignee", "priority", "formKey")
+
+
+class HandlerFailed(Exception):
+    """A service-task handler raised; carries what the incident record needs."""
+
+    def __init__(self, task_name: str, handler: str, error: BaseException):
+        super().__init__(f"{handler} failed in {task_name}: {error}")
+        self.task_name = task_name
+        self.handler = handler
+        self.error = error
+
+
+class CaseworkServiceTask(ServiceTask):
+    """A service task that calls a named handler from the registry the app hands in."""
+
+    def __init__(self, wf_spec, bpmn_id, handler=None, params=None, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.handler = handler
+        self.params = params or {}
+
+    def _execute(self, task):
+        # Errors are wrapped here, not left to SpiffWorkflow: its call_service hides them.
+        try:
+            task.workflow.script_engine.call_handler(task, self.handler, self.params)
+        except HandlerFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident
+            raise HandlerFailed(task.task_spec.name, self.handler or "", exc) from exc
+        return True
+
+
+def _parse_form(node) -> list[dict]:
+    """Read camunda:formData fields into plain dicts (the stock parser needs a formKey)."""
+    fields = []
+    for xml_field in node.iterfind(f".//{CAMUNDA}formData/{CAMUNDA}formField"):
+        field = {
+            "id": xml_field.get("id"),
+            "label": xml_field.get("label") or xml_field.get("id"),
+            "type": xml_field.get("type") or "string",
+            "default": xml_field.get("defaultValue"),
+            "validation": {},
+            "properties": {},
+            "options": [],
+        }
+        for child in xml_field:
+            if child.tag == f"{CAMUNDA}validation":
+                for constraint in child:
+                    field["validation"][constraint.get("name")] = constraint.get("config")
+            elif child.tag == f"{CAMUNDA}properties":
+                for prop in child:
+                    field["properties"][prop.get("id")] = prop.get("value")
+            elif child.tag == f"{CAMUNDA}value":
+                field["options"].append([child.get("id"), child.get("name") or child.get("id")])
+        fields.append(field)
+    return fields
+
+
+class CaseworkUserTaskParser(UserTaskParser):
+    """Keeps the user-task attributes the stock Camunda parser drops."""
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        for attribute in USER_TASK_ATTRIBUTES:
+            value = self.node.get(CAMUNDA + attribute)
+            if value is not None:
+                extensions[attribute] = value
+        extensions["form_fields"] = _parse_form(self.node)
+        return extensions
+
+
+class CaseworkServiceTaskParser(CamundaTaskParser):
+    def create_task(self):
+        handler = self.node.get(CAMUNDA + "topic")
+        params = {}
+        for param in self.node.iterfind(
+            f".//{CAMUNDA}inputOutput/{CAMUNDA}inputParameter"
+        ):
+            params[param.get("name")] = (param.text or "").strip()
+        return self.spec_class(
+            self.spec, self.bpmn_id, handler=handler, params=params, **self.bpmn_attributes
+        )
+
+
+class CaseworkParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (CaseworkUserTaskParser, UserTask),
+        full_tag("serviceTask"): (CaseworkServiceTaskParser, CaseworkServiceTask),
+    }
