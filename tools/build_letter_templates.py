@@ -1,0 +1,416 @@
+"""Build ``letter_templates/*.docx`` from the wording below, so the templates are reproducible.
+
+Run from the repository root:
+
+    .venv/bin/python tools/build_letter_templates.py            # writes letter_templates/
+    .venv/bin/python tools/build_letter_templates.py --out DIR  # somewhere else
+
+Every letter shares one frame: letterhead in the page header, the team's address and contacts,
+the recipient block (with an "On behalf of" line when set), references and date, salutation,
+subject line, the template's own body, the officer's sign-off, free advice signposts, and the
+accessible-formats text and letter reference in the page footer. Merge fields are docxtpl/Jinja
+tags; a paragraph holding only a ``{%p ... %}`` tag disappears when rendered.
+
+The output is byte-for-byte stable (fixed document dates and zip timestamps), so re-running the
+script only changes files whose wording changed. When wording changes, bump the template's
+``version`` in ``app/letters/catalogue.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.letters.catalogue import TEMPLATES, TemplateInfo  # noqa: E402
+
+FIXED_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+class Letter:
+    """A python-docx document with small helpers for letter paragraphs and docxtpl tags."""
+
+    def __init__(self, info: TemplateInfo) -> None:
+        self.doc = Document()
+        self._setup(info)
+
+    def _setup(self, info: TemplateInfo) -> None:
+        normal = self.doc.styles["Normal"]
+        normal.font.name = "Arial"
+        normal.font.size = Pt(11)
+        normal.paragraph_format.space_after = Pt(4)
+        section = self.doc.sections[0]
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Cm(2))
+        props = self.doc.core_properties
+        props.title = info.title
+        props.subject = f"{info.ref} v{info.version}"
+        props.author = props.last_modified_by = "Care finance letters"
+        props.created = props.modified = FIXED_TIME
+        props.revision = 1
+        props.comments = "Built by tools/build_letter_templates.py"
+
+    def text(self, text: str, *, bold: bool = False, size: int | None = None,
+             align: str | None = None, style: str | None = None, container=None) -> None:
+        """One paragraph of text (which may hold {{ }} placeholders)."""
+        paragraph = (container or self.doc).add_paragraph(style=style)
+        run = paragraph.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if align == "right":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    def tag(self, tag: str, container=None) -> None:
+        """A paragraph holding only a docxtpl paragraph tag, removed when rendered."""
+        (container or self.doc).add_paragraph(f"{{%p {tag} %}}")
+
+    def heading(self, text: str) -> None:
+        self.text(text, bold=True)
+
+    def blank(self) -> None:
+        self.doc.add_paragraph()
+
+    def each(self, loop: str, text: str, *, style: str | None = "List Bullet",
+             align: str | None = None) -> None:
+        """One paragraph per item: ``loop`` is "item in some.list"."""
+        self.tag(f"for {loop}")
+        self.text(text, style=style, align=align)
+        self.tag("endfor")
+
+    def when(self, condition: str, *texts: str) -> None:
+        """Paragraphs shown only when ``condition`` holds."""
+        self.tag(f"if {condition}")
+        for text in texts:
+            self.text(text)
+        self.tag("endif")
+
+    def save(self, path: Path) -> None:
+        raw = BytesIO()
+        self.doc.save(raw)
+        path.write_bytes(_stable_zip(raw.getvalue()))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    # python-docx stamps zip entries with the current time; fix it so rebuilds are identical.
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(item.filename))
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- common frame
+
+
+def letterhead(letter: Letter) -> None:
+    header = letter.doc.sections[0].header
+    header.paragraphs[0].add_run("{{ council.name }}").bold = True
+    header.paragraphs[0].runs[0].font.size = Pt(14)
+    letter.text("{{ council.team_name }}", container=header)
+    footer = letter.doc.sections[0].footer
+    footer.paragraphs[0].add_run("{{ accessible_formats_text }}").font.size = Pt(9)
+    letter.text("Letter reference {{ letter.ref }}", size=8, container=footer)
+
+    letter.tag("for line in council.address_lines")
+    letter.text("{{ line }}", align="right")
+    letter.tag("endfor")
+    letter.text("{{ council.postcode }}", align="right")
+    letter.text("Telephone: {{ council.phone }}", align="right")
+    letter.text("Email: {{ council.email }}", align="right")
+    letter.text("Lines open {{ council.hours }}", align="right")
+    letter.blank()
+    letter.text("{{ recipient.full_name }}")
+    letter.when("recipient.on_behalf_of", "On behalf of {{ recipient.on_behalf_of }}")
+    letter.each("line in recipient.address_lines", "{{ line }}", style=None)
+    letter.text("{{ recipient.postcode }}")
+    letter.blank()
+    letter.text("Our reference: {{ our_ref }}")
+    letter.when("your_ref", "Your reference: {{ your_ref }}")
+    letter.text("Date: {{ letter.date }}")
+    letter.blank()
+    letter.text("{{ salutation }}")
+
+
+def sign_off(letter: Letter) -> None:
+    letter.blank()
+    letter.text("Yours sincerely")
+    letter.blank()
+    letter.text("{{ officer.name }}")
+    letter.when("officer.job_title", "{{ officer.job_title }}")
+    letter.when("officer.direct_line", "Direct line: {{ officer.direct_line }}")
+    letter.text("{{ council.team_name }}")
+    letter.blank()
+    letter.heading("Free, independent advice")
+    letter.text(
+        "If you are worried about money, these organisations give free and confidential advice:"
+    )
+    letter.each("org in advice.signposts", "{{ org.name }}: {{ org.phone }}, {{ org.website }}")
+
+
+# ----------------------------------------------------------------------------- letter bodies
+
+
+def dp_agreement(letter: Letter) -> None:
+    letter.text("Direct payment agreement for {{ subject.full_name }}", bold=True, size=12)
+    letter.text(
+        "Thank you for choosing a direct payment. This letter and the enclosed agreement explain "
+        "how the direct payment for {{ subject.possessive }} care and support will work. A direct "
+        "payment is money from the council to arrange and pay for the support described in the "
+        "support plan (reference {{ dp.support_plan_ref }}), instead of the council arranging it."
+    )
+    letter.when(
+        'dp.variant == "nominated_authorised"',
+        "The direct payment will be managed by a nominated or authorised person. That person "
+        "must sign the agreement and is responsible for using the money as set out below.",
+    )
+    letter.when(
+        'dp.variant == "carer"',
+        "This direct payment is to meet the carer's support needs set out in the support plan.",
+    )
+    letter.heading("The payment")
+    letter.text("Agreement number: {{ dp.agreement_id }}")
+    letter.text("Start date: {{ dp.start_date }}")
+    letter.text("Amount: {{ dp.amount }}, paid {{ dp.frequency }}")
+    letter.tag('if dp.gross_or_net == "net"')
+    letter.text(
+        "The assessed contribution of {{ client.contribution_amount }} "
+        "({{ client.contribution_frequency }}) has already been taken off this amount. The "
+        "contribution must be paid into the direct payment account, so that the full cost of "
+        "the support can be met."
+    )
+    letter.tag("else")
+    letter.text(
+        "This is the full amount. The assessed contribution of "
+        "{{ client.contribution_amount }} ({{ client.contribution_frequency }}) is paid to the "
+        "council separately, using the enclosed form."
+    )
+    letter.tag("endif")
+    letter.tag('if dp.account_type == "card"')
+    letter.text(
+        "The money will be paid onto a prepaid card account. Please fill in the enclosed card "
+        "application form."
+    )
+    letter.tag("else")
+    letter.text(
+        "The money will be paid into a bank account used only for the direct payment. Please "
+        "fill in the enclosed bank account details form."
+    )
+    letter.tag("endif")
+    letter.heading("How the money can be used")
+    letter.text("{{ dp.permitted_uses_summary }}")
+    letter.text("The money must not be used for: {{ dp.prohibited_uses }}")
+    letter.text(
+        "The account may build up to {{ dp.contingency_weeks }} weeks of payments to cover "
+        "unexpected costs. We may ask for money above this amount to be returned."
+    )
+    letter.heading("Records and checks")
+    letter.text("Please keep these records for {{ dp.records_retention_years }} years:")
+    letter.each("record in dp.records_to_keep", "{{ record }}")
+    letter.text("To check that the money is used as agreed, we will:")
+    letter.each("check in dp.monitoring_requirements", "{{ check }}")
+    letter.text(
+        "We will review the direct payment by {{ dp.first_review_by }}, and at least once a year "
+        "after that."
+    )
+    letter.heading("Changes and ending the agreement")
+    letter.text(
+        "Either side may end this agreement by giving {{ dp.notice_period_weeks }} weeks' notice "
+        "in writing. If we need to reduce the amount, we will normally give at least "
+        "{{ dp.decrease_notice_weeks }} weeks' notice in writing first."
+    )
+    letter.heading("What to do now")
+    letter.text(
+        "Please sign both copies of the agreement, keep one, and return the other with the "
+        "completed forms by {{ return_by_date }} to:"
+    )
+    letter.each("line in return_address", "{{ line }}", style=None)
+    letter.text(
+        "The direct payment cannot start until we have the signed agreement. If you have any "
+        "questions, please contact {{ contact_for_help }}."
+    )
+    letter.heading("Signatures")
+    letter.tag("for person in signatories")
+    letter.text("Name: {{ person.name }} ({{ person.role }})")
+    letter.text(
+        'Signature: ______________________________   Date: '
+        '{{ person.signature_date or "________________" }}'
+    )
+    letter.tag("endfor")
+    letter.text("Signed for the council: {{ council.signatory }}")
+    letter.heading("Enclosed")
+    letter.text("Two copies of the direct payment agreement", style="List Bullet")
+    letter.tag('if dp.account_type == "card"')
+    letter.text("Prepaid card application form", style="List Bullet")
+    letter.tag("else")
+    letter.text("Bank account details form", style="List Bullet")
+    letter.tag("endif")
+    letter.text("Standing order or Direct Debit form for the contribution", style="List Bullet")
+
+
+def dp_reminder_1(letter: Letter) -> None:
+    letter.text(
+        "Reminder: direct payment agreement for {{ subject.full_name }}", bold=True, size=12
+    )
+    letter.text(
+        "On {{ agreement.sent_date }} we sent you the direct payment agreement for "
+        "{{ subject.possessive }} care and support. We have not yet received the signed "
+        "agreement."
+    )
+    letter.text(
+        "Please sign it and return it to us by {{ return_by_date }}. The direct payment cannot "
+        "start until we have it."
+    )
+    letter.text("If you have already sent it, thank you, and please ignore this letter.")
+    letter.text(
+        "If you need help with the agreement, or would like another copy, please contact "
+        "{{ contact_for_help }}."
+    )
+    letter.when(
+        "support_org_details",
+        "You can also get free help with managing a direct payment from "
+        "{{ support_org_details }}.",
+    )
+
+
+def dp_reminder_2(letter: Letter) -> None:
+    letter.text(
+        "Second reminder: direct payment agreement for {{ subject.full_name }}", bold=True, size=12
+    )
+    letter.text(
+        "On {{ agreement.sent_date }} we sent you the direct payment agreement for "
+        "{{ subject.possessive }} care and support, and we have since sent a reminder. We still "
+        "have not received the signed agreement."
+    )
+    letter.text("Please sign it and return it to us by {{ return_by_date }}.")
+    letter.text("{{ consequence_text }}")
+    letter.text("The social worker is {{ social_worker.name }}.")
+    letter.text(
+        "If you no longer want a direct payment, or something is making it hard to sign the "
+        "agreement, please tell us as soon as you can. Contact {{ contact_for_help }}."
+    )
+    letter.when(
+        "support_org_details",
+        "You can also get free help with managing a direct payment from "
+        "{{ support_org_details }}.",
+    )
+
+
+def dp_missing_information(letter: Letter) -> None:
+    letter.text(
+        "Direct payment agreement for {{ subject.full_name }}: more information needed",
+        bold=True,
+        size=12,
+    )
+    letter.text(
+        "Thank you for returning the direct payment agreement for {{ subject.possessive }} care "
+        "and support. We cannot complete it yet, because of the following:"
+    )
+    letter.each("item in missing_items", "{{ item }}")
+    letter.text(
+        "Please send us what is missing, or the corrected and signed agreement, by "
+        "{{ return_by_date }}. The direct payment cannot start until the agreement is complete."
+    )
+    letter.text(
+        "If you are not sure what we need, please contact {{ contact_for_help }}."
+    )
+
+
+def dp_confirmation(letter: Letter) -> None:
+    letter.text(
+        "Direct payment agreement confirmed for {{ subject.full_name }}", bold=True, size=12
+    )
+    letter.text(
+        "Thank you for signing and returning the direct payment agreement for "
+        "{{ subject.possessive }} care and support. The agreement is now in place, and a copy "
+        "is enclosed for your records."
+    )
+    letter.text(
+        "The direct payment of {{ dp.amount }}, paid {{ dp.frequency }}, starts with a first "
+        "payment on {{ first_payment_date }}. The payments we have scheduled are:"
+    )
+    letter.each("payment in payment_schedule", "{{ payment.date }}: {{ payment.amount }}")
+    letter.when("card_activation_info", "{{ card_activation_info }}")
+    letter.text(
+        "We will review the direct payment by {{ first_review_by }}. Please keep all receipts, "
+        "invoices and statements, as we will ask to see them."
+    )
+    letter.text(
+        "Please tell us straight away about any change, such as a stay in hospital or a change "
+        "in the support needed. Contact {{ contact_for_help }}."
+    )
+
+
+def dp_not_proceeding(letter: Letter) -> None:
+    letter.text(
+        "Direct payment for {{ subject.full_name }}: not going ahead", bold=True, size=12
+    )
+    letter.text(
+        "We are writing to let you know that the direct payment for {{ subject.possessive }} "
+        "care and support will not go ahead."
+    )
+    letter.heading("Why")
+    letter.text("{{ reason }}")
+    letter.heading("What happens next")
+    letter.text("{{ alternative_arrangements }}")
+    letter.text(
+        "A direct payment can be asked for again at any time if circumstances change."
+    )
+    letter.heading("If you disagree")
+    letter.text(
+        "If you disagree with this decision, please contact {{ contact_for_help }} first, as we "
+        "may be able to put things right quickly."
+    )
+    letter.text("{{ complaints_route }}")
+
+
+BODIES: dict[str, Callable[[Letter], None]] = {
+    "dp_agreement": dp_agreement,
+    "dp_reminder_1": dp_reminder_1,
+    "dp_reminder_2": dp_reminder_2,
+    "dp_missing_information": dp_missing_information,
+    "dp_confirmation": dp_confirmation,
+    "dp_not_proceeding": dp_not_proceeding,
+}
+
+
+def build(name: str, out_dir: Path) -> Path:
+    """Write ``{out_dir}/{name}.docx`` and return its path."""
+    letter = Letter(TEMPLATES[name])
+    letterhead(letter)
+    BODIES[name](letter)
+    sign_off(letter)
+    path = out_dir / f"{name}.docx"
+    letter.save(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "letter_templates")
+    args = parser.parse_args(argv)
+    missing = sorted(set(TEMPLATES) - set(BODIES))
+    if missing:
+        parser.error(f"no wording for registered templates: {', '.join(missing)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in BODIES:
+        print(build(name, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
