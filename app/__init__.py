@@ -1,0 +1,65 @@
+"""Care Finance Casework: the app factory (wiring only)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import clock
+from .config import Config
+from .extensions import db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+
+    from .errors import register_error_handlers
+    from .services import engine_context
+    from .tasks import HANDLERS
+
+    engine_context.install_handlers(HANDLERS)
+    register_error_handlers(app)
+    _install_clock(app)
+
+    from .api import bp as api_bp
+    from .cli import register_commands
+
+    app.register_blueprint(api_bp)
+    register_commands(app)
+    return app
+
+
+def _install_clock(app: Flask) -> None:
+    mode = app.config["CASEWORK_CLOCK"]
+    if mode not in ("real", "frozen"):
+        raise ValueError("CASEWORK_CLOCK must be 'real' or 'frozen'")
+    if mode == "frozen":
+        from .services.clock_control import load_frozen_instant
+
+        clock.install(clock.StoredClock(load_frozen_instant))
+    else:
+        clock.install(clock.RealClock())
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL and a busy timeout let the web and scheduler processes share one SQLite file.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,14 @@
+"""The JSON API under /api/v1: thin handlers over app/services."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import (  # noqa: E402,F401  (routes register themselves on bp)
+    clock_routes,
+    instances,
+    openapi,
+    people,
+    processes,
+    tasks,
+    tokens,
+)

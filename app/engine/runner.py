@@ -131,8 +131,9 @@ def fire_timers(model, state, ctx) -> EngineResult:
 
 
 def retry(model, state, ctx) -> EngineResult:
-    """Run on from a saved incident: the failed service task is READY again."""
+    """Run on from a saved incident: the failed service task is READY again (or a timer due)."""
     run = _Run(model, ctx, state)
+    run.workflow.refresh_timers()
     return run.result(run.advance())
 
 

@@ -1,0 +1,14 @@
+"""HANDLERS: the operation names BPMN service tasks use (camunda:topic) -> functions.
+
+A diagram's `camunda:topic="send_letter"` with input parameters `template` and `date_var` calls
+`send_letter(case, template=..., date_var=...)`. The app factory hands this dict to the engine.
+"""
+from __future__ import annotations
+
+from .letters import send_letter
+from .registry import Handler
+
+HANDLERS: dict[str, Handler] = {
+    "send_letter": Handler(send_letter, required=frozenset({"template"}),
+                           optional=frozenset({"date_var"})),
+}

@@ -1,0 +1,39 @@
+"""Bearer-token authentication and the role check every endpoint declares."""
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+from flask import g, request
+
+from app.errors import Forbidden, Unauthenticated
+from app.models import User
+from app.services.users import user_for_token
+
+ANY_ROLE: tuple[str, ...] = ()
+
+
+def current_user() -> User:
+    return g.user
+
+
+def requires(*roles: str) -> Callable:
+    """Authenticate the bearer token; with roles, the user must hold at least one of them."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("send a bearer token (POST /api/v1/tokens)")
+            user = user_for_token(token.strip())
+            if roles and not user.has_role(*roles):
+                raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+            g.user = user
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles  # read by the OpenAPI document
+        return wrapper
+
+    return decorate

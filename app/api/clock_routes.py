@@ -1,0 +1,59 @@
+"""Demo and test controls for the frozen clock; they do not exist with the real clock."""
+import functools
+
+from flask import current_app
+
+from app import clock
+from app.errors import NotFound
+from app.services import clock_control
+from app.services.timers import fire_due_timers
+
+from . import bp
+from .auth import current_user, requires
+from .schemas import ClockIn, load_json
+
+
+def frozen_only(view):
+    """Outermost, so that with the real clock the route is simply not there (404)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_app.config["CASEWORK_CLOCK"] != "frozen":
+            raise NotFound("the requested URL was not found on the server")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.post("/clock")
+@frozen_only
+@requires("admin")
+def move_clock():
+    """Advance ({"advance": "P15D"}) or set ({"set": ISO}) the shared frozen clock."""
+    body = load_json(ClockIn())
+    if "advance" in body:
+        now = clock_control.advance_clock(body["advance"], current_user())
+    else:
+        now = clock_control.set_clock(body["set"], current_user())
+    return {"now": now.isoformat()}
+
+
+@bp.get("/clock")
+@frozen_only
+@requires()
+def read_clock():
+    """The service's current time (frozen mode only)."""
+    return {"now": clock.now().isoformat()}
+
+
+@bp.post("/timers/run-due")
+@frozen_only
+@requires("admin")
+def run_due_timers():
+    """Fire every due timer now and say what fired."""
+    fired = fire_due_timers()
+    return {"items": [{"instance_id": f.instance_id, "steps": list(f.steps),
+                       "incident": f.incident} for f in fired], "total": len(fired)}
+
+
+move_clock.openapi = {"body": ClockIn}

@@ -1,0 +1,101 @@
+from flask import Response
+
+from app.services import cases, instances, letters
+
+from . import bp
+from .auth import current_user, requires
+from .schemas import (
+    DataIn,
+    HistoryEventOut,
+    IncidentOut,
+    InstanceIn,
+    InstanceOut,
+    LetterOut,
+    TaskOut,
+    load_json,
+)
+
+STARTERS = ("finance_assistant", "finance_officer", "finance_manager", "caseworker", "admin")
+MESSENGERS = ("finance_assistant", "finance_officer", "finance_manager", "admin")
+OPERATORS = ("finance_manager", "admin")
+
+
+def instance_view(instance) -> dict:
+    open_incidents = instances.open_incidents(instance)
+    out = InstanceOut(exclude=("ready_tasks", "incident", "letters")).dump(instance)
+    out["ready_tasks"] = TaskOut(many=True).dump(instances.open_tasks(instance))
+    out["incident"] = IncidentOut().dump(open_incidents[-1]) if open_incidents else None
+    out["letters"] = LetterOut(many=True).dump(cases.letters_of_instance(instance.id))
+    return out
+
+
+def _visible_instance(instance_id: int):
+    instance = instances.get_instance(instance_id)
+    instances.require_visible(instance.person, current_user())
+    return instance
+
+
+@bp.post("/instances")
+@requires(*STARTERS)
+def start_instance():
+    """Start the latest published version of a process for a person."""
+    body = load_json(InstanceIn())
+    person = instances.get_person(body["person_reference"])
+    instances.require_visible(person, current_user())
+    instance = instances.start_instance(body["process"], body["person_reference"], body["data"],
+                                        current_user())
+    return instance_view(instance), 201
+
+
+@bp.get("/instances/<int:instance_id>")
+@requires()
+def get_instance(instance_id):
+    """Status, version, open tasks, next timer, open incident and letters of an instance."""
+    return instance_view(_visible_instance(instance_id))
+
+
+@bp.get("/instances/<int:instance_id>/history")
+@requires()
+def get_history(instance_id):
+    """Every step of the instance, with who and when."""
+    _visible_instance(instance_id)
+    events = instances.history(instance_id)
+    return {"items": HistoryEventOut(many=True).dump(events), "total": len(events), "page": 1,
+            "per_page": len(events)}
+
+
+@bp.post("/instances/<int:instance_id>/messages/<name>")
+@requires(*MESSENGERS)
+def deliver_message(instance_id, name):
+    """Deliver an external fact (e.g. paperwork_received) to the waiting instance."""
+    body = load_json(DataIn())
+    _visible_instance(instance_id)
+    return instance_view(instances.deliver_message(instance_id, name, body["data"],
+                                                   current_user()))
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@requires(*OPERATORS)
+def retry(instance_id):
+    """Re-run the failed step of an instance with an open incident."""
+    _visible_instance(instance_id)
+    return instance_view(instances.retry_incident(instance_id, current_user()))
+
+
+@bp.get("/letters/<int:letter_id>")
+@requires()
+def get_letter(letter_id):
+    """The letter as sent (.docx)."""
+    letter = letters.get_letter(letter_id)
+    instances.require_visible(instances.get_person_by_id(letter.person_id), current_user())
+    return Response(letter.content, mimetype=DOCX, headers={
+        "Content-Disposition": f'attachment; filename="letter-{letter.id}-{letter.template}.docx"',
+        "X-Content-SHA256": letter.sha256})
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+start_instance.openapi = {"body": InstanceIn, "response": InstanceOut}
+get_instance.openapi = {"response": InstanceOut}
+deliver_message.openapi = {"body": DataIn, "response": InstanceOut}
+retry.openapi = {"response": InstanceOut}
+get_letter.openapi = {"response_type": DOCX}

@@ -1,0 +1,42 @@
+from app.services import cases, instances, people
+from app.services.work import TaskQuery, list_tasks
+
+from . import bp
+from .auth import current_user, requires
+from .schemas import (
+    InstanceSummaryOut,
+    LetterOut,
+    PersonDetailOut,
+    PersonIn,
+    PersonOut,
+    TaskOut,
+    load_json,
+)
+
+CASE_OPENERS = ("finance_assistant", "finance_officer", "finance_manager", "admin")
+
+
+@bp.post("/people")
+@requires(*CASE_OPENERS)
+def create_person():
+    """Open a case for a person (the reference is the social-care person id)."""
+    person = people.create_person(load_json(PersonIn()), current_user())
+    return PersonOut().dump(person), 201
+
+
+@bp.get("/people/<reference>")
+@requires()
+def get_person(reference):
+    """A person with their process instances, open tasks and letters."""
+    person = instances.get_person(reference)
+    instances.require_visible(person, current_user())
+    tasks, _ = list_tasks(current_user(), TaskQuery(person_reference=reference, per_page=100))
+    return {**PersonOut().dump(person),
+            "instances": InstanceSummaryOut(many=True).dump(
+                cases.instances_of(person)),
+            "tasks": TaskOut(many=True).dump(tasks),
+            "letters": LetterOut(many=True).dump(cases.letters_of(person))}
+
+
+create_person.openapi = {"body": PersonIn, "response": PersonOut}
+get_person.openapi = {"response": PersonDetailOut}

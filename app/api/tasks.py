@@ -1,0 +1,91 @@
+from flask import request
+
+from app.errors import ValidationFailed
+from app.services import work
+
+from . import bp
+from .auth import current_user, requires
+from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, load_json
+
+MAX_PER_PAGE = 100
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValidationFailed(f"'{name}' must be a whole number from {low} to {high}",
+                               [{"field": name, "message": "out of range"}])
+    return int(raw)
+
+
+def _task_query() -> work.TaskQuery:
+    args = request.args
+    assignee = args.get("assignee")
+    if assignee not in (None, "me"):
+        raise ValidationFailed("'assignee' can only be 'me'",
+                               [{"field": "assignee", "message": "use assignee=me"}])
+    if args.get("overdue") not in (None, "true", "false"):
+        raise ValidationFailed("'overdue' must be true or false",
+                               [{"field": "overdue", "message": "true or false"}])
+    team = args.get("team")
+    return work.TaskQuery(
+        assignee_me=assignee == "me", role=args.get("role"),
+        team_id=work.team_id_named(team) if team else None,
+        overdue=args.get("overdue") == "true", process=args.get("process"),
+        person_reference=args.get("person_reference"),
+        page=_int_arg("page", 1, 1, 10**6), per_page=_int_arg("per_page", 25, 1, MAX_PER_PAGE))
+
+
+@bp.get("/tasks")
+@requires()
+def list_tasks():
+    """Open tasks I can see, soonest due first (filters: assignee=me, role, team, overdue,
+    process, person_reference; page, per_page)."""
+    query = _task_query()
+    items, total = work.list_tasks(current_user(), query)
+    return {"items": TaskOut(many=True).dump(items), "total": total, "page": query.page,
+            "per_page": query.per_page}
+
+
+@bp.get("/tasks/<int:task_id>")
+@requires()
+def get_task(task_id):
+    """A task with its form."""
+    return TaskDetailOut().dump(work.get_task(task_id, current_user()))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@requires()
+def claim(task_id):
+    """Take a task for myself."""
+    return TaskOut().dump(work.claim(task_id, current_user()))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@requires()
+def unclaim(task_id):
+    """Give a claimed task back to the team."""
+    return TaskOut().dump(work.unclaim(task_id, current_user()))
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+@requires("finance_manager", "admin")
+def assign(task_id):
+    """Give a task to a user who has its role (managers)."""
+    body = load_json(AssignIn())
+    return TaskOut().dump(work.assign(task_id, body["username"], current_user()))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+@requires()
+def complete(task_id):
+    """Complete a task with its form data; the process runs on in the same transaction."""
+    body = load_json(DataIn())
+    return TaskDetailOut().dump(work.complete(task_id, body["data"], current_user()))
+
+
+get_task.openapi = {"response": TaskDetailOut}
+assign.openapi = {"body": AssignIn, "response": TaskOut}
+complete.openapi = {"body": DataIn, "response": TaskDetailOut}

@@ -1,0 +1,20 @@
+from datetime import timedelta
+
+from flask import current_app
+
+from app.services import users
+
+from . import bp
+from .schemas import TokenIn, TokenOut, load_json
+
+
+@bp.post("/tokens")
+def create_token():
+    """Exchange a username and password for a bearer token."""
+    body = load_json(TokenIn())
+    ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+    token, expires_at = users.issue_token(body["username"], body["password"], ttl)
+    return TokenOut().dump({"token": token, "expires_at": expires_at}), 201
+
+
+create_token.openapi = {"body": TokenIn, "response": TokenOut, "public": True}

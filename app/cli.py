@@ -1,0 +1,89 @@
+"""Admin commands: flask --app app init | workflows sync | users add | scheduler | seed-demo."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from app.services import processes, users
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(workflows_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create or upgrade the database, then sync the shipped workflows."""
+    upgrade()
+    _sync()
+
+
+def _sync() -> None:
+    changed = processes.sync_workflows(current_app.config["WORKFLOWS_DIR"])
+    click.echo(f"workflows synced: {', '.join(changed) if changed else 'nothing changed'}")
+
+
+@click.group("workflows")
+def workflows_group() -> None:
+    """Process definitions."""
+
+
+@workflows_group.command("sync")
+def workflows_sync() -> None:
+    """Load changed diagrams from workflows/ as new published versions."""
+    _sync()
+
+
+@click.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option("--team", required=True)
+@click.option("--name", "full_name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_add(username: str, roles: tuple[str, ...], team: str, full_name: str,
+              password_stdin: bool) -> None:
+    """Add a user with roles and a team (created if new)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    from app.errors import AppError
+
+    try:
+        user = users.add_user(username, password, list(roles), team, full_name)
+    except AppError as exc:
+        raise click.ClickException(
+            f"{exc.message}: " + "; ".join(f"{d.get('field')}: {d['message']}" for d in exc.details))
+    click.echo(f"added {user.username} ({', '.join(sorted(user.roles))}) to {team}")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the timer scheduler (polls due timers every few seconds)."""
+    import logging
+
+    from app.tasks.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_scheduler(current_app._get_current_object())
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Demo users, people and running direct-payment chases (idempotent)."""
+    from app.demo import seed
+
+    for line in seed():
+        click.echo(line)

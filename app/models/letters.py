@@ -1,0 +1,32 @@
+"""Letters as sent (bytes and hash), and settings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+from .types import UtcDateTime
+
+
+class Letter(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    template: Mapped[str] = mapped_column(String(60))
+    template_ref: Mapped[str] = mapped_column(String(40))
+    letter_date: Mapped[date] = mapped_column(Date)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(30))  # print_batch | awaiting_approval
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Setting(db.Model):
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -1,0 +1,193 @@
+"""Process instances: start, advance, persist what the engine says, and read them back."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from app import clock
+from app.engine import diagrams, runner
+from app.engine.types import EngineError, EngineResult
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    Person,
+    ProcessInstance,
+    TaskStatus,
+    User,
+)
+
+from . import audit, processes
+from .engine_context import context_for
+from .transaction import use_case
+
+
+def model_of(instance: ProcessInstance) -> diagrams.ProcessModel:
+    return diagrams.load_model(instance.version.xml)
+
+
+def get_instance(instance_id: int) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"no process instance {instance_id}")
+    return instance
+
+
+def get_person(reference: str) -> Person:
+    person = db.session.scalar(select(Person).where(Person.reference == reference))
+    if person is None:
+        raise NotFound(f"no person with reference '{reference}'")
+    return person
+
+
+@use_case
+def start_instance(process_key: str, person_reference: str, data: Mapping[str, Any],
+                   actor: User | None) -> ProcessInstance:
+    """Start the latest published version of a process for a person."""
+    definition = processes.get_definition(process_key)
+    version = processes.latest_version(definition)
+    if version is None:
+        raise Conflict(f"process '{process_key}' has no published version")
+    person = get_person(person_reference)
+    now = clock.now()
+    instance = ProcessInstance(version=version, person=person, status=InstanceStatus.ACTIVE,
+                               state="", created_at=now, updated_at=now)
+    db.session.add(instance)
+    db.session.flush()  # handlers need the instance id
+    variables = {**data, "person_reference": person.reference, "instance_id": instance.id}
+    audit.record("instance_started", actor=actor, person_id=person.id, instance_id=instance.id,
+                 summary={"process": process_key, "version": version.number})
+    result = _run(lambda ctx: runner.start(model_of(instance), variables, ctx), instance)
+    apply_result(instance, result, actor)
+    return instance
+
+
+@use_case
+def deliver_message(instance_id: int, name: str, data: Mapping[str, Any],
+                    actor: User | None) -> ProcessInstance:
+    """An external fact (e.g. paperwork received) reaches the instance waiting for it."""
+    instance = get_instance(instance_id)
+    _require_running(instance)
+    result = _run(lambda ctx: runner.send_message(
+        model_of(instance), instance.state, name, data, ctx), instance)
+    audit.record("message_received", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id, summary={"message": name, "fields": sorted(data)})
+    apply_result(instance, result, actor)
+    return instance
+
+
+@use_case
+def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
+    """Run the failed service task again, once its cause has been fixed."""
+    instance = get_instance(instance_id)
+    if instance.status != InstanceStatus.INCIDENT:
+        raise Conflict("this instance has no open incident")
+    for incident in open_incidents(instance):
+        incident.resolved_at = clock.now()
+        incident.resolved_by_id = actor.id
+    instance.status = InstanceStatus.ACTIVE
+    result = _run(lambda ctx: runner.retry(model_of(instance), instance.state, ctx), instance)
+    audit.record("incident_retried", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id)
+    apply_result(instance, result, actor)
+    return instance
+
+
+def _require_running(instance: ProcessInstance) -> None:
+    if instance.status == InstanceStatus.COMPLETED:
+        raise Conflict("this process instance has finished")
+    if instance.status == InstanceStatus.INCIDENT:
+        raise Conflict("this process instance has an open incident; retry it first")
+
+
+def _run(operation, instance: ProcessInstance) -> EngineResult:
+    try:
+        return operation(context_for(instance))
+    except EngineError as exc:
+        details = [{"message": exc.message, **({"element_id": exc.element_id}
+                                                if exc.element_id else {})}]
+        if exc.conflict:
+            raise Conflict(exc.message, details) from exc
+        raise ValidationFailed("the process could not go on: " + exc.message, details) from exc
+
+
+def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | None) -> None:
+    """Persist state, timers, tasks, incidents and history of one engine operation."""
+    now = clock.now()
+    instance.state = result.state
+    instance.next_timer_due = result.next_timer_due
+    instance.updated_at = now
+    if result.incident is not None:
+        instance.status = InstanceStatus.INCIDENT
+        db.session.add(Incident(instance_id=instance.id, element_id=result.incident.element_id,
+                                handler=result.incident.handler, error=result.incident.error,
+                                created_at=now))
+        audit.record("incident_raised", actor=None, person_id=instance.person_id,
+                     instance_id=instance.id, element_id=result.incident.element_id,
+                     summary={"handler": result.incident.handler})
+    elif result.completed:
+        instance.status = InstanceStatus.COMPLETED
+    for step in result.steps:
+        if step.kind == "user_task":
+            continue  # recorded by complete_task with its task id
+        audit.record(f"step_{step.kind}", actor=actor, person_id=instance.person_id,
+                     instance_id=instance.id, element_id=step.element_id,
+                     summary={"title": step.title})
+    if result.incident is None:
+        _sync_tasks(instance, result, now)
+
+
+def _sync_tasks(instance: ProcessInstance, result: EngineResult, now) -> None:
+    open_rows = {t.engine_task_id: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                HumanTask.status == TaskStatus.OPEN))}
+    for ready in result.ready_tasks:
+        row = open_rows.pop(ready.engine_task_id, None)
+        if row is None:
+            row = HumanTask(instance_id=instance.id, engine_task_id=ready.engine_task_id,
+                            team_id=instance.person.team_id, person_id=instance.person_id,
+                            process_key=instance.version.definition.key, created_at=now,
+                            status=TaskStatus.OPEN)
+            db.session.add(row)
+        row.name, row.title, row.role, row.due_at = (
+            ready.name, ready.title, ready.role, ready.due_at)
+        row.form = [f.to_dict() for f in ready.form]
+    for gone in open_rows.values():
+        gone.status = TaskStatus.CANCELLED
+        gone.completed_at = now
+        audit.record("task_cancelled", actor=None, person_id=instance.person_id,
+                     instance_id=instance.id, task_id=gone.id, element_id=gone.name)
+
+
+def open_incidents(instance: ProcessInstance) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(
+        Incident.instance_id == instance.id, Incident.resolved_at.is_(None))))
+
+
+def history(instance_id: int) -> list[AuditEvent]:
+    get_instance(instance_id)
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.instance_id == instance_id).order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def open_tasks(instance: ProcessInstance) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN
+    ).order_by(HumanTask.id)))
+
+
+def require_visible(person: Person, user: User) -> None:
+    """Cases of other teams are not disclosed (404), except to managers and admins."""
+    if not user.sees_all_teams and person.team_id != user.team_id:
+        raise NotFound("no such case")
+
+
+def get_person_by_id(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("no such case")
+    return person

@@ -1,0 +1,150 @@
+"""Issuing letters: gather the case's facts, render with app.letters, store and batch them."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from dateutil.relativedelta import relativedelta
+
+from app import calendar, clock
+from app.errors import NotFound
+from app.extensions import db
+from app.letters import RepresentationNeeded, build_context, render_letter, template_info
+from app.models import Letter, Person, ProcessInstance
+
+from . import audit, settings
+from .people import current_agreement
+
+FREQUENCY_STEP = {"weekly": relativedelta(weeks=1), "four_weekly": relativedelta(weeks=4),
+                  "monthly": relativedelta(months=1)}
+FREQUENCY_TEXT = {"weekly": "every week", "four_weekly": "every four weeks",
+                  "monthly": "every month"}
+
+
+class RepresentationRequired(Exception):
+    """The addressing rule allows no letter: someone must be found who can act for the person."""
+
+
+def person_facts(person: Person) -> dict[str, Any]:
+    rep = person.representative
+    return {
+        "reference": person.reference, "name": person.name,
+        "address_lines": list(person.address_lines), "postcode": person.postcode,
+        "deceased": person.deceased,
+        "representative": None if rep is None else {
+            "name": rep.name, "type": rep.type, "scope": rep.scope,
+            "address_lines": list(rep.address_lines), "postcode": rep.postcode},
+    }
+
+
+def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, Any]) -> Letter:
+    """Render `template` for the instance's person, dated on a working day, and store it."""
+    info = template_info(template)
+    person = instance.person
+    letter_date = calendar.next_working_day(clock.today())
+    fields = _fields_for(template, person, data, letter_date)
+    context = build_context(template, letter_date=letter_date, council=settings.get("council"),
+                            person=person_facts(person), officer=None, fields=fields)
+    if isinstance(context, RepresentationNeeded):
+        raise RepresentationRequired(context.reason)
+    content = render_letter(template, context)
+    letter = Letter(person_id=person.id, instance_id=instance.id, template=template,
+                    template_ref=info.ref_and_version, letter_date=letter_date,
+                    recipient_name=context["recipient"]["full_name"], content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    status="awaiting_approval" if info.needs_approval else "print_batch",
+                    created_at=clock.now())
+    db.session.add(letter)
+    db.session.flush()
+    audit.record("letter_issued", actor=None, person_id=person.id, instance_id=instance.id,
+                 summary={"letter_id": letter.id, "template": template,
+                          "letter_date": letter_date.isoformat()})
+    return letter
+
+
+def get_letter(letter_id: int) -> Letter:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        raise NotFound(f"no letter {letter_id}")
+    return letter
+
+
+def _return_by(letter_date: date, setting_key: str) -> date:
+    # One working day before the next chase step, so the letter asks for a date that can be met.
+    return calendar.add_working_days(letter_date, max(settings.integer(setting_key) - 1, 1))
+
+
+def _fields_for(template: str, person: Person, data: Mapping[str, Any],
+                letter_date: date) -> dict[str, Any]:
+    agreement = current_agreement(person)
+    if agreement is None:
+        raise NotFound("the person has no direct-payment agreement on file")
+    caseworker = agreement.caseworker or person.caseworker
+    common = {"dp.amount": agreement.amount, "dp.frequency": FREQUENCY_TEXT.get(
+        agreement.frequency, agreement.frequency)}
+    sent = data.get("sent_date")
+    builders = {
+        "dp_agreement": lambda: _agreement_fields(agreement, person, letter_date),
+        "dp_reminder_1": lambda: {
+            "agreement.sent_date": date.fromisoformat(sent),
+            "return_by_date": _return_by(letter_date, "dp_reminder_2_working_days")},
+        "dp_reminder_2": lambda: {
+            "agreement.sent_date": date.fromisoformat(sent),
+            "return_by_date": _return_by(letter_date, "dp_decision_working_days"),
+            "social_worker.name": caseworker.full_name if caseworker else "your social worker"},
+        "dp_missing_information": lambda: {
+            "missing_items": _missing_items(data),
+            "return_by_date": _return_by(letter_date, "dp_reminder_1_working_days")},
+        "dp_confirmation": lambda: _confirmation_fields(agreement, data),
+        "dp_not_proceeding": lambda: {
+            "reason": data.get("reason") or "the signed agreement was not returned",
+            "alternative_arrangements": settings.get("dp_alternative_arrangements_text"),
+            "complaints_route": settings.get("complaints_route_text")},
+    }
+    return {**common, **builders[template]()}
+
+
+def _missing_items(data: Mapping[str, Any]) -> list[str]:
+    labels = {"signatures_complete": "all the required signatures",
+              "dedicated_account": "details of a dedicated account or payment card",
+              "contribution_set_up": "a standing order or Direct Debit for your contribution"}
+    items = [text for key, text in labels.items() if data.get(key) is False]
+    if data.get("missing_items"):
+        items.append(str(data["missing_items"]))
+    return items or ["the information we asked for"]
+
+
+def _agreement_fields(agreement, person: Person, letter_date: date) -> dict[str, Any]:
+    start = agreement.start_date or letter_date
+    return {
+        "dp.agreement_id": f"DP-{agreement.id}", "dp.variant": agreement.variant,
+        "dp.start_date": start, "dp.gross_or_net": agreement.gross_or_net,
+        "client.contribution_amount": agreement.client_contribution,
+        "client.contribution_frequency": FREQUENCY_TEXT.get(agreement.frequency,
+                                                             agreement.frequency),
+        "dp.account_type": agreement.account_type,
+        "dp.support_plan_ref": agreement.support_plan_ref or person.reference,
+        "dp.permitted_uses_summary": settings.get("dp_permitted_uses_text"),
+        "dp.prohibited_uses": settings.get("dp_prohibited_uses_text"),
+        "dp.contingency_weeks": settings.integer("dp_contingency_weeks"),
+        "dp.monitoring_requirements": settings.get("dp_monitoring_requirements"),
+        "dp.records_to_keep": settings.get("dp_records_to_keep"),
+        # Reg 7(1)(a): first review within 6 months of the first payment.
+        "dp.first_review_by": start + relativedelta(months=6),
+        "signatories": [{"name": person.name, "role": "Direct payment recipient"}],
+        "council.signatory": settings.get("council")["team_name"],
+        "return_by_date": _return_by(letter_date, "dp_reminder_1_working_days"),
+    }
+
+
+def _confirmation_fields(agreement, data: Mapping[str, Any]) -> dict[str, Any]:
+    first = date.fromisoformat(data["first_payment_date"])
+    step = FREQUENCY_STEP.get(agreement.frequency, relativedelta(weeks=1))
+    schedule = [{"date": first + step * i, "amount": Decimal(agreement.amount)}
+                for i in range(4)]
+    return {"first_payment_date": first, "payment_schedule": schedule,
+            "first_review_by": first + relativedelta(months=6)}
+
+

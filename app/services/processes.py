@@ -1,0 +1,139 @@
+"""Process definitions: syncing shipped diagrams, the manager's draft, publishing versions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import clock
+from app.engine import diagrams
+from app.engine.types import DiagramError, Problem
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.models import ROLES, ProcessDefinition, ProcessVersion, User
+
+from . import audit
+from .engine_context import diagram_function_names, handler_signatures
+from .transaction import use_case
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    valid: bool
+    problems: list[Problem]
+
+
+def lint(xml: bytes) -> list[Problem]:
+    """All problems of a diagram; malformed or unsafe XML raises DiagramError."""
+    return diagrams.lint(xml, roles=ROLES, handlers=handler_signatures(),
+                         functions=diagram_function_names())
+
+
+def get_definition(key: str) -> ProcessDefinition:
+    definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
+    if definition is None:
+        raise NotFound(f"no process '{key}'")
+    return definition
+
+
+def list_definitions() -> list[ProcessDefinition]:
+    return list(db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)))
+
+
+def latest_version(definition: ProcessDefinition) -> ProcessVersion | None:
+    return definition.versions[-1] if definition.versions else None
+
+
+def get_version(key: str, number: int) -> ProcessVersion:
+    definition = get_definition(key)
+    for version in definition.versions:
+        if version.number == number:
+            return version
+    raise NotFound(f"process '{key}' has no version {number}")
+
+
+def _add_version(definition, xml: bytes, source: str, actor: User | None) -> ProcessVersion:
+    number = (latest_version(definition).number + 1) if definition.versions else 1
+    version = ProcessVersion(definition=definition, number=number, xml=xml,
+                             content_hash=diagrams.content_hash(xml), source=source,
+                             published_at=clock.now(), published_by_id=actor.id if actor else None)
+    db.session.add(version)
+    definition.versions.append(version)
+    audit.record("version_published", actor=actor,
+                 summary={"process": definition.key, "version": number, "source": source})
+    return version
+
+
+@use_case
+def sync_workflows(directory: Path) -> list[str]:
+    """Load each shipped diagram whose content changed since it was last synced from its file.
+
+    A manager's draft and published versions are never touched; an unchanged file adds nothing.
+    """
+    changed = []
+    for path in sorted(directory.glob("*.bpmn")):
+        xml = path.read_bytes()
+        digest = diagrams.content_hash(xml)
+        model = diagrams.load_model(xml)
+        problems = lint(xml)
+        if problems:
+            raise ValidationFailed(f"{path.name} has problems",
+                                   [p.to_dict() for p in problems])
+        definition = db.session.scalar(
+            select(ProcessDefinition).where(ProcessDefinition.key == model.key))
+        if definition is None:
+            definition = ProcessDefinition(key=model.key, name=model.name, source_file=path.name)
+            db.session.add(definition)
+        if definition.last_synced_hash == digest:
+            continue
+        definition.last_synced_hash = digest
+        definition.source_file = path.name
+        _add_version(definition, xml, "file", None)
+        changed.append(model.key)
+    return changed
+
+
+@use_case
+def save_draft(key: str, xml: bytes, actor: User) -> DraftCheck:
+    """Keep the draft even with lint problems (returned with it); refuse malformed/unsafe XML."""
+    definition = get_definition(key)
+    try:
+        problems = lint(xml)
+    except DiagramError as exc:
+        raise ValidationFailed("the diagram is not well-formed, safe XML",
+                               [p.to_dict() for p in exc.problems]) from exc
+    problems.extend(_key_problems(xml, key))
+    definition.draft_xml = xml
+    definition.draft_problems = [p.to_dict() for p in problems]
+    definition.draft_updated_at = clock.now()
+    definition.draft_updated_by_id = actor.id
+    audit.record("draft_saved", actor=actor, summary={"process": key, "problems": len(problems)})
+    return DraftCheck(valid=not problems, problems=problems)
+
+
+def _key_problems(xml: bytes, key: str) -> list[Problem]:
+    try:
+        model = diagrams.load_model(xml)
+    except DiagramError:
+        return []  # already reported by lint
+    if model.key != key:
+        return [Problem(f"the process id is '{model.key}' but this draft belongs to '{key}'",
+                        element_id=model.key)]
+    return []
+
+
+@use_case
+def publish_draft(key: str, actor: User) -> ProcessVersion:
+    definition = get_definition(key)
+    if definition.draft_xml is None:
+        raise NotFound(f"process '{key}' has no draft")
+    xml = definition.draft_xml
+    problems = lint(xml) + _key_problems(xml, key)
+    if problems:
+        raise ValidationFailed("the draft has problems; fix them before publishing",
+                               [p.to_dict() for p in problems])
+    version = _add_version(definition, xml, "modeler", actor)
+    definition.draft_xml = None
+    definition.draft_problems = []
+    return version

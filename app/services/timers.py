@@ -1,0 +1,98 @@
+"""Firing due timers: the database is the truth, the scheduler only the metronome."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import clock
+from app.engine import runner
+from app.errors import AppError
+from app.extensions import db
+from app.models import Incident, InstanceStatus, ProcessInstance
+
+from . import audit
+from .engine_context import context_for
+from .instances import _run, apply_result, model_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    instance_id: int
+    steps: tuple[str, ...]
+    incident: bool
+
+
+def due_instance_ids(limit: int = 100) -> list[int]:
+    return list(db.session.scalars(
+        select(ProcessInstance.id)
+        .where(ProcessInstance.status == InstanceStatus.ACTIVE,
+               ProcessInstance.next_timer_due <= clock.now())
+        .order_by(ProcessInstance.next_timer_due).limit(limit)))
+
+
+def fire_due_timers(limit: int = 100) -> list[FiredTimer]:
+    """Fire every instance's due timers, each instance in its own transaction.
+
+    On PostgreSQL a row lock with SKIP LOCKED keeps two schedulers off the same instance; on
+    SQLite (and as a second guard) the instance's compare-and-set lock_version does.
+    """
+    fired = []
+    ids = due_instance_ids(limit)
+    db.session.rollback()  # end the read transaction; each instance gets its own
+    for instance_id in ids:
+        outcome = _fire_one(instance_id)
+        if outcome is not None:
+            fired.append(outcome)
+    return fired
+
+
+def _claim(instance_id: int) -> ProcessInstance | None:
+    stmt = select(ProcessInstance).where(
+        ProcessInstance.id == instance_id, ProcessInstance.status == InstanceStatus.ACTIVE,
+        ProcessInstance.next_timer_due <= clock.now())
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=ProcessInstance)
+    return db.session.scalar(stmt)
+
+
+def _fire_one(instance_id: int) -> FiredTimer | None:
+    try:
+        instance = _claim(instance_id)
+        if instance is None:
+            db.session.rollback()
+            return None  # another scheduler had it, or it is no longer due
+        try:
+            result = _run(lambda ctx: runner.fire_timers(
+                model_of(instance), instance.state, ctx), instance)
+        except AppError as exc:
+            # An expression that fails at run time: keep the state, raise an incident, and do
+            # not try again on every sweep.
+            _raise_incident(instance, exc)
+            db.session.commit()
+            return FiredTimer(instance_id, (), True)
+        apply_result(instance, result, None)
+        db.session.commit()
+        return FiredTimer(instance_id, tuple(s.element_id for s in result.steps),
+                          result.incident is not None)
+    except StaleDataError:
+        db.session.rollback()
+        return None
+    except Exception:
+        db.session.rollback()
+        log.exception("timer sweep failed for instance %s", instance_id)
+        return None
+
+
+def _raise_incident(instance: ProcessInstance, exc: AppError) -> None:
+    element = next((d.get("element_id") for d in exc.details if d.get("element_id")), "") or ""
+    instance.status = InstanceStatus.INCIDENT
+    instance.updated_at = clock.now()
+    db.session.add(Incident(instance_id=instance.id, element_id=element, handler="",
+                            error=exc.message, created_at=clock.now()))
+    audit.record("incident_raised", actor=None, person_id=instance.person_id,
+                 instance_id=instance.id, element_id=element or None)

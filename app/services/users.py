@@ -1,0 +1,90 @@
+"""Users, teams, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import clock
+from app.errors import Unauthenticated, ValidationFailed
+from app.extensions import db
+from app.models import ROLES, ApiToken, Team, User, UserRole
+
+from . import audit
+from .transaction import use_case
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against when the username is unknown, so both paths cost one hash check.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def team_named(name: str) -> Team:
+    """The team called `name`, created if new (inside the caller's transaction)."""
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+@use_case
+def add_user(username: str, password: str, roles: list[str], team: str,
+             full_name: str = "") -> User:
+    problems = []
+    if not username or db.session.scalar(select(User).where(User.username == username)):
+        problems.append({"field": "username", "message": "missing or already taken"})
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        problems.append({"field": "password",
+                         "message": f"at least {MIN_PASSWORD_LENGTH} characters"})
+    unknown = sorted(set(roles) - ROLES)
+    if not roles or unknown:
+        problems.append({"field": "role", "message": f"give roles from {sorted(ROLES)}"})
+    if not team:
+        problems.append({"field": "team", "message": "required"})
+    if problems:
+        raise ValidationFailed("the user cannot be added", problems)
+    user = User(username=username, full_name=full_name or username,
+                password_hash=generate_password_hash(password), team=team_named(team))
+    user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_added", actor=None, summary={"user_id": user.id, "roles": sorted(roles)})
+    return user
+
+
+def authenticate(username: str, password: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise Unauthenticated("wrong username or password")
+    if not check_password_hash(user.password_hash, password or ""):
+        raise Unauthenticated("wrong username or password")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@use_case
+def issue_token(username: str, password: str, ttl: timedelta) -> tuple[str, datetime]:
+    user = authenticate(username, password)
+    token = secrets.token_urlsafe(32)
+    expires_at = clock.now() + ttl
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    return token, expires_at
+
+
+def user_for_token(token: str) -> User:
+    # Expiry is judged by real time: a frozen demo clock must not keep tokens alive forever.
+    from datetime import timezone
+
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at <= max(datetime.now(timezone.utc), clock.now()) \
+            or not row.user.active:
+        raise Unauthenticated("the token is unknown or has expired")
+    return row.user
