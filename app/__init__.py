@@ -30,7 +30,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .services import engine_context
     from .tasks import HANDLERS
 
+    from .services.users import configure_password_hashing
+
     engine_context.install_handlers(HANDLERS)
+    configure_password_hashing(app.config["PASSWORD_HASH_METHOD"])
     register_error_handlers(app)
     _install_clock(app)
 

@@ -16,6 +16,7 @@ class Config:
     TOKEN_TTL_HOURS = int(os.environ.get("CASEWORK_TOKEN_TTL_HOURS", "12"))
     SCHEDULER_INTERVAL_SECONDS = float(os.environ.get("CASEWORK_SCHEDULER_INTERVAL", "2"))
     WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
+    PASSWORD_HASH_METHOD = "scrypt"
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     JSON_SORT_KEYS = False
 
@@ -25,3 +26,4 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     CASEWORK_CLOCK = "frozen"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; production keeps scrypt

@@ -17,8 +17,24 @@ from . import audit
 from .transaction import use_case
 
 MIN_PASSWORD_LENGTH = 10
-# Checked against when the username is unknown, so both paths cost one hash check.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_hashing = {"method": "scrypt", "dummy": None}
+
+
+def configure_password_hashing(method: str) -> None:
+    """scrypt in production; tests choose a cheap method so a fixture user costs microseconds."""
+    _hashing["method"] = method
+    _hashing["dummy"] = None
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=_hashing["method"])
+
+
+def _dummy_hash() -> str:
+    # Checked against when the username is unknown, so both paths cost one hash check.
+    if _hashing["dummy"] is None:
+        _hashing["dummy"] = _hash("not-a-real-password")
+    return _hashing["dummy"]
 
 
 def team_named(name: str) -> Team:
@@ -48,7 +64,7 @@ def add_user(username: str, password: str, roles: list[str], team: str,
     if problems:
         raise ValidationFailed("the user cannot be added", problems)
     user = User(username=username, full_name=full_name or username,
-                password_hash=generate_password_hash(password), team=team_named(team))
+                password_hash=_hash(password), team=team_named(team))
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
     db.session.add(user)
     db.session.flush()
@@ -59,7 +75,7 @@ def add_user(username: str, password: str, roles: list[str], team: str,
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         raise Unauthenticated("wrong username or password")
     if not check_password_hash(user.password_hash, password or ""):
         raise Unauthenticated("wrong username or password")
