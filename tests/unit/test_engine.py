@@ -1,0 +1,225 @@
+"""The engine adapter on its own: no Flask, no database, a fixed clock."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from app import calendar, clock
+from app.engine import diagrams, runner
+from app.engine.types import DiagramError, EngineError
+
+from .bpmn_snippets import diagram, user_then_service
+
+ROLES = {"finance_assistant", "finance_officer", "caseworker", "care_manager"}
+DP_XML = (Path(__file__).resolve().parents[2] / "workflows/direct_payment_agreement.bpmn"
+          ).read_bytes()
+SETTINGS = {"dp_reminder_1_working_days": 10, "dp_reminder_2_working_days": 10,
+            "dp_decision_working_days": 10}
+
+
+class Signature:
+    def __init__(self, required=(), optional=()):
+        self.required, self.optional = frozenset(required), frozenset(optional)
+
+
+HANDLERS = {"send_letter": Signature({"template"}, {"date_var"})}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    fixed = clock.FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    clock.install(fixed)
+    yield fixed
+    clock.install(clock.RealClock())
+
+
+def functions():
+    fns = calendar.diagram_functions(lambda name: SETTINGS[name])
+    fns["today"] = lambda: clock.today().isoformat()
+    return fns
+
+
+class Recorder:
+    """A fake handler registry: records calls, can be told to fail."""
+
+    def __init__(self, fail: Exception | None = None):
+        self.calls, self.fail = [], fail
+
+    def __call__(self, call):
+        self.calls.append((call.handler, dict(call.params), call.element_id))
+        if self.fail is not None:
+            raise self.fail
+        date_var = call.params.get("date_var")
+        return {date_var: clock.today().isoformat()} if date_var else None
+
+
+def ctx(recorder=None):
+    return runner.EngineContext(functions(), recorder or Recorder())
+
+
+def lint(xml: bytes):
+    return diagrams.lint(xml, roles=ROLES, handlers=HANDLERS, functions=set(functions()))
+
+
+# --- parsing and lint -------------------------------------------------------------------------
+
+def test_shipped_diagram_is_clean():
+    assert lint(DP_XML) == []
+
+
+def test_malformed_xml_names_the_line():
+    with pytest.raises(DiagramError) as err:
+        diagrams.parse_xml(b"<a>\n<b>\n</a>")
+    assert err.value.problems[0].line == 3
+
+
+def test_external_entity_is_refused_and_never_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    xml = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file://{secret}">]>'
+           '<d>&e;</d>').encode()
+    with pytest.raises(DiagramError) as err:
+        diagrams.parse_xml(xml)
+    assert "DOCTYPE" in err.value.problems[0].message
+    assert "TOP-SECRET" not in str(err.value)
+
+
+@pytest.mark.parametrize("condition", [
+    "__import__('os').system('true')", "amount.__class__", "open('/etc/passwd')",
+    "[c for c in ()]", "getattr(amount, 'x')"])
+def test_unsafe_condition_is_reported_on_its_flow(condition):
+    problems = lint(user_then_service(condition=condition))
+    assert problems and {p.element_id for p in problems} == {"f_cond"}
+
+
+def test_juel_condition_is_translated_and_accepted():
+    assert lint(user_then_service(condition="${amount != '0' &amp;&amp; !false}")) == []
+
+
+def test_role_handler_and_timer_are_checked_on_their_elements():
+    problems = lint(user_then_service(role="nobody", service_topic="nope",
+                                      timer="os_system(1)"))
+    by_element = {p.element_id: p.message for p in problems}
+    assert "unknown role" in by_element["ask"]
+    assert "no handler named 'nope'" in by_element["act"]
+    assert "unknown function 'os_system'" in by_element["waited"]
+
+
+def test_bare_iso_timer_literals_are_accepted_by_kind():
+    assert lint(user_then_service(timer="2026-04-01T07:00:00+01:00")) == []
+    problems = lint(user_then_service(timer="P10D"))  # a duration in a timeDate
+    assert problems and problems[0].element_id == "waited"
+
+
+def test_missing_default_flow_is_reported():
+    xml = user_then_service().replace(b' default="f_default"', b"")
+    assert any(p.element_id == "check" for p in lint(xml))
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def test_serialized_state_leaves_out_the_spec_and_round_trips():
+    model = diagrams.load_model(DP_XML)
+    result = runner.start(model, {}, ctx())
+    stored = json.loads(result.state)
+    assert "spec" not in stored and "subprocess_specs" not in stored
+    assert "task_specs" not in result.state
+    again = runner.describe(model, result.state, ctx())
+    assert again.next_timer_due == result.next_timer_due
+    assert again.state == result.state
+
+
+def test_timers_follow_the_injected_clock(fixed_clock):
+    model = diagrams.load_model(DP_XML)
+    recorder = Recorder()
+    result = runner.start(model, {}, ctx(recorder))
+    assert result.next_timer_due == datetime(2026, 3, 16, 7, tzinfo=timezone.utc)
+    fixed_clock.set(datetime(2026, 3, 16, 6, 59, tzinfo=timezone.utc))
+    assert runner.fire_timers(model, result.state, ctx(recorder)).steps == ()
+    fixed_clock.set(datetime(2026, 3, 16, 7, 1, tzinfo=timezone.utc))
+    fired = runner.fire_timers(model, result.state, ctx(recorder))
+    assert [s.element_id for s in fired.steps][:2] == ["reminder_1_due", "send_reminder_1"]
+    assert [t.name for t in fired.ready_tasks] == ["phone_call"]
+
+
+def test_reschedule_moves_a_waiting_timer():
+    model = diagrams.load_model(DP_XML)
+    result = runner.start(model, {}, ctx())
+    later = datetime(2026, 5, 1, 6, tzinfo=timezone.utc)
+    moved = runner.reschedule_timer(model, result.state, "reminder_1_due", later, ctx())
+    assert moved.next_timer_due == later
+    with pytest.raises(EngineError):
+        runner.reschedule_timer(model, result.state, "no_such_timer", later, ctx())
+
+
+def test_failing_handler_becomes_an_incident_saved_before_the_service_task():
+    model = diagrams.load_model(user_then_service())
+    started = runner.start(model, {}, ctx())
+    task = started.ready_tasks[0]
+    failing = Recorder(fail=RuntimeError("printer on fire"))
+    result = runner.complete_task(model, started.state, task.engine_task_id,
+                                  {"amount": "1.00"}, ctx(failing))
+    assert result.incident is not None
+    assert (result.incident.element_id, result.incident.handler) == ("act", "send_letter")
+    assert "printer on fire" in result.incident.error
+    # The user's completion is kept: the saved state is just before the service task.
+    retried = runner.retry(model, result.state, ctx(Recorder()))
+    assert retried.incident is None
+    assert [t.name for t in retried.ready_tasks] == ["after"]
+
+
+def test_unsafe_expression_is_blocked_at_run_time_too():
+    model = diagrams.load_model(user_then_service(condition="__import__('os').getcwd()"))
+    started = runner.start(model, {}, ctx())
+    with pytest.raises(EngineError) as err:
+        runner.complete_task(model, started.state, started.ready_tasks[0].engine_task_id,
+                             {"amount": "1.00"}, ctx())
+    assert "not allowed" in err.value.message or "__import__" in err.value.message
+
+
+def test_restored_workflow_runs_on_the_restricted_engine():
+    # A state restored from JSON must not fall back to SpiffWorkflow's plain eval.
+    model = diagrams.load_model(user_then_service(condition="amount.__class__ is not None"))
+    started = runner.start(model, {}, ctx())
+    with pytest.raises(EngineError):
+        runner.complete_task(model, started.state, started.ready_tasks[0].engine_task_id,
+                             {"amount": "1.00"}, ctx())
+
+
+def test_completing_a_task_that_is_not_ready_is_a_conflict():
+    model = diagrams.load_model(user_then_service())
+    started = runner.start(model, {}, ctx())
+    task_id = started.ready_tasks[0].engine_task_id
+    done = runner.complete_task(model, started.state, task_id, {"amount": "1.00"}, ctx())
+    with pytest.raises(EngineError) as err:
+        runner.complete_task(model, done.state, task_id, {"amount": "1.00"}, ctx())
+    assert err.value.conflict
+
+
+def test_message_not_awaited_is_a_conflict():
+    model = diagrams.load_model(user_then_service())
+    started = runner.start(model, {}, ctx())
+    with pytest.raises(EngineError) as err:
+        runner.send_message(model, started.state, "paperwork_received", {}, ctx())
+    assert err.value.conflict
+
+
+def test_forms_roles_and_due_dates_come_from_camunda_attributes(fixed_clock):
+    model = diagrams.load_model(DP_XML)
+    result = runner.start(model, {}, ctx())
+    fixed_clock.set(datetime(2026, 3, 16, 8, tzinfo=timezone.utc))
+    fired = runner.fire_timers(model, result.state, ctx())
+    phone = fired.ready_tasks[0]
+    assert phone.role == "finance_assistant"
+    assert phone.due_at.date().isoformat() == "2026-03-18"
+    outcome = phone.form[0]
+    assert outcome.id == "outcome" and outcome.required and outcome.type == "enum"
+    assert ("no_answer", "No answer") in outcome.options
+    assert phone.form[1].type == "note"
+
+
+def test_snippet_helper_builds_valid_diagrams():
+    assert diagrams.load_model(diagram('<bpmn:startEvent id="s" />')).key == "snippet"
