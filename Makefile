@@ -50,7 +50,7 @@ test: system-deps venv
 run: venv
 	@$(FLASK) init
 	$(FLASK) seed-demo
-	echo "Casework will be at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web server and scheduler)"
+	echo "Casework API at http://127.0.0.1:$(PORT)/api/v1  (OpenAPI: /api/v1/openapi.json; Ctrl-C stops web server and scheduler)"
 	$(FLASK) scheduler &
 	scheduler_pid=$$!
 	# Background jobs of a non-interactive shell ignore SIGINT, so Ctrl-C alone would

@@ -21,10 +21,10 @@ class Person(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     deceased: Mapped[bool] = mapped_column(default=False)
-    team: Mapped[Team] = relationship(lazy="joined")
-    caseworker: Mapped[User | None] = relationship(lazy="joined")
+    team: Mapped[Team] = relationship()
+    caseworker: Mapped[User | None] = relationship()
     representative: Mapped["Representative | None"] = relationship(
-        back_populates="person", uselist=False, lazy="joined", cascade="all, delete-orphan")
+        back_populates="person", uselist=False, cascade="all, delete-orphan")
 
 
 class Representative(db.Model):

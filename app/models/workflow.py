@@ -72,8 +72,8 @@ class ProcessInstance(db.Model):
     next_timer_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    person: Mapped[Person] = relationship(lazy="joined")
+    version: Mapped[ProcessVersion] = relationship()
+    person: Mapped[Person] = relationship()
     # Optimistic locking: UPDATE ... WHERE lock_version = :v; a lost race raises StaleDataError.
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -102,9 +102,9 @@ class HumanTask(db.Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome: Mapped[dict | None] = mapped_column(JSON)
     instance: Mapped[ProcessInstance] = relationship()
-    person: Mapped[Person] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship()
     team: Mapped[Team] = relationship()
-    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="joined")
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 
 
 class Incident(db.Model):

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from app import clock
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -12,10 +15,26 @@ from . import settings
 from .transaction import use_case
 
 
+_CACHE_KEY = "casework.frozen_at"
+
+
 def load_frozen_instant() -> datetime | None:
-    with db.session.no_autoflush:  # read on every now(): must not flush half-built rows
-        row = db.session.get(Setting, settings.CLOCK_KEY)
-    return None if row is None or not row.value else datetime.fromisoformat(row.value)
+    """The stored instant, read once per transaction (now() is called many times in one)."""
+    info = db.session().info
+    if _CACHE_KEY not in info:
+        with db.session.no_autoflush:  # must not flush half-built rows
+            row = db.session.get(Setting, settings.CLOCK_KEY)
+        info[_CACHE_KEY] = (None if row is None or not row.value
+                            else datetime.fromisoformat(row.value))
+    return info[_CACHE_KEY]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_flush")
+def _forget_instant(session, *args) -> None:
+    # A new transaction (or a flushed change of the clock itself) reads the clock again.
+    session.info.pop(_CACHE_KEY, None)
 
 
 def parse_duration(text: str) -> timedelta:

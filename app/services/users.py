@@ -82,6 +82,14 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
+def _token_now() -> datetime:
+    """Token expiry is judged by real time (a frozen demo clock set in the past must not expire
+    tokens the moment they are issued), or by the clock when it has been moved ahead of it."""
+    from datetime import timezone
+
+    return max(datetime.now(timezone.utc), clock.now())
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -90,17 +98,14 @@ def _digest(token: str) -> str:
 def issue_token(username: str, password: str, ttl: timedelta) -> tuple[str, datetime]:
     user = authenticate(username, password)
     token = secrets.token_urlsafe(32)
-    expires_at = clock.now() + ttl
+    expires_at = _token_now() + ttl
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
     return token, expires_at
 
 
 def user_for_token(token: str) -> User:
     # Expiry is judged by real time: a frozen demo clock must not keep tokens alive forever.
-    from datetime import timezone
-
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.expires_at <= max(datetime.now(timezone.utc), clock.now()) \
-            or not row.user.active:
+    if row is None or row.expires_at <= _token_now() or not row.user.active:
         raise Unauthenticated("the token is unknown or has expired")
     return row.user

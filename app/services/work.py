@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.calendar import LOCAL_TZ
@@ -13,7 +14,14 @@ from app.engine import runner
 from app.engine.types import FormField
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import HumanTask, Person, TaskStatus, User
+from app.models import (
+    HumanTask,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+    User,
+)
 
 from . import audit
 from .instances import _require_running, _run, apply_result, model_of
@@ -68,13 +76,18 @@ def list_tasks(user: User, query: TaskQuery) -> tuple[list[HumanTask], int]:
     stmt = inbox_query(user, query)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(
-        stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        stmt.options(selectinload(HumanTask.person), selectinload(HumanTask.team),
+                     selectinload(HumanTask.claimed_by))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
         .limit(query.per_page).offset((query.page - 1) * query.per_page))
     return list(rows), total or 0
 
 
 def get_task(task_id: int, user: User) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
+    task = db.session.get(HumanTask, task_id, options=[
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.version)
+        .joinedload(ProcessVersion.definition),
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.person)])
     if task is None:
         raise NotFound(f"no task {task_id}")
     if not (user.sees_all_teams or task.claimed_by_id == user.id or task.team_id == user.team_id):
