@@ -1,6 +1,7 @@
 """Process instances: start, advance, persist what the engine says, and read them back."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -191,3 +192,20 @@ def get_person_by_id(person_id: int) -> Person:
     if person is None:
         raise NotFound("no such case")
     return person
+
+
+@use_case
+def reschedule_timer(instance_id: int, element_id: str, due: datetime, actor: User | None,
+                     reason: str) -> ProcessInstance:
+    """Move a waiting timer (Breathing Space holds, recomputed legal dates), audited."""
+    instance = get_instance(instance_id)
+    _require_running(instance)
+    before = instance.next_timer_due
+    result = _run(lambda ctx: runner.reschedule_timer(
+        model_of(instance), instance.state, element_id, due, ctx), instance)
+    audit.record("timer_rescheduled", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id, element_id=element_id,
+                 summary={"due": due.isoformat(), "reason": reason,
+                          "next_before": before.isoformat() if before else None})
+    apply_result(instance, result, actor)
+    return instance
