@@ -55,6 +55,7 @@ def set_clock(instant: datetime, actor: User) -> datetime:
         raise ValidationFailed("the instant needs a UTC offset",
                                [{"field": "set", "message": "add an offset, e.g. +00:00"}])
     settings.put(settings.CLOCK_KEY, instant.isoformat(), actor)
+    db.session.flush()  # drops the instant cached for this transaction, as advance_clock does
     return clock.now()
 
 

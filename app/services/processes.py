@@ -58,8 +58,7 @@ def _add_version(definition, xml: bytes, source: str, actor: User | None) -> Pro
     version = ProcessVersion(definition=definition, number=number, xml=xml,
                              content_hash=diagrams.content_hash(xml), source=source,
                              published_at=clock.now(), published_by_id=actor.id if actor else None)
-    db.session.add(version)
-    definition.versions.append(version)
+    db.session.add(version)  # `definition=` already puts it in definition.versions (backref)
     audit.record("version_published", actor=actor,
                  summary={"process": definition.key, "version": number, "source": source})
     return version
