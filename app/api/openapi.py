@@ -26,6 +26,9 @@ def build_spec() -> dict:
         if not rule.rule.startswith(bp.url_prefix) or rule.endpoint == "api.openapi":
             continue
         view = current_app.view_functions[rule.endpoint]
+        real_clock = current_app.config["CASEWORK_CLOCK"] != "frozen"
+        if getattr(view, "frozen_only", False) and real_clock:
+            continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         operations = {m.lower(): _operation(view, rule) for m in rule.methods - {"HEAD", "OPTIONS"}}
         spec.path(path=path, operations=operations)

@@ -45,7 +45,8 @@ def _visible_to(user: User):
     if user.sees_all_teams:
         return True
     return or_(HumanTask.claimed_by_id == user.id,
-               and_(HumanTask.role.in_(user.roles), HumanTask.team_id == user.team_id))
+               and_(HumanTask.claimed_by_id.is_(None), HumanTask.role.in_(user.roles),
+                    HumanTask.team_id == user.team_id))
 
 
 def _start_of_today():

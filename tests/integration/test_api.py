@@ -240,3 +240,10 @@ def test_clock_routes_do_not_exist_with_the_real_clock(real_clock_client):
         error_of(response, 404, "not_found")
     # The token works: it is the routes that are missing, not the admin's rights.
     assert real_clock_client.get(f"{PREFIX}/processes", headers=headers).status_code == 200
+
+
+def test_openapi_leaves_out_the_clock_routes_with_the_real_clock(real_clock_client, client):
+    real_paths = real_clock_client.get(f"{PREFIX}/openapi.json").json["paths"]
+    frozen_paths = client.get(f"{PREFIX}/openapi.json").json["paths"]
+    assert f"{PREFIX}/clock" in frozen_paths and f"{PREFIX}/timers/run-due" in frozen_paths
+    assert f"{PREFIX}/clock" not in real_paths and f"{PREFIX}/timers/run-due" not in real_paths

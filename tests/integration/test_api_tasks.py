@@ -170,6 +170,17 @@ def test_claim_and_unclaim(as_user, inbox):
     assert fa2.post(f"/tasks/{task_id}/claim").json["claimed_by"] == "fa2"
 
 
+def test_a_task_claimed_by_a_teammate_leaves_the_team_list(as_user, inbox):
+    add_user("fa2", "finance_assistant")
+    fa, fa2 = as_user("fa"), as_user("fa2")
+    task_id = inbox["phone_call"]["id"]
+    assert "phone_call" in names(fa2.get("/tasks"))
+    fa.post(f"/tasks/{task_id}/claim")
+    assert "phone_call" not in names(fa2.get("/tasks"))  # my team's tasks are the unclaimed ones
+    assert "phone_call" in names(fa.get("/tasks"))
+    assert "phone_call" in names(as_user("fm").get("/tasks"))  # managers see every open task
+
+
 def test_claim_needs_the_tasks_role_and_team(as_user, inbox):
     task_id = inbox["phone_call"]["id"]
     error = error_of(as_user("cm").post(f"/tasks/{task_id}/claim"), 403, "forbidden")
