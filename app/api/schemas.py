@@ -177,13 +177,16 @@ class IncidentOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class InstanceOut(Schema):
+class InstanceSummaryOut(Schema):
     id = fields.Integer()
     process = fields.Function(lambda i: i.version.definition.key)
     version = fields.Function(lambda i: i.version.number)
-    person_reference = fields.Function(lambda i: i.person.reference)
     status = fields.String()
     next_timer_due = fields.AwareDateTime(allow_none=True)
+
+
+class InstanceOut(InstanceSummaryOut):
+    person_reference = fields.Function(lambda i: i.person.reference)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     ready_tasks = fields.List(fields.Nested(TaskOut))
@@ -218,14 +221,6 @@ class PersonOut(Schema):
     team = fields.Function(lambda p: p.team.name)
     caseworker = fields.Function(lambda p: p.caseworker.username if p.caseworker else None)
     representative = fields.Nested(RepresentativeOut, allow_none=True)
-
-
-class InstanceSummaryOut(Schema):
-    id = fields.Integer()
-    process = fields.Function(lambda i: i.version.definition.key)
-    version = fields.Function(lambda i: i.version.number)
-    status = fields.String()
-    next_timer_due = fields.AwareDateTime(allow_none=True)
 
 
 class PersonDetailOut(PersonOut):
