@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock
@@ -105,7 +106,11 @@ def issue_token(username: str, password: str, ttl: timedelta) -> tuple[str, date
 
 def user_for_token(token: str) -> User:
     # Expiry is judged by real time: a frozen demo clock must not keep tokens alive forever.
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # One query for token, user and roles: every API request pays for this lookup.
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().scalar_one_or_none()
     if row is None or row.expires_at <= _token_now() or not row.user.active:
         raise Unauthenticated("the token is unknown or has expired")
     return row.user

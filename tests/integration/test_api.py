@@ -9,7 +9,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Person
-from tests.conftest import PASSWORD, _config
+from tests.conftest import PASSWORD, Api, _config, add_user
 
 from .api_helpers import PROCESS, count, error_of, fields_of, open_case, person_body
 
@@ -247,3 +247,10 @@ def test_openapi_leaves_out_the_clock_routes_with_the_real_clock(real_clock_clie
     frozen_paths = client.get(f"{PREFIX}/openapi.json").json["paths"]
     assert f"{PREFIX}/clock" in frozen_paths and f"{PREFIX}/timers/run-due" in frozen_paths
     assert f"{PREFIX}/clock" not in real_paths and f"{PREFIX}/timers/run-due" not in real_paths
+
+
+def test_a_user_with_several_roles_keeps_them_all_through_the_token(client, staff):
+    add_user("multi", "finance_officer", "legal", "finance_manager")
+    api = Api(client, "multi")
+    # Publishing needs finance_manager, which is the last of the three roles.
+    assert api.get("/processes/direct_payment_agreement/draft").status_code == 200
