@@ -144,9 +144,10 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
 
 def _sync_tasks(instance: ProcessInstance, result: EngineResult, now) -> None:
     with db.session.no_autoflush:  # one flush at commit instead of two
-        open_rows = {t.engine_task_id: t for t in db.session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                    HumanTask.status == TaskStatus.OPEN))}
+        rows = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN))
+        # Unflushed changes count: the task this use case just completed is not open any more.
+        open_rows = {t.engine_task_id: t for t in rows if t.status == TaskStatus.OPEN}
     for ready in result.ready_tasks:
         row = open_rows.pop(ready.engine_task_id, None)
         if row is None:

@@ -96,6 +96,9 @@ def test_history_lists_every_step_with_who_and_when(chase):
     phone = open_tasks(chase)["phone_call"]
     set_clock(at("2026-03-17", "10:15"))
     work.complete(phone.id, {"outcome": "no_answer"}, user("fa"))
+    done = db.session.get(HumanTask, phone.id)
+    assert (done.status, done.completed_by_id, done.outcome) == (
+        "completed", user("fa").id, {"outcome": "no_answer"})
     events = instances.history(chase.id)
     steps = [(e.action, e.element_id, e.actor.username if e.actor else "system", e.at)
              for e in events]
