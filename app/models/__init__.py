@@ -1,6 +1,26 @@
 """All models, imported here so Alembic and the app see every table."""
+from .finance import (
+    Account,
+    BreathingSpace,
+    CarePackage,
+    DebtCase,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    Provider,
+)
 from .letters import Letter, Setting
-from .people import DirectPaymentAgreement, Person, Representative
+from .people import (
+    CapacityAssessment,
+    DirectPaymentAgreement,
+    FinancialAssessment,
+    Person,
+    PersonAddress,
+    PersonNameToken,
+    Representative,
+)
 from .users import ROLES, ApiToken, Role, Team, User, UserRole
 from .workflow import (
     AuditEvent,
@@ -14,6 +34,9 @@ from .workflow import (
 )
 
 __all__ = [
+    "Account", "BreathingSpace", "CapacityAssessment", "CarePackage", "DebtCase",
+    "FinancialAssessment", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
+    "PaymentAllocation", "PersonAddress", "PersonNameToken", "Provider",
     "ApiToken", "AuditEvent", "DirectPaymentAgreement", "HumanTask", "Incident", "InstanceStatus",
     "Letter", "Person", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "ROLES",
     "Representative", "Role", "Setting", "TaskStatus", "Team", "User", "UserRole",

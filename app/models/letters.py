@@ -21,6 +21,7 @@ class Letter(db.Model):
     recipient_name: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    merge_data_hash: Mapped[str | None] = mapped_column(String(64))  # of the merge context
     status: Mapped[str] = mapped_column(String(30))  # print_batch | awaiting_approval
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -1,4 +1,4 @@
-"""The case: a person, their representative, and their direct-payment agreement."""
+"""The case: a person, their details and history, representatives, and assessments."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,31 +11,103 @@ from app.extensions import db
 
 from .users import Team, User
 
+# Which representative letters go to when several are on file (the addressing rule decides
+# whether that one may be written to about a given matter).
+REPRESENTATIVE_PRIORITY = ("personal_representative", "deputy", "attorney", "appointee",
+                           "authorised_person", "nominated_person", "litigation_friend")
+
 
 class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)  # social-care person id
-    name: Mapped[str] = mapped_column(String(200))
-    address_lines: Mapped[list] = mapped_column(JSON, default=list)
+    name: Mapped[str] = mapped_column(String(200))  # full name as letters print it
+    title: Mapped[str | None] = mapped_column(String(20))
+    given_names: Mapped[str | None] = mapped_column(String(120))
+    family_name: Mapped[str | None] = mapped_column(String(120))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(12))
+    address_lines: Mapped[list] = mapped_column(JSON, default=list)  # the current address
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    postcode_key: Mapped[str] = mapped_column(String(10), default="", index=True)
+    contact_preference: Mapped[str] = mapped_column(String(20), default="post")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    accessible_format: Mapped[str | None] = mapped_column(String(40))  # large_print, braille...
+    language: Mapped[str | None] = mapped_column(String(40))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     deceased: Mapped[bool] = mapped_column(default=False)
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    # Facts the deferred-payment test (Care Act s69(2)) needs.
+    in_care_home: Mapped[bool] = mapped_column(default=False)
+    owns_property: Mapped[bool] = mapped_column(default=False)
+    property_disregarded: Mapped[bool] = mapped_column(default=False)
     team: Mapped[Team] = relationship()
     caseworker: Mapped[User | None] = relationship()
-    representative: Mapped["Representative | None"] = relationship(
-        back_populates="person", uselist=False, cascade="all, delete-orphan")
+    representatives: Mapped[list["Representative"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Representative.id")
+
+    @property
+    def representative(self) -> "Representative | None":
+        """The representative letters go to: active, by the authority their type carries."""
+        active = [r for r in self.representatives if r.end_date is None]
+        active.sort(key=lambda r: (REPRESENTATIVE_PRIORITY.index(r.type)
+                                   if r.type in REPRESENTATIVE_PRIORITY else 99, r.id or 0))
+        return active[0] if active else None
+
+
+class PersonAddress(db.Model):
+    """Address history; the person row holds the current one."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    address_lines: Mapped[list] = mapped_column(JSON)
+    postcode: Mapped[str] = mapped_column(String(10))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class PersonNameToken(db.Model):
+    """Each word of a person's name, lower-cased: a prefix search becomes an index range scan
+    on SQLite and PostgreSQL alike."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class CapacityAssessment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(30))  # finance, litigation, property
+    has_capacity: Mapped[bool]
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessor: Mapped[str] = mapped_column(String(200))
 
 
 class Representative(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(40))
     scope: Mapped[str] = mapped_column(String(40))
     address_lines: Mapped[list] = mapped_column(JSON, default=list)
     postcode: Mapped[str] = mapped_column(String(10), default="")
-    person: Mapped[Person] = relationship(back_populates="representative")
+    evidence: Mapped[str | None] = mapped_column(String(200))  # OPG ref, court order, DWP letter
+    verified_by: Mapped[str | None] = mapped_column(String(100))
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    person: Mapped[Person] = relationship(back_populates="representatives")
+
+
+class FinancialAssessment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    effective_from: Mapped[date] = mapped_column(Date)
+    weekly_contribution: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    capital_including_home: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    capital_excluding_home: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    full_cost: Mapped[bool] = mapped_column(default=False)
+    next_review: Mapped[date | None] = mapped_column(Date)
 
 
 class DirectPaymentAgreement(db.Model):

@@ -1,14 +1,15 @@
 """People (the cases), their representatives and direct-payment agreements."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.models import DirectPaymentAgreement, Person, Representative, User
+from app.models import DirectPaymentAgreement, Person, PersonNameToken, Representative, User
 
 from . import audit
 from .instances import get_person
@@ -29,15 +30,18 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
                                    [{"field": "caseworker", "message": "unknown caseworker"}])
     person = Person(reference=data["reference"], name=data["name"],
                     address_lines=list(data["address"]["lines"]),
-                    postcode=data["address"]["postcode"], team=team_named(data["team"]),
+                    postcode=data["address"]["postcode"],
+                    postcode_key=postcode_key(data["address"]["postcode"]),
+                    team=team_named(data["team"]),
                     caseworker=caseworker)
     rep = data.get("representative")
     if rep:
-        person.representative = Representative(
+        person.representatives.append(Representative(
             name=rep["name"], type=rep["type"], scope=rep["scope"],
-            address_lines=list(rep["address"]["lines"]), postcode=rep["address"]["postcode"])
+            address_lines=list(rep["address"]["lines"]), postcode=rep["address"]["postcode"]))
     db.session.add(person)
     db.session.flush()
+    index_name(person)
     audit.record("person_created", actor=actor, person_id=person.id)
     dp = data.get("direct_payment")
     if dp:
@@ -49,9 +53,29 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
     return person
 
 
+def postcode_key(postcode: str) -> str:
+    """Postcodes compare without spaces and case: 'rg26 4ab' finds 'RG26 4AB'."""
+    return "".join(postcode.split()).upper()
+
+
+def name_tokens(name: str) -> set[str]:
+    """Words of a name, lower-cased, split at spaces and hyphens, without punctuation:
+    "Mary-Jane O'Neil" gives mary, jane, oneil. Search terms are cut up the same way."""
+    words = re.split(r"[\s\-]+", name.lower())
+    return {re.sub(r"[^\w]", "", word) for word in words} - {""}
+
+
+def index_name(person: Person) -> None:
+    """Refresh the person's name tokens (the search index) inside the caller's transaction."""
+    db.session.execute(delete(PersonNameToken).where(PersonNameToken.person_id == person.id))
+    db.session.add_all(PersonNameToken(person_id=person.id, token=token[:60])
+                       for token in sorted(name_tokens(person.name)))
+
+
 def current_agreement(person: Person) -> DirectPaymentAgreement | None:
     return db.session.scalar(select(DirectPaymentAgreement).where(
         DirectPaymentAgreement.person_id == person.id).order_by(DirectPaymentAgreement.id.desc()))
 
 
-__all__ = ["create_person", "current_agreement", "get_person"]
+__all__ = [
+    "create_person", "current_agreement", "get_person", "index_name", "name_tokens", "postcode_key"]

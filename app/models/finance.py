@@ -1,0 +1,158 @@
+"""The money: providers, care packages, accounts, invoices, payments, debt cases, holds.
+
+Money is NUMERIC(12, 2) read as Decimal; never float.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+from .people import Person
+from .types import UtcDateTime
+
+Money = Numeric(12, 2)
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    WRITTEN_OFF = "written_off"
+
+
+class Provider(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    cqc_id: Mapped[str | None] = mapped_column(String(20))
+
+
+class CarePackage(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
+    service: Mapped[str] = mapped_column(String(100))
+    weekly_cost: Mapped[Decimal] = mapped_column(Money)
+    purchase_order: Mapped[str] = mapped_column(String(40), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    provider: Mapped[Provider] = relationship()
+
+
+class Account(db.Model):
+    """A client ledger in the finance system; one person may have more than one."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    billing_frequency: Mapped[str] = mapped_column(String(20), default="four_weekly")
+    payment_method: Mapped[str] = mapped_column(String(20), default="invoice")
+    dd_reference: Mapped[str | None] = mapped_column(String(40))
+    person: Mapped[Person] = relationship()
+
+
+class Invoice(db.Model):
+    __table_args__ = (Index("ix_invoice_account_due", "account_id", "status", "due_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    invoice_date: Mapped[date] = mapped_column(Date)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    total: Mapped[Decimal] = mapped_column(Money)
+    paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
+    query_hold: Mapped[bool] = mapped_column(default=False)
+    account: Mapped[Account] = relationship()
+    lines: Mapped[list["InvoiceLine"]] = relationship(
+        cascade="all, delete-orphan", order_by="InvoiceLine.position")
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total - self.paid
+
+
+class InvoiceLine(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("1"))
+    unit_amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class Payment(db.Model):
+    """A bank-file payment; without a matching account it sits in suspense."""
+    __table_args__ = (
+        # The natural key of a bank-file row: re-importing the file adds nothing.
+        UniqueConstraint("bank_reference", "paid_on", "amount", "account_number",
+                         name="uq_payment_natural_key"),
+        CheckConstraint("amount > 0", name="positive_amount"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_reference: Mapped[str] = mapped_column(String(60))
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    account_number: Mapped[str] = mapped_column(String(40))  # as given in the bank file
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20), default="bank")
+    in_suspense: Mapped[bool] = mapped_column(default=False, index=True)
+    unallocated: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    allocations: Mapped[list["PaymentAllocation"]] = relationship(cascade="all, delete-orphan")
+
+
+class PaymentAllocation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    rule: Mapped[str] = mapped_column(String(20))  # reference | oldest_first
+
+
+class DebtCase(db.Model):
+    """One open debt case per account: a newly overdue invoice joins it."""
+    __table_args__ = (
+        Index("uq_debt_case_one_open_per_account", "account_id", unique=True,
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    stage: Mapped[str] = mapped_column(String(40), default="opened")
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    guards: Mapped[dict] = mapped_column(JSON, default=dict)
+    account: Mapped[Account] = relationship()
+
+
+class BreathingSpace(db.Model):
+    """A debt respite moratorium: standard (with an end date) or mental-health (open-ended)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # standard | mental_health
+    reference: Mapped[str | None] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
