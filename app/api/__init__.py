@@ -5,10 +5,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import (  # noqa: E402,F401  (routes register themselves on bp)
     clock_routes,
+    imports_routes,
     instances,
     openapi,
     people,
     processes,
+    search_routes,
+    settings_routes,
     tasks,
     tokens,
 )
