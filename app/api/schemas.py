@@ -166,6 +166,7 @@ class LetterOut(Schema):
     recipient_name = fields.String()
     status = fields.String()
     sha256 = fields.String()
+    merge_data_hash = fields.String(allow_none=True)
     instance_id = fields.Integer(allow_none=True)
 
 

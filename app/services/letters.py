@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
@@ -54,6 +55,7 @@ def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, An
                     template_ref=info.ref_and_version, letter_date=letter_date,
                     recipient_name=context["recipient"]["full_name"], content=content,
                     sha256=hashlib.sha256(content).hexdigest(),
+                    merge_data_hash=merge_data_hash(context),
                     status="awaiting_approval" if info.needs_approval else "print_batch",
                     created_at=clock.now())
     db.session.add(letter)
@@ -62,6 +64,12 @@ def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, An
                  summary={"letter_id": letter.id, "template": template,
                           "letter_date": letter_date.isoformat()})
     return letter
+
+
+def merge_data_hash(context: Mapping[str, Any]) -> str:
+    """A fingerprint of exactly what was merged, to show later what a letter said and why."""
+    canonical = json.dumps(context, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def get_letter(letter_id: int) -> Letter:

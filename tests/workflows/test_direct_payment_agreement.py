@@ -64,6 +64,9 @@ def letter_text(instance, template: str) -> str:
 
 def test_pack_sent_and_first_timer_set_in_working_days(chase):
     assert letters(chase) == [("dp_agreement", date(2026, 3, 2))]
+    letter = db.session.scalar(select(Letter).where(Letter.instance_id == chase.id))
+    assert letter.template_ref == "DP-AGR-01 v1"
+    assert len(letter.merge_data_hash) == 64 and letter.merge_data_hash != letter.sha256
     assert chase.next_timer_due == datetime.fromisoformat("2026-03-16T07:00:00+00:00")
     assert open_tasks(chase) == {}
 
