@@ -91,6 +91,7 @@ class DirectPaymentIn(StrictSchema):
 class PersonIn(StrictSchema):
     reference = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,40}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
     address = fields.Nested(AddressIn, required=True)
     team = fields.String(required=True, validate=validate.Length(min=1, max=100))
     caseworker = fields.String(load_default=None, allow_none=True)
@@ -217,6 +218,9 @@ class PersonOut(Schema):
     id = fields.Integer()
     reference = fields.String()
     name = fields.String()
+    date_of_birth = fields.Date(allow_none=True)
+    deceased = fields.Boolean()
+    date_of_death = fields.Date(allow_none=True)
     address_lines = fields.List(fields.String())
     postcode = fields.String()
     team = fields.Function(lambda p: p.team.name)

@@ -29,6 +29,7 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
             raise ValidationFailed("the caseworker must be a user with the caseworker role",
                                    [{"field": "caseworker", "message": "unknown caseworker"}])
     person = Person(reference=data["reference"], name=data["name"],
+                    date_of_birth=data.get("date_of_birth"),
                     address_lines=list(data["address"]["lines"]),
                     postcode=data["address"]["postcode"],
                     postcode_key=postcode_key(data["address"]["postcode"]),

@@ -54,6 +54,16 @@ def test_person_with_a_representative(as_user):
         "address_lines": ["2 Low Road"], "postcode": "EX2 3CD"}
 
 
+def test_date_of_birth_is_kept_and_a_bad_one_is_named(as_user):
+    fo = as_user("fo")
+    created = fo.post("/people", json=person_body("P300", date_of_birth="1941-07-19"))
+    assert created.status_code == 201 and created.json["date_of_birth"] == "1941-07-19"
+    assert created.json["deceased"] is False
+    error = error_of(fo.post("/people", json=person_body("P301", date_of_birth="19/07/41")),
+                     422, "validation_failed")
+    assert fields_of(error) == ["date_of_birth"]
+
+
 def test_missing_fields_are_each_named(as_user):
     error = error_of(as_user("fa").post("/people", json={}), 422, "validation_failed")
     assert fields_of(error) == ["address", "name", "reference", "team"]
