@@ -1,6 +1,7 @@
 """The error family and the one envelope every error answers with."""
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 from flask import Flask, jsonify
@@ -61,6 +62,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        # Logged without request data: bodies may hold personal data.
-        app.logger.exception("unhandled error: %s", type(exc).__name__)
+        # The type and the frames only: request bodies and exception messages may hold
+        # personal data, and logs must not.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        app.logger.error("unhandled %s\n%s", type(exc).__name__, frames)
         return envelope(500, "something went wrong on our side")
