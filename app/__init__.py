@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import clock
+from . import clock, logs
 from .config import Config
 from .extensions import db, migrate
 
@@ -35,6 +35,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     engine_context.install_handlers(HANDLERS)
     configure_password_hashing(app.config["PASSWORD_HASH_METHOD"])
     register_error_handlers(app)
+    logs.install()
     _install_clock(app)
 
     from .api import bp as api_bp
