@@ -1,0 +1,583 @@
+"""Every setting the service knows: its DOMAIN.md default, what it means and what a valid value is.
+
+Pure (no database, no app): app/services/settings.py stores changes and reads the value in force;
+this module decides what may be stored. Money and percentages are strings of a Decimal ("1234.56"),
+never JSON numbers, because a float cannot hold every amount in pence exactly.
+
+DOMAIN.md says "fees and rates change … keep them in configuration, not code", and (a) says the
+intervals marked DESIGN ASSUMPTION are settings with these defaults, not constants. Legal minimums
+(the 30 days of the Pre-Action Protocol, limitation itself, Breathing Space) stay enforced by
+services whatever a setting says, and a period that protects the debtor cannot be set below the law.
+Statutory thresholds and court fees are settings so that a change in the law needs no release.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any, Callable, Iterable
+
+from app.errors import NotFound, ValidationFailed
+
+DESIGN_ASSUMPTION = "DESIGN ASSUMPTION"
+GAP = "GAP: no published figure; DESIGN ASSUMPTION"
+PRACTICE = "published council practice"
+LAW = "law"
+HOUSE = "the council's own wording and details"
+
+UNITS = {"working_days": "working days", "calendar_days": "days", "weeks": "weeks",
+         "months": "months"}
+PENNY = Decimal("0.01")
+# Who may approve a write-off (DOMAIN.md A.3-WO "configurable thresholds by role"): finance roles
+# only; the finance officer proposes, so the service must still ask a different person.
+WRITE_OFF_ROLES = ("finance_officer", "finance_manager")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: its key, kind of value, default, and where in DOMAIN.md the default is from."""
+    key: str
+    type: str
+    default: Any
+    summary: str
+    source: str
+    basis: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def design_assumption(self) -> bool:
+        return self.basis in (DESIGN_ASSUMPTION, GAP)
+
+    @property
+    def description(self) -> str:
+        return f"{self.summary} Default from DOMAIN.md {self.source} ({self.basis})."
+
+
+def _days(key: str, default: int, unit: str, summary: str, source: str, basis: str,
+          minimum: int = 1, maximum: int | None = None) -> SettingSpec:
+    """A whole-number interval; bounds default to what no council policy would exceed."""
+    limits = {"working_days": 60, "calendar_days": 365, "weeks": 52, "months": 72}
+    return SettingSpec(key, unit, default, summary, source, basis, minimum,
+                       maximum or limits[unit])
+
+
+# --- defaults ------------------------------------------------------------------------------------
+COUNCIL_HEADER = {
+    "name": "Example County Council",
+    "address_lines": ["Adult Social Care Finance", "County Hall", "Example Town"],
+    "postcode": "EX1 1AA",
+    "team_name": "Adult Social Care Finance Team",
+    "phone": "01234 567890",
+    "email": "ascfinance@example.gov.uk",
+    "hours": "Monday to Friday, 9am to 5pm",
+    "logo": "",
+}
+
+# DOMAIN.md §2.4 [S35], "as at 16 September 2021" [S36]: the same fee online or on paper, on the
+# claim plus interest. Scenario 5: £3,250.00 falls in £3,000.01–£5,000 = £205.
+COURT_FEES_2021: dict[str, Any] = {"effective_from": "2021-09-16", "bands": [
+    {"from": "0.01", "to": "300.00", "fee": "35.00"},
+    {"from": "300.01", "to": "500.00", "fee": "50.00"},
+    {"from": "500.01", "to": "1000.00", "fee": "70.00"},
+    {"from": "1000.01", "to": "1500.00", "fee": "80.00"},
+    {"from": "1500.01", "to": "3000.00", "fee": "115.00"},
+    {"from": "3000.01", "to": "5000.00", "fee": "205.00"},
+    {"from": "5000.01", "to": "10000.00", "fee": "455.00"},
+    {"from": "10000.01", "to": "200000.00", "percent": "5"},
+    {"from": "200000.01", "to": None, "fee": "10000.00"},
+]}
+
+# DOMAIN.md A.3-WO: approver by threshold, configurable [S117][S118][S80]. £1,000 follows the first
+# band of Reigate & Banstead [S117]; over £10,000 councils also report to members [S118][S80],
+# which happens outside this service.
+WRITE_OFF_LEVELS: list[dict[str, Any]] = [{"up_to": "1000.00", "role": "finance_officer"},
+                                          {"up_to": None, "role": "finance_manager"}]
+COURT_FEE_DEFAULT: list[dict[str, Any]] = [COURT_FEES_2021]
+
+CATALOGUE: tuple[SettingSpec, ...] = (
+    # A.1 direct-payment agreement chasing: no published intervals (§3.5 GAP).
+    _days("dp_reminder_1_working_days", 10, "working_days",
+          "T1: reminder 1 when the signed agreement is not back this many working days after "
+          "the pack was sent.", "A.1 step 3", DESIGN_ASSUMPTION),
+    _days("dp_reminder_2_working_days", 10, "working_days",
+          "T2: reminder 2 and the social worker's check this many working days after reminder 1.",
+          "A.1 step 4", DESIGN_ASSUMPTION),
+    _days("dp_decision_working_days", 10, "working_days",
+          "T3: the team manager's decision this many working days after reminder 2 (and after an "
+          "extension).", "A.1 step 5", DESIGN_ASSUMPTION),
+    _days("dp_contingency_weeks", 8, "weeks",
+          "Contingency a direct-payment account may hold, in weeks of the weekly payment.",
+          "A.2 step 3 [S69]; configurable 4–10 [S67][S72]", PRACTICE, 4, 10),
+    # A.3 debt-recovery ladder.
+    _days("debt_invoice_due_days", 21, "calendar_days",
+          "An invoice is due this many days after its date.", "A.3 step 1 (Cheshire West [S82])",
+          PRACTICE, 0, 60),
+    _days("debt_reminder_1_days", 28, "calendar_days",
+          "R1: reminder 1 this many days after the invoice date (then the next working day).",
+          "A.3 step 2", DESIGN_ASSUMPTION, 1, 120),
+    _days("debt_final_demand_days", 14, "calendar_days",
+          "R2: the final demand this many days after reminder 1 (then the next working day).",
+          "A.3 step 3", DESIGN_ASSUMPTION, 1, 90),
+    _days("debt_phone_contact_working_days", 5, "working_days",
+          "P: the finance assistant's phone-contact task this many working days after the final "
+          "demand.", "A.3 step 4 (letter then phone [S8])", DESIGN_ASSUMPTION, 1, 30),
+    _days("debt_referral_days", 60, "calendar_days",
+          "REF: referral to the finance officer (debt recovery) this many days after the invoice "
+          "date.", "A.3 step 5 (Gloucestershire [S7]; Luton 50 days [S80])", PRACTICE, 14, 365),
+    _days("letter_of_claim_valid_months", 3, "months",
+          "A Letter of Claim is treated as stale after this many months; a new one is sent.",
+          "§2.3 (defaults and stale letters)", DESIGN_ASSUMPTION, 1, 12),
+    _days("pap_earliest_issue_days", 31, "calendar_days",
+          "House rule: earliest claim issue = the next working day this many days after the "
+          "letter date and after deemed service; never below 31, so the Pre-Action Protocol's 30 "
+          "days always pass first.", "A.3 step 7 [S30][S32]", DESIGN_ASSUMPTION, 31, 90),
+    _days("instalment_missed_payment_grace_days", 7, "calendar_days",
+          "After a missed instalment the person has this many days to bring the plan up to date.",
+          "A.3-IP (weak evidence, configurable)", DESIGN_ASSUMPTION, 1, 60),
+    _days("instalment_dd_advance_notice_days", 10, "calendar_days",
+          "Advance notice of a Direct Debit date or amount change.", "A.3-IP (Harrow [S88])",
+          PRACTICE, 1, 60),
+    _days("instalment_plan_max_months", 12, "months",
+          "A plan longer than this needs full income and expenditure plus evidence.",
+          "A.3-IP (Torbay analogy [S126])", PRACTICE, 1, 72),
+    SettingSpec("instalment_minimum_amount", "money", "0.00",
+                "Smallest instalment accepted; 0.00 means no minimum.", "A.3-IP", GAP),
+    _days("breathing_space_review_task_days", 20, "calendar_days",
+          "The task to consider a review request is due this many days after a Breathing Space "
+          "starts (or the debt is added to it).", "scenario 7 [S106]", LAW, 1, 60),
+    _days("breathing_space_standard_days", 60, "calendar_days",
+          "Length of a standard Breathing Space when the notice gives no end date; never below "
+          "the statutory 60 days.", "§0 row 16 [S106]", LAW, 60, 120),
+    _days("breathing_space_mental_health_extra_days", 30, "calendar_days",
+          "A mental health crisis Breathing Space lasts the crisis treatment plus this many days; "
+          "never below the statutory 30.", "§0 row 16 [S106]", LAW, 30, 90),
+    _days("limitation_warning_first_months", 12, "months",
+          "First warning this many months before a debt's limitation expiry (due date + 6 years).",
+          "(a) global guard 6 [S1]", DESIGN_ASSUMPTION, 2, 36),
+    _days("limitation_warning_second_months", 6, "months",
+          "Second warning this many months before limitation expiry; fewer than the first.",
+          "(a) global guard 6 [S1]", DESIGN_ASSUMPTION, 1, 24),
+    SettingSpec("post_judgment_interest_threshold", "money", "5000.00",
+                "Statutory interest runs on county court judgments of this amount or more.",
+                "§2.4 Judgment [S44][S45]", LAW),
+    SettingSpec("post_judgment_interest_rate_percent", "percentage", "8",
+                "Statutory interest rate on those judgments, percent a year.",
+                "§2.4 Judgment [S44][S45]", LAW),
+    SettingSpec("mcol_claim_limit", "money", "100000.00",
+                "Money Claim Online takes specified sums under this amount only.",
+                "§2.4 Issue route (PD 7E [S37])", LAW),
+    SettingSpec("small_claims_track_limit", "money", "10000.00",
+                "Claims up to this amount normally go to the small claims track.",
+                "§2.4 Tracks [S47]", LAW),
+    SettingSpec("write_off_approval_levels", "write_off_levels", WRITE_OFF_LEVELS,
+                "Who approves a write-off, by amount: the first level whose up_to covers it "
+                "(null = any amount).", "A.3-WO [S117][S118][S80]", DESIGN_ASSUMPTION),
+    SettingSpec("court_fee_tables", "court_fee_tables", COURT_FEE_DEFAULT,
+                "County Court issue fees by claim amount (claim plus interest), each table in "
+                "force from its date until the next one.", "§2.4 Issue fees [S35][S36]", LAW),
+    # A.4 invoice queries.
+    _days("query_acknowledgment_working_days", 3, "working_days",
+          "A query is acknowledged within this many working days.", "A.4 step 2",
+          DESIGN_ASSUMPTION, 1, 20),
+    _days("query_resolution_target_working_days", 10, "working_days",
+          "Target to resolve a query; at this point it escalates to a senior finance assistant.",
+          "A.4 step 4", DESIGN_ASSUMPTION, 1, 60),
+    _days("query_manager_escalation_working_days", 20, "working_days",
+          "An unresolved query escalates to the team manager, with a holding letter, after this "
+          "many working days; more than the resolution target.", "A.4 step 4",
+          DESIGN_ASSUMPTION, 2, 120),
+    # Letter wording and the council's details (DOMAIN.md (b)).
+    SettingSpec("council", "letter_header", COUNCIL_HEADER,
+                "The header and contacts on every letter: council name and address, team, "
+                "phone, email, hours and an optional logo (a data: URI of a small PNG or JPEG).",
+                "(b) common header/footer block", HOUSE),
+    SettingSpec("dp_permitted_uses_text", "text",
+                "the care and support needs set out in your support plan",
+                "What a direct payment may be spent on (agreement letter).",
+                "(b) DP-AGR-01 dp.permitted_uses_summary; Care Act s33(3) [S61]", HOUSE),
+    SettingSpec("dp_prohibited_uses_text", "text",
+                "anything not in your support plan, including household bills, alcohol or "
+                "tobacco, gambling, and paying a close relative who lives with you without our "
+                "written agreement",
+                "What a direct payment may not be spent on (agreement letter).",
+                "(b) DP-AGR-01 dp.prohibited_uses; §3.2 [S134], Oldham [S146]", HOUSE),
+    SettingSpec("dp_monitoring_requirements", "text_list", [
+        "keep the direct payment in its own account or on the payment card",
+        "send us bank statements or evidence of spending when we ask",
+        "pay your assessed contribution into the account"],
+        "The monitoring requirements listed in the agreement.",
+        "(b) DP-AGR-01 dp.monitoring_requirements; §3.3 [S63]", HOUSE),
+    SettingSpec("dp_records_to_keep", "text_list", [
+        "bank statements", "receipts and invoices", "payslips and timesheets for any carers",
+        "employer's liability insurance"],
+        "The records the person must keep, listed in the agreement.",
+        "(b) DP-AGR-01 dp.records_to_keep; §3.3 [S65][S66]", HOUSE),
+    SettingSpec("dp_alternative_arrangements_text", "text",
+                "Your social worker will contact you to arrange the care and support you need in "
+                "another way, for example services arranged by the council.",
+                "What happens instead when a direct payment does not go ahead.",
+                "(b) DP-AGR-STOP alternative_arrangements; §3.5 (Care Act s18 [S62])", HOUSE),
+    SettingSpec("complaints_route_text", "text",
+                "If you are unhappy with this decision you can complain to the council's Adult "
+                "Social Care complaints team, and then to the Local Government and Social Care "
+                "Ombudsman.",
+                "The complaints route printed on decision letters.",
+                "(b) complaints_route; A.4 step 6 [S101][S115]", HOUSE),
+)
+_BY_KEY = {s.key: s for s in CATALOGUE}
+# (smaller, larger): a change that breaks the order is refused.
+ORDERED_PAIRS = (("limitation_warning_second_months", "limitation_warning_first_months"),
+                 ("query_resolution_target_working_days", "query_manager_escalation_working_days"))
+
+
+def spec(key: str) -> SettingSpec:
+    """The catalogue entry for a key; NotFound for anything else (internal keys included)."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise NotFound(f"no setting named '{key}'") from None
+
+
+def keys() -> list[str]:
+    return [s.key for s in CATALOGUE]
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh copy of every default, so callers cannot change the catalogue by accident."""
+    return {s.key: copy.deepcopy(s.default) for s in CATALOGUE}
+
+
+def clean(key: str, value: Any) -> Any:
+    """The value as stored (money normalised to pence), or ValidationFailed naming each problem."""
+    entry = spec(key)
+    problems: list[dict[str, str]] = []
+    result = _CLEANERS[entry.type](value, entry, "value", problems)
+    if problems:
+        raise ValidationFailed(f"'{key}' cannot take that value", problems)
+    return result
+
+
+def order_problems(key: str, value: Any, current: Callable[[str], Any]) -> list[dict[str, str]]:
+    """Problems with a new value against the settings it must stay below or above."""
+    problems = []
+    for smaller, larger in ORDERED_PAIRS:
+        if key == smaller and not value < current(larger):
+            problems.append({"field": "value", "message": f"must be less than {larger} "
+                                                          f"({current(larger)})"})
+        elif key == larger and not value > current(smaller):
+            problems.append({"field": "value", "message": f"must be more than {smaller} "
+                                                          f"({current(smaller)})"})
+    return problems
+
+
+# --- rules that read the tables ------------------------------------------------------------------
+def court_fee(amount: Decimal, on: date, tables: list[dict] | None = None) -> Decimal:
+    """The County Court issue fee for a claim of `amount` (claim plus interest, DOMAIN.md §2.4).
+
+    Uses the table in force on `on` (the latest `effective_from` on or before it). A percentage band
+    is rounded down to the penny (GAP: DOMAIN.md gives "5%" without a rounding rule).
+    """
+    if not isinstance(amount, Decimal):
+        raise TypeError("amount must be a Decimal")
+    if isinstance(on, datetime) or not isinstance(on, date):
+        raise TypeError("on must be a date (a Europe/London business date), not a datetime")
+    if amount <= 0:
+        raise ValueError("a claim must be for more than £0.00")
+    in_force = [t for t in (COURT_FEE_DEFAULT if tables is None else tables)
+                if date.fromisoformat(t["effective_from"]) <= on]
+    if not in_force:
+        raise LookupError(f"no court fee table is in force on {on.isoformat()}")
+    table = max(in_force, key=lambda t: t["effective_from"])
+    for band in table["bands"]:
+        if band["to"] is None or amount <= Decimal(band["to"]):
+            if "percent" in band:
+                return (amount * Decimal(band["percent"]) / 100).quantize(PENNY, ROUND_DOWN)
+            return Decimal(band["fee"])
+    raise LookupError("the court fee table has no open-ended top band")  # clean() prevents this
+
+
+def write_off_approver(amount: Decimal, levels: list[dict] | None = None) -> str:
+    """The role to approve writing off `amount`: the first level covering it (DOMAIN.md A.3-WO)."""
+    if not isinstance(amount, Decimal):
+        raise TypeError("amount must be a Decimal")
+    if amount <= 0:
+        raise ValueError("a write-off must be for more than £0.00")
+    for level in WRITE_OFF_LEVELS if levels is None else levels:
+        if level["up_to"] is None or amount <= Decimal(level["up_to"]):
+            return level["role"]
+    raise LookupError("the write-off levels have no open-ended top level")  # clean() prevents this
+
+
+# --- cleaners: (value, spec, path, problems) -> cleaned value ------------------------------------
+Problems = list[dict[str, str]]
+
+
+def _whole(value: Any, entry: SettingSpec, path: str, problems: Problems) -> int | None:
+    unit = UNITS[entry.type]
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append({"field": path, "message": f"must be a whole number of {unit}"})
+        return None
+    if not entry.minimum <= value <= entry.maximum:  # type: ignore[operator]
+        problems.append({"field": path, "message":
+                         f"must be between {entry.minimum} and {entry.maximum} {unit}"})
+    return value
+
+
+_MONEY = re.compile(r"\d{1,9}(\.\d{1,2})?")
+_PERCENT = re.compile(r"\d{1,3}(\.\d{1,4})?")
+
+
+def _money(value: Any, path: str, problems: Problems, *, positive: bool = False
+           ) -> Decimal | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        problems.append({"field": path, "message": 'money must be a string such as "1234.56", '
+                                                   "not a number"})
+        return None
+    if not isinstance(value, str) or not _MONEY.fullmatch(value):
+        problems.append({"field": path, "message": 'must be an amount in pounds such as '
+                                                   '"1234.56" (no £ sign or commas)'})
+        return None
+    amount = Decimal(value).quantize(PENNY)
+    if positive and amount <= 0:
+        problems.append({"field": path, "message": "must be more than 0.00"})
+    return amount
+
+
+def _money_setting(value: Any, entry: SettingSpec, path: str, problems: Problems) -> str | None:
+    amount = _money(value, path, problems)
+    return None if amount is None else str(amount)
+
+
+def _percentage(value: Any, entry: SettingSpec, path: str, problems: Problems) -> str | None:
+    if not isinstance(value, str) or not _PERCENT.fullmatch(value) or Decimal(value) > 100:
+        problems.append({"field": path, "message": 'must be a percentage from "0" to "100" as a '
+                                                   'string, such as "8" or "4.65"'})
+        return None
+    return value
+
+
+def _text(value: Any, entry: SettingSpec | None, path: str, problems: Problems, *,
+          max_length: int = 2000, required: bool = True) -> str | None:
+    if not isinstance(value, str):
+        problems.append({"field": path, "message": "must be text"})
+        return None
+    value = value.strip()
+    if required and not value:
+        problems.append({"field": path, "message": "must not be empty"})
+    elif len(value) > max_length:
+        problems.append({"field": path, "message": f"must be at most {max_length} characters"})
+    return value
+
+
+def _text_list(value: Any, entry: SettingSpec | None, path: str, problems: Problems, *,
+               max_items: int = 20, max_length: int = 300) -> list[str] | None:
+    if not isinstance(value, list) or not 1 <= len(value) <= max_items:
+        problems.append({"field": path, "message": f"must be a list of 1 to {max_items} texts"})
+        return None
+    return [_text(item, None, f"{path}[{i}]", problems, max_length=max_length)  # type: ignore[misc]
+            for i, item in enumerate(value)]
+
+
+def _objects(value: Any, path: str, problems: Problems, what: str) -> list[dict] | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        problems.append({"field": path, "message": f"must be a non-empty list of {what}"})
+        return None
+    return value
+
+
+def _unknown(item: dict, allowed: Iterable[str], path: str, problems: Problems) -> None:
+    for name in sorted(set(item) - set(allowed)):
+        problems.append({"field": f"{path}.{name}", "message": "not a known field"})
+
+
+def _pattern(value: Any, pattern: re.Pattern, path: str, problems: Problems, message: str, *,
+             upper: bool = False) -> str | None:
+    text = _text(value, None, path, problems, max_length=200)
+    if text and not pattern.fullmatch(text):
+        problems.append({"field": path, "message": message})
+    return text.upper() if text and upper else text
+
+
+def _iso_date(value: Any, path: str, problems: Problems) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    problems.append({"field": path, "message": "must be a date such as 2026-04-01"})
+    return None
+
+
+# The letter header. A logo is embedded in every letter, so only a small PNG or JPEG, checked by
+# its first bytes as well as its declared type.
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,23}")
+_LOGO = re.compile(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/]+={0,2})")
+_IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
+LOGO_MAX_BYTES = 100_000
+
+
+def _logo(value: Any, path: str, problems: Problems) -> str | None:
+    if value is None or value == "":
+        return ""
+    match = _LOGO.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        problems.append({"field": path, "message": "must be empty or a data: URI of a PNG or JPEG "
+                                                   "image (data:image/png;base64,...)"})
+        return None
+    try:
+        raw = base64.b64decode(match.group(2), validate=True)
+    except ValueError:  # binascii.Error is a ValueError
+        problems.append({"field": path, "message": "the image data is not valid base64"})
+        return None
+    if len(raw) > LOGO_MAX_BYTES:
+        problems.append({"field": path, "message": f"must be at most {LOGO_MAX_BYTES // 1000} KB"})
+    if not raw.startswith(_IMAGE_MAGIC[match.group(1)]):
+        problems.append({"field": path, "message": f"is not a {match.group(1).upper()} image"})
+    return value
+
+
+_HEADER_FIELDS: dict[str, tuple[bool, Callable[[Any, str, Problems], Any]]] = {
+    "name": (True, lambda v, at, pr: _text(v, None, at, pr, max_length=200)),
+    "address_lines": (True, lambda v, at, pr: _text_list(v, None, at, pr, max_items=6,
+                                                         max_length=200)),
+    "postcode": (True, lambda v, at, pr: _pattern(v, _POSTCODE, at, pr, "must be a UK postcode "
+                                                  "such as EX1 1AA", upper=True)),
+    "team_name": (True, lambda v, at, pr: _text(v, None, at, pr, max_length=200)),
+    "phone": (True, lambda v, at, pr: _pattern(v, _PHONE, at, pr, "must be a phone number such "
+                                               "as 01234 567890")),
+    "email": (True, lambda v, at, pr: _pattern(v, _EMAIL, at, pr, "must be an email address")),
+    "hours": (False, lambda v, at, pr: _text(v, None, at, pr, max_length=100, required=False)),
+    "logo": (False, _logo),
+    # Read by app/letters/context.py when present; the letters' own wording otherwise.
+    "accessible_formats_text": (False, lambda v, at, pr: _text(v, None, at, pr, required=False)),
+}
+
+
+def _letter_header(value: Any, entry: SettingSpec, path: str, problems: Problems
+                   ) -> dict | None:
+    if not isinstance(value, dict):
+        problems.append({"field": path, "message": "must be an object with "
+                                                   + ", ".join(_HEADER_FIELDS)})
+        return None
+    _unknown(value, _HEADER_FIELDS, path, problems)
+    out: dict[str, Any] = {"hours": "", "logo": ""}
+    for name, (required, cleaner) in _HEADER_FIELDS.items():
+        if name in value:
+            out[name] = cleaner(value[name], f"{path}.{name}", problems)
+        elif required:
+            problems.append({"field": f"{path}.{name}", "message": "is required"})
+    return out
+
+
+def _write_off_levels(value: Any, entry: SettingSpec, path: str, problems: Problems
+                      ) -> list[dict] | None:
+    levels = _objects(value, path, problems, "levels {up_to, role}")
+    if levels is None:
+        return None
+    out, previous = [], None
+    for i, level in enumerate(levels):
+        at, last = f"{path}[{i}]", i == len(levels) - 1
+        _unknown(level, ("up_to", "role"), at, problems)
+        if level.get("role") not in WRITE_OFF_ROLES:
+            problems.append({"field": f"{at}.role",
+                             "message": "must be one of: " + ", ".join(WRITE_OFF_ROLES)})
+        amount = None
+        if level.get("up_to") is None:
+            if not last:
+                problems.append({"field": f"{at}.up_to", "message": "only the last level may be "
+                                                                    "open-ended (null)"})
+        else:
+            amount = _money(level["up_to"], f"{at}.up_to", problems, positive=True)
+            if last:
+                problems.append({"field": f"{at}.up_to", "message": "the last level must be "
+                                                                    "null, so every amount has an "
+                                                                    "approver"})
+            if amount is not None and previous is not None and amount <= previous:
+                problems.append({"field": f"{at}.up_to", "message": "must be more than the level "
+                                                                    "before"})
+            previous = amount if amount is not None else previous
+        out.append({"up_to": None if amount is None else str(amount), "role": level.get("role")})
+    return out
+
+
+def _court_fee_tables(value: Any, entry: SettingSpec, path: str, problems: Problems
+                      ) -> list[dict] | None:
+    tables = _objects(value, path, problems, "tables {effective_from, bands}")
+    if tables is None:
+        return None
+    out, seen = [], set()
+    for i, table in enumerate(tables):
+        at = f"{path}[{i}]"
+        _unknown(table, ("effective_from", "bands"), at, problems)
+        start = _iso_date(table.get("effective_from"), f"{at}.effective_from", problems)
+        if start is not None and start in seen:
+            problems.append({"field": f"{at}.effective_from",
+                             "message": "another table starts on the same date"})
+        seen.add(start)
+        out.append({"effective_from": start,
+                    "bands": _fee_bands(table.get("bands"), f"{at}.bands", problems)})
+    # Stored oldest first, so the list reads as the history of the fees.
+    return sorted(out, key=lambda t: t["effective_from"] or "")
+
+
+def _fee_bands(value: Any, path: str, problems: Problems) -> list[dict] | None:
+    bands = _objects(value, path, problems, "bands {from, to, fee or percent}")
+    if bands is None:
+        return None
+    out: list[dict] = []
+    expected: Decimal | None = PENNY
+    for i, band in enumerate(bands):
+        at, last = f"{path}[{i}]", i == len(bands) - 1
+        _unknown(band, ("from", "to", "fee", "percent"), at, problems)
+        low = _money(band.get("from"), f"{at}.from", problems)
+        high = None
+        if band.get("to") is None:
+            if not last:
+                problems.append({"field": f"{at}.to", "message": "only the last band may be "
+                                                                 "open-ended (null)"})
+        else:
+            high = _money(band["to"], f"{at}.to", problems)
+            if last:
+                problems.append({"field": f"{at}.to", "message": "the last band must be null, so "
+                                                                 "every amount has a fee"})
+        # Bands meet a penny apart (£300.00 / £300.01), so no amount falls between two bands.
+        starts_at_zero = i == 0 and low == 0
+        if low is not None and expected is not None and low != expected and not starts_at_zero:
+            problems.append({"field": f"{at}.from", "message": f"must be {expected}, a penny above "
+                                                               "the band before"})
+        if low is not None and high is not None and high < low:
+            problems.append({"field": f"{at}.to", "message": "must not be below from"})
+        expected = None if high is None else high + PENNY
+        out.append({"from": None if low is None else str(low),
+                    "to": None if high is None else str(high), **_band_charge(band, at, problems)})
+    return out
+
+
+def _band_charge(band: dict, at: str, problems: Problems) -> dict[str, str]:
+    if ("fee" in band) == ("percent" in band):
+        problems.append({"field": at, "message": "give exactly one of fee (an amount) or percent"})
+        return {}
+    if "fee" in band:
+        fee = _money(band["fee"], f"{at}.fee", problems)
+        return {} if fee is None else {"fee": str(fee)}
+    percent = _percentage(band["percent"], None, f"{at}.percent",  # type: ignore[arg-type]
+                          problems)
+    return {} if percent is None else {"percent": percent}
+
+
+_CLEANERS: dict[str, Callable[[Any, SettingSpec, str, Problems], Any]] = {
+    **{unit: _whole for unit in UNITS},
+    "money": _money_setting,
+    "percentage": _percentage,
+    "text": _text,
+    "text_list": _text_list,
+    "letter_header": _letter_header,
+    "write_off_levels": _write_off_levels,
+    "court_fee_tables": _court_fee_tables,
+}
