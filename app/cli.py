@@ -1,4 +1,5 @@
-"""Admin commands: flask --app app init | workflows sync | users add | scheduler | seed-demo."""
+"""Admin commands: flask --app app init | workflows sync | users add | scheduler | seed-demo |
+import KIND FILE."""
 from __future__ import annotations
 
 import sys
@@ -7,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from app.imports.formats import FORMATS
 from app.services import processes, users
 
 
@@ -16,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(import_command)
 
 
 @click.command("init")
@@ -87,3 +90,36 @@ def seed_demo_command() -> None:
 
     for line in seed():
         click.echo(line)
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(FORMATS)))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", default=None,
+              help="Username the audit trail records as the importer (default: the system).")
+def import_command(kind: str, file: str, username: str | None) -> None:
+    """Import a CSV file of KIND; a file with any bad row imports nothing (see docs/imports.md)."""
+    from pathlib import Path
+
+    from app.errors import AppError
+    from app.imports.formats import decode
+    from app.services import imports
+
+    try:
+        actor = imports.importer_named(username) if username else None
+        text = decode(Path(file).read_bytes())
+    except (AppError, ValueError) as exc:  # an unknown user, or a file that is not UTF-8
+        raise click.ClickException(str(exc)) from None
+    try:
+        result = imports.import_file(kind, text, actor)
+    except AppError as exc:
+        for detail in exc.details:
+            where = f"line {detail.get('line')}"
+            if detail.get("column"):
+                where += f", column {detail['column']}"
+            click.echo(f"{where}: {detail['message']}", err=True)
+        raise click.ClickException(exc.message) from None
+    related = "".join(f", {count} {name.replace('_', ' ')}"
+                      for name, count in result.related.items())
+    click.echo(f"{kind}: {result.rows} rows, {result.added} added, {result.updated} updated, "
+               f"{result.unchanged} unchanged, {result.suspense} in suspense{related}")

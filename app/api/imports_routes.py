@@ -1,2 +1,83 @@
-"""(being written)"""
-from . import bp  # noqa: F401
+"""CSV imports from the finance and social-care systems, and the payments held in suspense."""
+from __future__ import annotations
+
+from flask import request
+from marshmallow import Schema, fields
+
+from app.errors import Malformed, NotFound, ValidationFailed
+from app.imports.formats import FORMATS, decode
+from app.services import imports
+
+from . import bp
+from .auth import current_user, requires
+
+FINANCE_STAFF = ("finance_assistant", "finance_officer", "finance_manager", "admin")
+MAX_PER_PAGE = 100
+
+
+class ImportResultOut(Schema):
+    kind = fields.String()
+    rows = fields.Integer()
+    added = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    suspense = fields.Integer()
+    related = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class SuspensePaymentOut(Schema):
+    id = fields.Integer()
+    bank_reference = fields.String()
+    paid_on = fields.Date()
+    amount = fields.Decimal(as_string=True, places=2)
+    account_number = fields.String()
+    method = fields.String()
+    imported_at = fields.AwareDateTime()
+
+
+class SuspenseListOut(Schema):
+    items = fields.List(fields.Nested(SuspensePaymentOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+@bp.post("/imports/<kind>")
+@requires(*FINANCE_STAFF)
+def import_csv(kind):
+    """Import a CSV file (people, representatives, care_packages, invoices or payments)."""
+    if kind not in FORMATS:
+        raise NotFound(f"no import of kind '{kind}'; kinds: {', '.join(FORMATS)}")
+    if request.mimetype != "text/csv":
+        raise Malformed("send the file as the request body with Content-Type: text/csv")
+    try:
+        text = decode(request.get_data())
+    except ValueError as exc:
+        raise Malformed(str(exc)) from exc
+    result = imports.import_file(kind, text, current_user())
+    return ImportResultOut().dump(result)
+
+
+@bp.get("/payments/suspense")
+@requires(*FINANCE_STAFF)
+def suspense_payments():
+    """Payments that matched no account, oldest first (page, per_page)."""
+    page = _int_arg("page", 1, 10**6)
+    per_page = _int_arg("per_page", 25, MAX_PER_PAGE)
+    items, total = imports.suspense_payments(page, per_page)
+    return {"items": SuspensePaymentOut(many=True).dump(items), "total": total, "page": page,
+            "per_page": per_page}
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= high:
+        raise ValidationFailed(f"'{name}' must be a whole number from 1 to {high}",
+                               [{"field": name, "message": "out of range"}])
+    return int(raw)
+
+
+import_csv.openapi = {"body_type": "text/csv", "response": ImportResultOut}
+suspense_payments.openapi = {"response": SuspenseListOut}
