@@ -10,9 +10,9 @@ from app.services import imports
 
 from . import bp
 from .auth import current_user, requires
+from .paging import page_args
 
 FINANCE_STAFF = ("finance_assistant", "finance_officer", "finance_manager", "admin")
-MAX_PER_PAGE = 100
 
 
 class ImportResultOut(Schema):
@@ -62,21 +62,11 @@ def import_csv(kind):
 @requires(*FINANCE_STAFF)
 def suspense_payments():
     """Payments that matched no account, oldest first (page, per_page)."""
-    page = _int_arg("page", 1, 10**6)
-    per_page = _int_arg("per_page", 25, MAX_PER_PAGE)
+    page, per_page = page_args()
     items, total = imports.suspense_payments(page, per_page)
     return {"items": SuspensePaymentOut(many=True).dump(items), "total": total, "page": page,
             "per_page": per_page}
 
-
-def _int_arg(name: str, default: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
-        raise ValidationFailed(f"'{name}' must be a whole number from 1 to {high}",
-                               [{"field": name, "message": "out of range"}])
-    return int(raw)
 
 
 import_csv.openapi = {"body_type": "text/csv", "response": ImportResultOut}

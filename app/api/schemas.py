@@ -13,11 +13,11 @@ from marshmallow import (
 )
 
 from app.errors import Malformed, ValidationFailed
+from app.letters.addressing import REPRESENTATIVE_TYPES, SCOPES
 from app.models import ROLES
 
-REP_TYPES = ("appointee", "attorney", "deputy", "personal_representative", "nominated_person",
-             "authorised_person", "litigation_friend")
-REP_SCOPES = ("benefits", "property_and_finance", "litigation")
+REP_TYPES = tuple(sorted(REPRESENTATIVE_TYPES))
+REP_SCOPES = tuple(sorted(SCOPES))
 
 
 class StrictSchema(Schema):

@@ -5,19 +5,10 @@ from app.services import work
 
 from . import bp
 from .auth import current_user, requires
+from .paging import page_args
 from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, load_json
 
-MAX_PER_PAGE = 100
 
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ValidationFailed(f"'{name}' must be a whole number from {low} to {high}",
-                               [{"field": name, "message": "out of range"}])
-    return int(raw)
 
 
 def _task_query() -> work.TaskQuery:
@@ -30,12 +21,13 @@ def _task_query() -> work.TaskQuery:
         raise ValidationFailed("'overdue' must be true or false",
                                [{"field": "overdue", "message": "true or false"}])
     team = args.get("team")
+    page, per_page = page_args()
     return work.TaskQuery(
         assignee_me=assignee == "me", role=args.get("role"),
         team_id=work.team_id_named(team) if team else None,
         overdue=args.get("overdue") == "true", process=args.get("process"),
         person_reference=args.get("person_reference"),
-        page=_int_arg("page", 1, 1, 10**6), per_page=_int_arg("per_page", 25, 1, MAX_PER_PAGE))
+        page=page, per_page=per_page)
 
 
 @bp.get("/tasks")
