@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, fields
 
-from app.errors import Malformed, NotFound, ValidationFailed
+from app.errors import Malformed, NotFound
 from app.imports.formats import FORMATS, decode
 from app.services import imports
 

@@ -6,6 +6,7 @@ problems come back to the modeler) and RestrictedPython's compiler with guards t
 access. Only plain values and our own whitelisted functions are ever put into the namespace.
 Pure module: no Flask, no SpiffWorkflow.
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,50 +30,204 @@ class ExpressionError(Exception):
 
 SAFE_BUILTINS: dict[str, object] = {
     name: getattr(builtins, name)
-    for name in ("len", "min", "max", "abs", "round", "int", "float", "str", "bool",
-                 "sorted", "sum", "any", "all", "True", "False", "None")
+    for name in (
+        "len",
+        "min",
+        "max",
+        "abs",
+        "round",
+        "int",
+        "float",
+        "str",
+        "bool",
+        "sorted",
+        "sum",
+        "any",
+        "all",
+        "True",
+        "False",
+        "None",
+    )
 }
 # `print` is listed because RestrictedPython rewrites it to a `_print_` collector that we do not provide.
-FORBIDDEN_NAMES = frozenset({"open", "exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr",
-                             "globals", "locals", "vars", "input", "breakpoint", "type", "object", "print"})
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "breakpoint",
+        "type",
+        "object",
+        "print",
+    }
+)
 # Builtins that must not be smuggled in as values either (`names={"g": getattr}` would reopen the door).
-_FORBIDDEN_VALUES = frozenset(id(getattr(builtins, n)) for n in FORBIDDEN_NAMES if hasattr(builtins, n))
+_FORBIDDEN_VALUES = frozenset(
+    id(getattr(builtins, n)) for n in FORBIDDEN_NAMES if hasattr(builtins, n)
+)
 
-_OPS = (ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv,
-        ast.Mod, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot)
-_EXPR_NODES = frozenset((ast.Expression, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Compare, ast.Name, ast.Load,
-                         ast.Constant, ast.Call, ast.keyword, ast.List, ast.Tuple, ast.Dict, ast.Set,
-                         ast.Subscript, ast.Slice, ast.IfExp) + _OPS)
-_SCRIPT_NODES = _EXPR_NODES | {ast.Module, ast.Assign, ast.AugAssign, ast.If, ast.Pass, ast.Expr, ast.Store}
+_OPS = (
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+)
+_EXPR_NODES = frozenset(
+    (
+        ast.Expression,
+        ast.BoolOp,
+        ast.UnaryOp,
+        ast.BinOp,
+        ast.Compare,
+        ast.Name,
+        ast.Load,
+        ast.Constant,
+        ast.Call,
+        ast.keyword,
+        ast.List,
+        ast.Tuple,
+        ast.Dict,
+        ast.Set,
+        ast.Subscript,
+        ast.Slice,
+        ast.IfExp,
+    )
+    + _OPS
+)
+_SCRIPT_NODES = _EXPR_NODES | {
+    ast.Module,
+    ast.Assign,
+    ast.AugAssign,
+    ast.If,
+    ast.Pass,
+    ast.Expr,
+    ast.Store,
+}
 # What may appear inside `x[...]`: a constant, a variable or simple arithmetic on them, or a slice of those.
-_INDEX_NODES = (ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.BinOp, ast.Slice, ast.USub, ast.UAdd,
-                ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
+_INDEX_NODES = (
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.UnaryOp,
+    ast.BinOp,
+    ast.Slice,
+    ast.USub,
+    ast.UAdd,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.FloorDiv,
+    ast.Mod,
+)
 _CONSTANT_TYPES = (str, int, float, bool, type(None))
 # Parts of nodes that are rejected anyway: reporting them too would only be noise.
-_SILENT = frozenset((ast.Store, ast.Del, ast.arguments, ast.arg, ast.alias, ast.comprehension,
-                     ast.ExceptHandler, ast.withitem))
-_FRIENDLY = {ast.Lambda: "lambda", ast.ListComp: "comprehension", ast.SetComp: "comprehension",
-             ast.DictComp: "comprehension", ast.GeneratorExp: "generator expression",
-             ast.JoinedStr: "f-string", ast.FormattedValue: "f-string", ast.Starred: "'*' unpacking",
-             ast.NamedExpr: "':=' assignment", ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
-             ast.Import: "import", ast.ImportFrom: "import", ast.For: "for loop", ast.While: "while loop",
-             ast.FunctionDef: "function definition", ast.ClassDef: "class definition", ast.With: "with",
-             ast.Try: "try", ast.Raise: "raise", ast.Global: "global", ast.Nonlocal: "nonlocal",
-             ast.Delete: "del", ast.Pow: "'**' operator", ast.Invert: "'~' operator", ast.MatMult: "'@' operator"}
+_SILENT = frozenset(
+    (
+        ast.Store,
+        ast.Del,
+        ast.arguments,
+        ast.arg,
+        ast.alias,
+        ast.comprehension,
+        ast.ExceptHandler,
+        ast.withitem,
+    )
+)
+_FRIENDLY = {
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
+    ast.Starred: "'*' unpacking",
+    ast.NamedExpr: "':=' assignment",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Import: "import",
+    ast.ImportFrom: "import",
+    ast.For: "for loop",
+    ast.While: "while loop",
+    ast.FunctionDef: "function definition",
+    ast.ClassDef: "class definition",
+    ast.With: "with",
+    ast.Try: "try",
+    ast.Raise: "raise",
+    ast.Global: "global",
+    ast.Nonlocal: "nonlocal",
+    ast.Delete: "del",
+    ast.Pow: "'**' operator",
+    ast.Invert: "'~' operator",
+    ast.MatMult: "'@' operator",
+}
 
 
 # --- JUEL ---------------------------------------------------------------------------------------------
-_JUEL_TOKEN = re.compile(r"""
+_JUEL_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+) | (?P<str>'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")
   | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) | (?P<ident>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<op>&&|\|\||==|!=|<=|>=|[<>!()+\-*/%,]) | (?P<bad>.)""", re.VERBOSE | re.DOTALL)
-_JUEL_WORDS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "div": "/", "mod": "%",
-               "and": "and", "or": "or", "not": "not", "true": "True", "false": "False", "null": "None",
-               "&&": "and", "||": "or", "!": "not"}
+  | (?P<op>&&|\|\||==|!=|<=|>=|[<>!()+\-*/%,]) | (?P<bad>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_JUEL_WORDS = {
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+    "and": "and",
+    "or": "or",
+    "not": "not",
+    "true": "True",
+    "false": "False",
+    "null": "None",
+    "&&": "and",
+    "||": "or",
+    "!": "not",
+}
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'\"")
 _WORD_END = _WORD_START | {")"}
-_JUEL_UNSUPPORTED = {"empty": "'empty'", "instanceof": "'instanceof'", ".": "property or method access '.'",
-                     "?": "ternary '? :'", ":": "ternary '? :'", "[": "indexing '[...]'", "]": "indexing '[...]'"}
+_JUEL_UNSUPPORTED = {
+    "empty": "'empty'",
+    "instanceof": "'instanceof'",
+    ".": "property or method access '.'",
+    "?": "ternary '? :'",
+    ":": "ternary '? :'",
+    "[": "indexing '[...]'",
+    "]": "indexing '[...]'",
+}
 
 
 def translate_juel(text: str) -> str:
@@ -97,8 +252,12 @@ def translate_juel(text: str) -> str:
         tok = _JUEL_WORDS.get(tok, tok) if kind in ("ident", "op") else tok
         prev = out[-1][-1] if out else " "
         # Keep words apart after translation: `!x` -> `not x`, `a&&b` -> `a and b`, `1or 2` -> `1 or 2`.
-        if kind != "ws" and not prev.isspace() and prev != "(" and (
-                word_op or after_word_op or (prev in _WORD_END and tok[0] in _WORD_START)):
+        if (
+            kind != "ws"
+            and not prev.isspace()
+            and prev != "("
+            and (word_op or after_word_op or (prev in _WORD_END and tok[0] in _WORD_START))
+        ):
             out.append(" ")
         after_word_op = word_op
         out.append(tok)
@@ -109,7 +268,9 @@ def translate_juel(text: str) -> str:
 
 
 # --- static check -------------------------------------------------------------------------------------
-def _check(tree: ast.AST, whitelist: frozenset, allowed_names: Collection[str] | None, script: bool) -> list[str]:
+def _check(
+    tree: ast.AST, whitelist: frozenset, allowed_names: Collection[str] | None, script: bool
+) -> list[str]:
     found: dict[tuple[int, str], None] = {}  # ordered and deduplicated
     callable_names = None if allowed_names is None else set(allowed_names) | set(SAFE_BUILTINS)
 
@@ -140,8 +301,11 @@ def _check(tree: ast.AST, whitelist: frozenset, allowed_names: Collection[str] |
         elif kind is ast.Call:
             if not isinstance(node.func, ast.Name):
                 report(node, "only calls of plain function names are allowed")
-            elif callable_names is not None and node.func.id not in callable_names and not (
-                    node.func.id.startswith("_") or node.func.id in FORBIDDEN_NAMES):  # reported as a name
+            elif (
+                callable_names is not None
+                and node.func.id not in callable_names
+                and not (node.func.id.startswith("_") or node.func.id in FORBIDDEN_NAMES)
+            ):  # reported as a name
                 report(node, f"unknown function '{node.func.id}'")
         elif kind is ast.Subscript:
             if not all(isinstance(sub, _INDEX_NODES) for sub in ast.walk(node.slice)):
@@ -152,13 +316,17 @@ def _check(tree: ast.AST, whitelist: frozenset, allowed_names: Collection[str] |
             # `x is 1` is a bug and makes the compiler emit a SyntaxWarning; only `is None/True/False`.
             operands = [node.left, *node.comparators]
             for i, op in enumerate(node.ops):
-                if isinstance(op, (ast.Is, ast.IsNot)) and any(map(_is_literal, operands[i:i + 2])):
+                if isinstance(op, (ast.Is, ast.IsNot)) and any(
+                    map(_is_literal, operands[i : i + 2])
+                ):
                     report(node, "'is' only compares with None, True or False; use '=='")
         elif kind in (ast.Assign, ast.AugAssign):
             for target in node.targets if kind is ast.Assign else [node.target]:
                 if not isinstance(target, ast.Name):
                     report(node, "only assignment to plain variable names is allowed")
-    return [f"line {line}: {msg}" if line else msg for line, msg in sorted(found, key=lambda k: k[0])]
+    return [
+        f"line {line}: {msg}" if line else msg for line, msg in sorted(found, key=lambda k: k[0])
+    ]
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -225,8 +393,14 @@ def _write(obj):
     raise ExpressionError(f"changing {type(obj).__name__} values is not allowed")
 
 
-_INPLACE = {"+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
-            "//=": operator.floordiv, "%=": operator.mod}
+_INPLACE = {
+    "+=": operator.add,
+    "-=": operator.sub,
+    "*=": operator.mul,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+}
 
 
 def _inplacevar(op: str, left, right):
@@ -235,14 +409,22 @@ def _inplacevar(op: str, left, right):
     return _INPLACE[op](left, right)
 
 
-_GUARDS = {"__builtins__": SAFE_BUILTINS, "_getattr_": _refuse_getattr, "_getitem_": _getitem,
-           "_getiter_": iter, "_write_": _write, "_inplacevar_": _inplacevar}
+_GUARDS = {
+    "__builtins__": SAFE_BUILTINS,
+    "_getattr_": _refuse_getattr,
+    "_getitem_": _getitem,
+    "_getiter_": iter,
+    "_write_": _write,
+    "_inplacevar_": _inplacevar,
+}
 
 
 def _refuse_unsafe(value, path: str, seen: set[int]) -> None:
     # A module or class is an escape hatch (`json.codecs.sys.modules`), even nested inside task data.
     if isinstance(value, (types.ModuleType, type)) or id(value) in _FORBIDDEN_VALUES:
-        raise ExpressionError(f"'{path}' is a {type(value).__name__}; only plain values may be passed in")
+        raise ExpressionError(
+            f"'{path}' is a {type(value).__name__}; only plain values may be passed in"
+        )
     if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in seen:
         seen.add(id(value))
         items = value.items() if isinstance(value, dict) else enumerate(value)
@@ -289,5 +471,8 @@ def execute(source: str, names: dict) -> dict:
     """
     env = _namespace(names)
     _run(source, "exec", env)
-    return {key: value for key, value in env.items()
-            if not key.startswith("_") and not (callable(names.get(key)) and value is names[key])}
+    return {
+        key: value
+        for key, value in env.items()
+        if not key.startswith("_") and not (callable(names.get(key)) and value is names[key])
+    }

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Incident, InstanceStatus, ProcessInstance
 
 from . import audit
-from .engine_context import context_for
 from .instances import _run, apply_result, model_of
 
 log = logging.getLogger(__name__)

@@ -1,27 +1,36 @@
 """The restricted expression evaluator: JUEL translation, AST whitelist, RestrictedPython evaluation."""
+
 import json
 import os
 
 import pytest
 
 from app.engine.expressions import (
-    ExpressionError, check_expression, check_script, evaluate, execute, translate_juel,
+    ExpressionError,
+    check_expression,
+    check_script,
+    evaluate,
+    execute,
+    translate_juel,
 )
 
 
 # --- JUEL translation ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("juel, python", [
-    ("${amount > 100 && status == 'open'}", "amount > 100 and status == 'open'"),
-    ("${!approved}", "not approved"),
-    ("${a != b}", "a != b"),
-    ('${x eq "a&&b"}', 'x == "a&&b"'),
-    ("${x ne 'it\\'s || !'}", "x != 'it\\'s || !'"),
-    ("${a lt 1 || b gt 2 or c le 3 and d ge 4}", "a < 1 or b > 2 or c <= 3 and d >= 4"),
-    ("${x == null && y == true && z != false}", "x == None and y == True and z != False"),
-    ("#{!(a&&b)}", "not (a and b)"),
-    ("  ${ not done }  ", "not done"),
-    ("${total div 2 mod 3}", "total / 2 % 3"),
-])
+@pytest.mark.parametrize(
+    "juel, python",
+    [
+        ("${amount > 100 && status == 'open'}", "amount > 100 and status == 'open'"),
+        ("${!approved}", "not approved"),
+        ("${a != b}", "a != b"),
+        ('${x eq "a&&b"}', 'x == "a&&b"'),
+        ("${x ne 'it\\'s || !'}", "x != 'it\\'s || !'"),
+        ("${a lt 1 || b gt 2 or c le 3 and d ge 4}", "a < 1 or b > 2 or c <= 3 and d >= 4"),
+        ("${x == null && y == true && z != false}", "x == None and y == True and z != False"),
+        ("#{!(a&&b)}", "not (a and b)"),
+        ("  ${ not done }  ", "not done"),
+        ("${total div 2 mod 3}", "total / 2 % 3"),
+    ],
+)
 def test_translate_juel(juel, python):
     assert translate_juel(juel) == python
 
@@ -31,16 +40,19 @@ def test_text_not_wrapped_in_juel_is_unchanged(text):
     assert translate_juel(text) == text
 
 
-@pytest.mark.parametrize("juel, what", [
-    ("${customer.name == 'x'}", "'.'"),
-    ("${execution.getVariable('x')}", "'.'"),
-    ("${empty list}", "empty"),
-    ("${a ? b : c}", "ternary"),
-    ("${bean['key']}", "indexing"),
-    ("${'unterminated}", "unterminated"),
-    ("${}", "empty expression"),
-    ("${a} and ${b}", "'}'"),
-])
+@pytest.mark.parametrize(
+    "juel, what",
+    [
+        ("${customer.name == 'x'}", "'.'"),
+        ("${execution.getVariable('x')}", "'.'"),
+        ("${empty list}", "empty"),
+        ("${a ? b : c}", "ternary"),
+        ("${bean['key']}", "indexing"),
+        ("${'unterminated}", "unterminated"),
+        ("${}", "empty expression"),
+        ("${a} and ${b}", "'}'"),
+    ],
+)
 def test_unsupported_juel_is_rejected(juel, what):
     with pytest.raises(ExpressionError, match="unsupported JUEL") as info:
         translate_juel(juel)
@@ -49,29 +61,38 @@ def test_unsupported_juel_is_rejected(juel, what):
 
 
 def test_juel_is_evaluated_and_checked():
-    assert evaluate("${amount > 100 && status == 'open'}", {"amount": 150, "status": "open"}) is True
+    assert (
+        evaluate("${amount > 100 && status == 'open'}", {"amount": 150, "status": "open"}) is True
+    )
     assert evaluate("${!approved}", {"approved": False}) is True
     assert check_expression("${amount gt 1}") == []
     assert "unsupported JUEL" in check_expression("${a.b}")[0]
 
 
 # --- allowed expressions ------------------------------------------------------------------------------
-@pytest.mark.parametrize("source, names, expected", [
-    ("amount > 100 and status == 'open'", {"amount": 101, "status": "open"}, True),
-    ("not approved or amount <= 0", {"approved": True, "amount": 5}, False),
-    ("status in ('open', 'pending')", {"status": "closed"}, False),
-    ("x is None", {"x": None}, True),
-    ("-a + b * 2 - c / 4 + d // 3 + e % 2", {"a": 1, "b": 2, "c": 8, "d": 7, "e": 3}, -1 + 4 - 2 + 2 + 1),
-    ("add(1, 2)", {"add": lambda a, b: a + b}, 3),
-    ("add(a=1, b=2)", {"add": lambda a, b: a + b}, 3),
-    ("len(items) + max(items) + sum([1, 2]) + abs(-1)", {"items": [1, 5]}, 2 + 5 + 3 + 1),
-    ("round(float('2.5') + int('1')) + bool(0)", {}, 4),
-    ("sorted(items)[0] + items[-1]", {"items": [3, 1]}, 2),
-    ("d['k'] + s[1:] + str(n)", {"d": {"k": "a"}, "s": "xb", "n": 1}, "ab1"),
-    ("'yes' if flag else 'no'", {"flag": True}, "yes"),
-    ("{'a': [1, 2], 'b': {3}}", {}, {"a": [1, 2], "b": {3}}),
-    ("any([a, b]) and not all([a, b])", {"a": True, "b": False}, True),
-])
+@pytest.mark.parametrize(
+    "source, names, expected",
+    [
+        ("amount > 100 and status == 'open'", {"amount": 101, "status": "open"}, True),
+        ("not approved or amount <= 0", {"approved": True, "amount": 5}, False),
+        ("status in ('open', 'pending')", {"status": "closed"}, False),
+        ("x is None", {"x": None}, True),
+        (
+            "-a + b * 2 - c / 4 + d // 3 + e % 2",
+            {"a": 1, "b": 2, "c": 8, "d": 7, "e": 3},
+            -1 + 4 - 2 + 2 + 1,
+        ),
+        ("add(1, 2)", {"add": lambda a, b: a + b}, 3),
+        ("add(a=1, b=2)", {"add": lambda a, b: a + b}, 3),
+        ("len(items) + max(items) + sum([1, 2]) + abs(-1)", {"items": [1, 5]}, 2 + 5 + 3 + 1),
+        ("round(float('2.5') + int('1')) + bool(0)", {}, 4),
+        ("sorted(items)[0] + items[-1]", {"items": [3, 1]}, 2),
+        ("d['k'] + s[1:] + str(n)", {"d": {"k": "a"}, "s": "xb", "n": 1}, "ab1"),
+        ("'yes' if flag else 'no'", {"flag": True}, "yes"),
+        ("{'a': [1, 2], 'b': {3}}", {}, {"a": [1, 2], "b": {3}}),
+        ("any([a, b]) and not all([a, b])", {"a": True, "b": False}, True),
+    ],
+)
 def test_allowed_expressions_evaluate(source, names, expected):
     assert check_expression(source) == []
     assert evaluate(source, names) == expected
@@ -84,9 +105,13 @@ def test_allowed_names_restrict_calls_but_not_safe_builtins():
 
 
 def test_evaluation_errors_are_wrapped_with_source():
-    for source, names, kind in [("1 / 0", {}, "ZeroDivisionError"), ("missing + 1", {}, "NameError"),
-                                ("len(1)", {}, "TypeError"), ("range(3)", {}, "NameError"),
-                                ("fail()", {"fail": lambda: {}["x"]}, "KeyError")]:
+    for source, names, kind in [
+        ("1 / 0", {}, "ZeroDivisionError"),
+        ("missing + 1", {}, "NameError"),
+        ("len(1)", {}, "TypeError"),
+        ("range(3)", {}, "NameError"),
+        ("fail()", {"fail": lambda: {}["x"]}, "KeyError"),
+    ]:
         with pytest.raises(ExpressionError, match=kind) as info:
             evaluate(source, names)
         assert repr(source) in info.value.message
@@ -101,6 +126,7 @@ def test_syntax_error_is_a_problem_with_position():
 
 def test_compiled_code_is_cached():
     from app.engine import expressions
+
     expressions._compiled.cache_clear()
     for value in range(3):
         assert evaluate("x + 1", {"x": value}) == value + 1
@@ -150,14 +176,17 @@ def test_escapes_are_rejected_by_evaluate(source):
         evaluate(source, {"x": "abc", "f": lambda *a, **k: 1})
 
 
-@pytest.mark.parametrize("names", [
-    {"json": json},
-    {"os": os},
-    {"cls": dict},
-    {"data": {"nested": [json]}},
-    {"g": getattr},
-    {"o": open},
-])
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"json": json},
+        {"os": os},
+        {"cls": dict},
+        {"data": {"nested": [json]}},
+        {"g": getattr},
+        {"o": open},
+    ],
+)
 def test_modules_classes_and_dangerous_builtins_in_names_are_refused(names):
     with pytest.raises(ExpressionError, match="only plain values"):
         evaluate("1", names)
@@ -192,25 +221,28 @@ def test_script_can_build_and_replace_values():
     assert result == {"a": 2, "b": 1, "items": [2, 1], "summary": {"total": 3}, "flag": True}
 
 
-@pytest.mark.parametrize("source, problem", [
-    ("import os", "import"),
-    ("from os import path", "import"),
-    ("for i in x:\n    pass", "for loop"),
-    ("while True:\n    pass", "while loop"),
-    ("_x = 1", "'_x'"),
-    ("x.y = 1", "attribute"),
-    ("d['k'] = 1", "plain variable names"),
-    ("a, b = 1, 2", "plain variable names"),
-    ("def f():\n    pass", "function definition"),
-    ("class C:\n    pass", "class definition"),
-    ("with x:\n    pass", "with"),
-    ("try:\n    pass\nexcept Exception:\n    pass", "try"),
-    ("raise ValueError", "raise"),
-    ("global x", "global"),
-    ("del x", "del"),
-    ("x = 1\nprint(x)", "'print'"),
-    ("x **= 2", "'**' operator"),
-])
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ("import os", "import"),
+        ("from os import path", "import"),
+        ("for i in x:\n    pass", "for loop"),
+        ("while True:\n    pass", "while loop"),
+        ("_x = 1", "'_x'"),
+        ("x.y = 1", "attribute"),
+        ("d['k'] = 1", "plain variable names"),
+        ("a, b = 1, 2", "plain variable names"),
+        ("def f():\n    pass", "function definition"),
+        ("class C:\n    pass", "class definition"),
+        ("with x:\n    pass", "with"),
+        ("try:\n    pass\nexcept Exception:\n    pass", "try"),
+        ("raise ValueError", "raise"),
+        ("global x", "global"),
+        ("del x", "del"),
+        ("x = 1\nprint(x)", "'print'"),
+        ("x **= 2", "'**' operator"),
+    ],
+)
 def test_forbidden_script_constructs(source, problem):
     problems = check_script(source)
     assert any(problem in p for p in problems), problems
