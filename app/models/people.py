@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -68,9 +68,16 @@ class PersonAddress(db.Model):
 
 class PersonNameToken(db.Model):
     """Each word of a person's name, lower-cased: a prefix search becomes an index range scan
-    on SQLite and PostgreSQL alike."""
+    on SQLite and PostgreSQL alike.
+
+    The range `token >= 'liz' AND token < 'li{'` is only right in byte order, so on PostgreSQL
+    the column uses the C collation whatever the database's locale (under en_GB "lizzie" sorts
+    after "li{" and would be missed). The index covers (token, person_id): no table reads.
+    """
+    __table_args__ = (Index("ix_person_name_token_covering", "token", "person_id"),)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
-    token: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    token: Mapped[str] = mapped_column(
+        String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True)
 
 
 class CapacityAssessment(db.Model):

@@ -6,7 +6,8 @@ bench/search.py; tests/integration/test_search.py pins the SQLite plans.
 
 - reference: uq_person_reference. account: uq_account_number, then person by primary key.
   date of birth: ix_person_date_of_birth. postcode: one range on ix_person_postcode_key.
-- name: each query word is a range `token >= w AND token < w_next` on ix_person_name_token_token.
+- name: each query word is a range `token >= w AND token < w_next` on
+  ix_person_name_token_covering (token, person_id).
   With no other criterion, one word's range is the way in (an IN list) and the other words are
   checked per candidate by EXISTS on the (person_id, token) primary key; with another criterion,
   that criterion's index is the way in and every word is such an EXISTS, so "smith" with a date
@@ -15,12 +16,10 @@ bench/search.py; tests/integration/test_search.py pins the SQLite plans.
   the team filter is kept off ix_person_team_id. PostgreSQL plans by its statistics: for a
   prefix shared by a large share of people ("mar": 14%) it rightly prefers hashing the matches
   against one pass over person (or the team's rows) to 14,000 random probes.
-- The ranges compare bytes on SQLite and on a PostgreSQL database with the C collation (as the
-  tests' cluster). Under a linguistic collation (en_GB.UTF-8) `w_next` is not a safe upper bound
-  ("lizzie" sorts after "li{" there), so such a database needs the token index in COLLATE "C".
-- The cost of a name search grows with the tokens its prefix matches: each costs a table read to
-  find its person_id, because ix_person_name_token_token holds the token alone. An index on
-  (token, person_id) would be covering and halve the time of broad prefixes (measured).
+- The ranges compare bytes: SQLite does, and on PostgreSQL the token column has the C collation
+  (migration 0003), since under en_GB.UTF-8 `w_next` is no safe upper bound ("lizzie" sorts
+  after "li{" there).
+- The token index covers (token, person_id), so a prefix's matches need no table reads.
 """
 from __future__ import annotations
 
@@ -134,7 +133,7 @@ def _words(name: str) -> list[str]:
 
 def _matches_up_to(word: str, cap: int = 20_000) -> int:
     """How many tokens start with `word` (up to `cap`): an index-only count on
-    ix_person_name_token_token, about a millisecond, that picks the word worth driving from
+    ix_person_name_token_covering, about a millisecond, that picks the word worth driving from
     ("mar smi": 13,000 "mar…" tokens against 1,700 "smi…" in the benchmark)."""
     sample = select(literal(1)).where(_prefix_range(PersonNameToken.token, word)).limit(cap)
     return db.session.scalar(select(func.count()).select_from(sample.subquery())) or 0

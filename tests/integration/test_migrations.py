@@ -1,0 +1,14 @@
+"""The migrations build exactly the schema the models describe, on both databases."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.extensions import db
+
+
+def test_migrated_schema_matches_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
