@@ -22,7 +22,7 @@ DEBIAN_PACKAGES := postgresql
 check_postgresql = command -v pg_config >/dev/null 2>&1 && test -x "$$(pg_config --bindir)/initdb"
 check_chromium = test -x /usr/bin/chromium
 
-.PHONY: test system-deps run bench clean venv
+.PHONY: test system-deps run bench lint clean venv
 
 venv: $(VENV)/.installed
 
@@ -60,6 +60,10 @@ run: venv
 
 bench: venv
 	$(PY) bench/engine_cycle.py
+	$(PY) bench/search.py
+
+lint: venv
+	$(VENV)/bin/ruff check app tests bench tools
 
 clean:
 	rm -rf $(VENV) instance/ .pgtest/

@@ -67,8 +67,8 @@ def users_add(username: str, roles: tuple[str, ...], team: str, full_name: str,
     try:
         user = users.add_user(username, password, list(roles), team, full_name)
     except AppError as exc:
-        raise click.ClickException(
-            f"{exc.message}: " + "; ".join(f"{d.get('field')}: {d['message']}" for d in exc.details))
+        problems = "; ".join(f"{d.get('field')}: {d['message']}" for d in exc.details)
+        raise click.ClickException(f"{exc.message}: {problems}") from None
     click.echo(f"added {user.username} ({', '.join(sorted(user.roles))}) to {team}")
 
 
