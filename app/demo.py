@@ -33,7 +33,8 @@ DEMO_PEOPLE = [
                         "address": {"lines": ["3 Station Road", "Reading"],
                                     "postcode": "RG1 1AA"}},
      "direct_payment": {"variant": "nominated_authorised", "amount": "420.00",
-                        "frequency": "four_weekly", "client_contribution": "0.00"}},
+                        "frequency": "four_weekly", "client_contribution": "0.00"},
+     "returned": True},
     {"reference": "101502", "name": "Priya Shah & Sons Ltd Trustee", "team": "Finance North",
      "caseworker": "sam", "address": {"lines": ["7 Elm Row", "Andover"], "postcode": "SP10 1HH"},
      "representative": None,
@@ -56,6 +57,11 @@ def seed() -> list[str]:
         running = db.session.scalar(select(ProcessInstance.id).where(
             ProcessInstance.person_id == row.id))
         if running is None:
-            instances.start_instance("direct_payment_agreement", person["reference"], {}, alex)
+            chase = instances.start_instance("direct_payment_agreement", person["reference"], {},
+                                             alex)
+            if person.get("returned"):
+                # So the inbox has work on day one: this pack has come back signed.
+                instances.deliver_message(chase.id, "paperwork_received", {"channel": "post"},
+                                          alex)
     return ["Demo users (team Finance North):", *lines,
             f"Demo people: {', '.join(p['reference'] for p in DEMO_PEOPLE)}"]

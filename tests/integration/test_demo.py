@@ -1,0 +1,27 @@
+"""The demo data `make run` seeds: idempotent, and with work in the inbox on day one."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.demo import DEMO_PASSWORD, seed
+from app.extensions import db
+from app.models import HumanTask, Person, ProcessInstance, User
+
+
+def test_seed_twice_adds_nothing_the_second_time(app):
+    seed()
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (User, Person,
+                                                                      ProcessInstance)]
+    seed()
+    assert [db.session.scalar(select(func.count(m.id))) for m in (User, Person,
+                                                                    ProcessInstance)] == counts
+    assert counts == [7, 3, 3]
+
+
+def test_demo_assistant_signs_in_and_has_a_task(app, client):
+    seed()
+    token = client.post("/api/v1/tokens", json={"username": "alex",
+                                                "password": DEMO_PASSWORD}).json["token"]
+    tasks = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).json
+    assert [t["name"] for t in tasks["items"]] == ["validate_agreement"]
+    assert db.session.scalar(select(func.count(HumanTask.id))) == 1
