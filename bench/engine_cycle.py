@@ -31,7 +31,9 @@ from app.engine import diagrams, runner, serializer  # noqa: E402
 XML = (REPO / "workflows/direct_payment_agreement.bpmn").read_bytes()
 VALID_PACK = {"signatures_complete": True, "dedicated_account": True, "contribution_set_up": True}
 SETTINGS = {"dp_reminder_1_working_days": 10, "dp_reminder_2_working_days": 10,
-            "dp_decision_working_days": 10}
+            "dp_decision_working_days": 10, "dp_phone_call_due_working_days": 2,
+            "dp_caseworker_check_due_working_days": 5, "dp_decision_due_working_days": 5,
+            "dp_validation_due_working_days": 2, "dp_countersign_due_working_days": 3}
 
 
 def functions():

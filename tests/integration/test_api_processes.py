@@ -187,8 +187,8 @@ def test_unsafe_expressions_are_reported_on_their_elements_and_the_draft_is_kept
 
 
 @pytest.mark.parametrize("old, new, element_id, message", [
-    (' camunda:candidateGroups="finance_assistant" camunda:dueDate="add_working_days(r1_date, 2)"',
-     ' camunda:dueDate="add_working_days(r1_date, 2)"',
+    (' camunda:candidateGroups="finance_assistant" camunda:dueDate="add_working_days(r1_date, setting(&quot;dp_phone_call_due_working_days&quot;))"',
+     ' camunda:dueDate="add_working_days(r1_date, setting(&quot;dp_phone_call_due_working_days&quot;))"',
      "phone_call", "a user task needs a role (candidate group or lane)"),
     ('<bpmn:userTask id="phone_call" name="Phone the person about the agreement" '
      'camunda:candidateGroups="finance_assistant"',

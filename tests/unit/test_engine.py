@@ -17,7 +17,9 @@ ROLES = {"finance_assistant", "finance_officer", "caseworker", "care_manager"}
 DP_XML = (Path(__file__).resolve().parents[2] / "workflows/direct_payment_agreement.bpmn"
           ).read_bytes()
 SETTINGS = {"dp_reminder_1_working_days": 10, "dp_reminder_2_working_days": 10,
-            "dp_decision_working_days": 10}
+            "dp_decision_working_days": 10, "dp_phone_call_due_working_days": 2,
+            "dp_caseworker_check_due_working_days": 5, "dp_decision_due_working_days": 5,
+            "dp_validation_due_working_days": 2, "dp_countersign_due_working_days": 3}
 
 
 class Signature:

@@ -194,6 +194,15 @@ def test_a_changed_interval_applies_to_timers_set_after_it(chase):
     assert chase.next_timer_due == datetime.fromisoformat("2026-03-23T07:00:00+00:00")
 
 
+def test_task_due_dates_come_from_settings(chase):
+    from app.services import settings
+
+    settings.change("dp_phone_call_due_working_days", 4, user("fm"))
+    sweep_at("2026-03-16")
+    # Four working days after reminder 1 of Mon 16 March.
+    assert open_tasks(chase)["phone_call"].due_at.date() == date(2026, 3, 20)
+
+
 def test_timer_that_fell_due_while_nothing_ran_fires_on_the_next_sweep(chase):
     fired = sweep_at("2026-03-18", "12:00")  # the scheduler was down on the 16th and 17th
     assert [f.instance_id for f in fired] == [chase.id]
