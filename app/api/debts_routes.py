@@ -8,9 +8,8 @@ from app.errors import ValidationFailed
 from app.services import debts
 
 from . import bp
-from .auth import current_user, requires
+from .auth import FINANCE_STAFF, current_user, requires
 
-FINANCE = ("finance_assistant", "finance_officer", "finance_manager", "admin")
 WINDOWS = {"6m": 6, "12m": 12, "barred": None}
 
 
@@ -30,7 +29,7 @@ class LimitationListOut(Schema):
 
 
 @bp.get("/debts/limitation")
-@requires(*FINANCE)
+@requires(*FINANCE_STAFF)
 def limitation():
     """Unpaid invoices within 6 or 12 months of their limitation date (s69(3)), or past it."""
     within = request.args.get("within", "12m")

@@ -9,10 +9,9 @@ from app.imports.formats import FORMATS, decode
 from app.services import imports
 
 from . import bp
-from .auth import current_user, requires
+from .auth import FINANCE_STAFF, current_user, requires
 from .paging import page_args
 
-FINANCE_STAFF = ("finance_assistant", "finance_officer", "finance_manager", "admin")
 
 
 class ImportResultOut(Schema):

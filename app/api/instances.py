@@ -3,7 +3,7 @@ from flask import Response
 from app.services import cases, instances, letters
 
 from . import bp
-from .auth import current_user, requires
+from .auth import FINANCE_STAFF, current_user, requires
 from .schemas import (
     DataIn,
     HistoryEventOut,
@@ -16,7 +16,7 @@ from .schemas import (
 )
 
 STARTERS = ("finance_assistant", "finance_officer", "finance_manager", "caseworker", "admin")
-MESSENGERS = ("finance_assistant", "finance_officer", "finance_manager", "admin")
+MESSENGERS = FINANCE_STAFF
 OPERATORS = ("finance_manager", "admin")
 
 

@@ -2,7 +2,7 @@ from app.services import cases, instances, people
 from app.services.work import TaskQuery, list_tasks
 
 from . import bp
-from .auth import current_user, requires
+from .auth import FINANCE_STAFF, current_user, requires
 from .schemas import (
     InstanceSummaryOut,
     LetterOut,
@@ -13,7 +13,7 @@ from .schemas import (
     load_json,
 )
 
-CASE_OPENERS = ("finance_assistant", "finance_officer", "finance_manager", "admin")
+CASE_OPENERS = FINANCE_STAFF
 
 
 @bp.post("/people")

@@ -62,7 +62,7 @@ def start_instance(process_key: str, person_reference: str, data: Mapping[str, A
     variables = {**data, "person_reference": person.reference, "instance_id": instance.id}
     audit.record("instance_started", actor=actor, person_id=person.id, instance_id=instance.id,
                  summary={"process": process_key, "version": version.number})
-    result = _run(lambda ctx: runner.start(model_of(instance), variables, ctx), instance)
+    result = run_engine(lambda ctx: runner.start(model_of(instance), variables, ctx), instance)
     apply_result(instance, result, actor)
     return instance
 
@@ -72,8 +72,8 @@ def deliver_message(instance_id: int, name: str, data: Mapping[str, Any],
                     actor: User | None) -> ProcessInstance:
     """An external fact (e.g. paperwork received) reaches the instance waiting for it."""
     instance = get_instance(instance_id)
-    _require_running(instance)
-    result = _run(lambda ctx: runner.send_message(
+    require_running(instance)
+    result = run_engine(lambda ctx: runner.send_message(
         model_of(instance), instance.state, name, data, ctx), instance)
     audit.record("message_received", actor=actor, person_id=instance.person_id,
                  instance_id=instance.id, summary={"message": name, "fields": sorted(data)})
@@ -91,21 +91,24 @@ def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
         incident.resolved_at = clock.now()
         incident.resolved_by_id = actor.id
     instance.status = InstanceStatus.ACTIVE
-    result = _run(lambda ctx: runner.retry(model_of(instance), instance.state, ctx), instance)
+    result = run_engine(lambda ctx: runner.retry(model_of(instance), instance.state, ctx),
+                        instance)
     audit.record("incident_retried", actor=actor, person_id=instance.person_id,
                  instance_id=instance.id)
     apply_result(instance, result, actor)
     return instance
 
 
-def _require_running(instance: ProcessInstance) -> None:
+def require_running(instance: ProcessInstance) -> None:
+    """Refuse to advance a finished instance, or one waiting for its incident to be retried."""
     if instance.status == InstanceStatus.COMPLETED:
         raise Conflict("this process instance has finished")
     if instance.status == InstanceStatus.INCIDENT:
         raise Conflict("this process instance has an open incident; retry it first")
 
 
-def _run(operation, instance: ProcessInstance) -> EngineResult:
+def run_engine(operation, instance: ProcessInstance) -> EngineResult:
+    """Run one engine operation with this instance's context; engine refusals become 409/422."""
     try:
         return operation(context_for(instance))
     except EngineError as exc:
@@ -201,9 +204,9 @@ def reschedule_timer(instance_id: int, element_id: str, due: datetime, actor: Us
                      reason: str) -> ProcessInstance:
     """Move a waiting timer (Breathing Space holds, recomputed legal dates), audited."""
     instance = get_instance(instance_id)
-    _require_running(instance)
+    require_running(instance)
     before = instance.next_timer_due
-    result = _run(lambda ctx: runner.reschedule_timer(
+    result = run_engine(lambda ctx: runner.reschedule_timer(
         model_of(instance), instance.state, element_id, due, ctx), instance)
     audit.record("timer_rescheduled", actor=actor, person_id=instance.person_id,
                  instance_id=instance.id, element_id=element_id,

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Incident, InstanceStatus, ProcessInstance
 
 from . import audit
-from .instances import _run, apply_result, model_of
+from .instances import apply_result, model_of, run_engine
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _fire_one(instance_id: int) -> FiredTimer | None:
             db.session.rollback()
             return None  # another scheduler had it, or it is no longer due
         try:
-            result = _run(lambda ctx: runner.fire_timers(
+            result = run_engine(lambda ctx: runner.fire_timers(
                 model_of(instance), instance.state, ctx), instance)
         except AppError as exc:
             # An expression that fails at run time: keep the state, raise an incident, and do

@@ -24,7 +24,7 @@ from app.models import (
 )
 
 from . import audit
-from .instances import _require_running, _run, apply_result, model_of
+from .instances import apply_result, model_of, require_running, run_engine
 from .transaction import use_case
 
 
@@ -171,8 +171,8 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     if errors:
         raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
     instance = task.instance
-    _require_running(instance)
-    result = _run(lambda ctx: runner.complete_task(
+    require_running(instance)
+    result = run_engine(lambda ctx: runner.complete_task(
         model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
     now = clock.now()
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
