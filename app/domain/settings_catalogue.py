@@ -137,6 +137,19 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     _days("debt_referral_days", 60, "calendar_days",
           "REF: referral to the finance officer (debt recovery) this many days after the invoice "
           "date.", "A.3 step 5 (Gloucestershire [S7]; Luton 50 days [S80])", PRACTICE, 14, 365),
+    _days("debt_phone_contact_due_working_days", 2, "working_days",
+          "The phone-contact task is due this many working days after it is created.",
+          "A.3 step 4", DESIGN_ASSUMPTION, 1, 20),
+    _days("debt_checklist_due_working_days", 5, "working_days",
+          "The finance officer's pre-legal checklist is due this many working days after referral.",
+          "A.3 step 5", DESIGN_ASSUMPTION, 1, 30),
+    _days("debt_engagement_due_working_days", 10, "working_days",
+          "The officer's engagement task (letter, then a call) is due this many working days "
+          "after the introduction letter.", "A.3 step 6 (letter then phone [S8])",
+          DESIGN_ASSUMPTION, 1, 30),
+    _days("debt_guard_task_due_working_days", 5, "working_days",
+          "Tasks raised by a recovery guard (representation, estate, write-off) are due this many "
+          "working days after they are raised.", "(a) global guards", DESIGN_ASSUMPTION, 1, 30),
     _days("letter_of_claim_valid_months", 3, "months",
           "A Letter of Claim is treated as stale after this many months; a new one is sent.",
           "§2.3 (defaults and stale letters)", DESIGN_ASSUMPTION, 1, 12),

@@ -5,10 +5,14 @@ A diagram's `camunda:topic="send_letter"` with input parameters `template` and `
 """
 from __future__ import annotations
 
+from .debts import debt_step, send_debt_letter
 from .letters import send_letter
 from .registry import Handler
 
 HANDLERS: dict[str, Handler] = {
     "send_letter": Handler(send_letter, required=frozenset({"template"}),
                            optional=frozenset({"date_var"})),
+    "send_debt_letter": Handler(send_debt_letter, required=frozenset({"template"}),
+                                optional=frozenset({"date_var"})),
+    "debt_step": Handler(debt_step, required=frozenset({"step"})),
 }
