@@ -94,6 +94,29 @@ def add_working_days(d: date, n: int) -> date:
     return d
 
 
+def working_days_between(start: date, end: date) -> int:
+    """How many working days fall after ``start`` up to and including ``end`` (0 if none).
+
+    The inverse of add_working_days: add_working_days(start, n) == end when ``end`` is a
+    working day and n = working_days_between(start, end).
+    """
+    start, end = _require_date(start, "start"), _require_date(end, "end")
+    count, d = 0, start
+    while d < end:
+        d = _shift(d, 1, "end")
+        count += is_working_day(d)
+    return count
+
+
+def working_day_on_or_before(d: date) -> date:
+    """``d`` if it is a working day, else the last working day before it (a "within" deadline
+    that falls on a weekend must be met before the weekend, not after)."""
+    d = _require_date(d, "d")
+    while not is_working_day(d):
+        d = _shift(d, -1, "working_day_on_or_before")
+    return d
+
+
 def add_calendar_days(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar days (PAP 30 days, Care Act and DP periods)."""
     return _shift(_require_date(d, "d"), _count(n), "n")

@@ -6,7 +6,7 @@ from flask import current_app
 from app import clock
 from app.errors import NotFound
 from app.services import clock_control
-from app.services.timers import fire_due_timers
+from app.services.daily_jobs import run_due
 
 from . import bp
 from .auth import current_user, requires
@@ -52,9 +52,14 @@ def read_clock():
 @requires("admin")
 def run_due_timers():
     """Fire every due timer now and say what fired."""
-    fired = fire_due_timers()
+    daily, fired = run_due()
     return {"items": [{"instance_id": f.instance_id, "steps": list(f.steps),
-                       "incident": f.incident} for f in fired], "total": len(fired)}
+                       "incident": f.incident} for f in fired], "total": len(fired),
+            "daily": None if daily is None else {
+                "day": daily.day.isoformat(), "debts_opened": daily.debts_opened,
+                "invoices_joined": daily.invoices_joined,
+                "breathing_spaces_lifted": daily.breathing_spaces_lifted,
+                "plans_checked": daily.plans_checked}}
 
 
 move_clock.openapi = {"body": ClockIn}

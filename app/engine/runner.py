@@ -29,7 +29,16 @@ from .expressions import ExpressionError
 from .scripting import RestrictedScriptEngine
 from .serializer import dump_state, load_state
 from .specs import CaseworkServiceTask, HandlerFailed
-from .types import Dispatch, EngineError, EngineResult, FormField, Incident, ReadyTask, Step
+from .types import (
+    Dispatch,
+    EngineError,
+    EngineResult,
+    FormField,
+    Incident,
+    ReadyTask,
+    Step,
+    StepHeld,
+)
 
 clocked.install()
 
@@ -69,6 +78,9 @@ class _Run:
         try:
             self.workflow.do_engine_steps(self._before, self._after)
         except HandlerFailed as failure:
+            if isinstance(failure.error, StepHeld):
+                return Incident(failure.task_name, failure.handler, failure.error.reason,
+                                held=True)
             return Incident(failure.task_name, failure.handler, _describe(failure.error))
         except (SpiffWorkflowException, ExpressionError) as exc:
             raise EngineError(_describe(exc), element_id=_element_of(exc)) from exc
@@ -145,6 +157,15 @@ def describe(model, state, ctx) -> EngineResult:
 def waiting_timers(model, state, ctx) -> dict[str, datetime]:
     run = _Run(model, ctx, state)
     return {t.task_spec.name: due for t, due in _timer_tasks(run.workflow)}
+
+
+def waiting_timer_expressions(model, state, ctx) -> dict[str, tuple[datetime, str, str]]:
+    """Each waiting timer's due time, the expression that set it (its unit shows in it) and
+    its name in the diagram."""
+    run = _Run(model, ctx, state)
+    return {t.task_spec.name: (due, str(getattr(t.task_spec.event_definition, "expression", "")),
+                               t.task_spec.bpmn_name or t.task_spec.name)
+            for t, due in _timer_tasks(run.workflow)}
 
 
 def reschedule_timer(model, state, element_id: str, due: datetime, ctx) -> EngineResult:

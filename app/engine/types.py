@@ -45,9 +45,24 @@ class Step:
 
 @dataclass(frozen=True)
 class Incident:
+    """A service task that did not run: it failed, or (held) a handler said it must wait."""
     element_id: str
     handler: str
     error: str
+    held: bool = False
+
+
+class StepHeld(Exception):
+    """Raised by a handler whose step may not run yet (a recovery guard holds it).
+
+    The instance is saved just before the service task, as for a failure, but it waits as
+    "held" rather than as an incident; running it again later re-runs the handler.
+    """
+
+    def __init__(self, reason: str, record: Callable[[], None] | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.record = record  # run after the handler's savepoint rolls back, so its writes stay
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ from .finance import (
     BreathingSpace,
     CarePackage,
     DebtCase,
+    InstalmentPlan,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    JobRun,
     Payment,
+    PausedTimer,
     PaymentAllocation,
     Provider,
 )
@@ -36,7 +39,8 @@ from .workflow import (
 __all__ = [
     "Account", "BreathingSpace", "CapacityAssessment", "CarePackage", "DebtCase",
     "FinancialAssessment", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
-    "PaymentAllocation", "PersonAddress", "PersonNameToken", "Provider",
+    "PaymentAllocation", "InstalmentPlan", "JobRun", "PausedTimer", "PersonAddress",
+    "PersonNameToken", "Provider",
     "ApiToken", "AuditEvent", "DirectPaymentAgreement", "HumanTask", "Incident", "InstanceStatus",
     "Letter", "Person", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "ROLES",
     "Representative", "Role", "Setting", "TaskStatus", "Team", "User", "UserRole",

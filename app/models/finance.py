@@ -81,6 +81,7 @@ class Invoice(db.Model):
     paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
     query_hold: Mapped[bool] = mapped_column(default=False)
+    debt_case_id: Mapped[int | None] = mapped_column(ForeignKey("debt_case.id"), index=True)
     account: Mapped[Account] = relationship()
     lines: Mapped[list["InvoiceLine"]] = relationship(
         cascade="all, delete-orphan", order_by="InvoiceLine.position")
@@ -137,13 +138,19 @@ class DebtCase(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
     stage: Mapped[str] = mapped_column(String(40), default="opened")
+    stage_changed_on: Mapped[date | None] = mapped_column(Date)
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(String(40))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # The guards holding recovery back now: {name: {"reason": ..., "since": ISO date}}.
     guards: Mapped[dict] = mapped_column(JSON, default=dict)
     account: Mapped[Account] = relationship()
+    invoices: Mapped[list[Invoice]] = relationship(
+        foreign_keys="Invoice.debt_case_id", order_by="Invoice.due_date, Invoice.number")
 
 
 class BreathingSpace(db.Model):
@@ -156,3 +163,51 @@ class BreathingSpace(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When recovery was resumed after the end or cancellation (None while it still holds).
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def active_on(self, day: date) -> bool:
+        if self.cancelled_on is not None and day >= self.cancelled_on:
+            return False
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+
+class InstalmentPlan(db.Model):
+    """An arrangement to pay a debt case's arrears by instalments (DOMAIN.md A.3-IP)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
+    # active, behind, broken, completed or cancelled
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    arrears_total: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    frequency: Mapped[str] = mapped_column(String(20))
+    first_date: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    invoice_ids: Mapped[list] = mapped_column(JSON, default=list)  # the arrears it covers
+    income_expenditure: Mapped[dict] = mapped_column(JSON, default=dict)
+    full_income_expenditure: Mapped[bool] = mapped_column(default=False)
+    missed_on: Mapped[date | None] = mapped_column(Date)  # the instalment last written about
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class PausedTimer(db.Model):
+    """A ladder timer paused by a Breathing Space, with what was left of it in its own unit."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    breathing_space_id: Mapped[int] = mapped_column(ForeignKey("breathing_space.id"))
+    element_id: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(20))  # calendar_days | working_days
+    remaining: Mapped[int]
+    was_due: Mapped[datetime] = mapped_column(UtcDateTime())
+    resumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class JobRun(db.Model):
+    """A daily job that has run for a business date: the unique key lets one scheduler win."""
+    __table_args__ = (UniqueConstraint("name", "day", name="uq_job_run_name_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    day: Mapped[date] = mapped_column(Date)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime())

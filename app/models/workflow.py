@@ -17,12 +17,17 @@ from .users import Team, User
 class InstanceStatus(StrEnum):
     ACTIVE = "active"
     INCIDENT = "incident"
+    # A recovery guard (Breathing Space, an instalment plan...) holds the instance: its timers
+    # are paused and a held step waits until the guard lifts.
+    HELD = "held"
     COMPLETED = "completed"
 
 
 INSTANCE_TRANSITIONS = {
-    InstanceStatus.ACTIVE: {InstanceStatus.INCIDENT, InstanceStatus.COMPLETED},
+    InstanceStatus.ACTIVE: {InstanceStatus.INCIDENT, InstanceStatus.HELD,
+                            InstanceStatus.COMPLETED},
     InstanceStatus.INCIDENT: {InstanceStatus.ACTIVE, InstanceStatus.COMPLETED},
+    InstanceStatus.HELD: {InstanceStatus.ACTIVE, InstanceStatus.COMPLETED},
     InstanceStatus.COMPLETED: set(),
 }
 
@@ -87,6 +92,9 @@ class HumanTask(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # "diagram": a user task of the instance's diagram; "guard": raised by a service (a recovery
+    # guard's representation, review or write-off task), completed without the engine.
+    source: Mapped[str] = mapped_column(String(10), default="diagram")
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(40))

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from app import calendar, clock
 from app.engine.runner import EngineContext
-from app.engine.types import HandlerCall
+from app.engine.types import HandlerCall, StepHeld
 from app.extensions import db
 from app.models import ProcessInstance
 
@@ -60,7 +60,12 @@ def context_for(instance: ProcessInstance) -> EngineContext:
         if handler is None:
             raise LookupError(f"no handler named '{call.handler}'")
         # A savepoint: a failing handler's own writes roll back, the use case goes on.
-        with db.session.begin_nested():
-            return handler(HandlerCase(instance, call.element_id, call.data), **call.params)
+        try:
+            with db.session.begin_nested():
+                return handler(HandlerCase(instance, call.element_id, call.data), **call.params)
+        except StepHeld as held:
+            if held.record is not None:
+                held.record()  # what the guard must leave behind (its task, its audit event)
+            raise
 
     return EngineContext(diagram_functions(), dispatch)

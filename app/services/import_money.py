@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 
-from . import audit
+from . import audit, debt_cases
 from .import_common import (
     CHUNK,
     ImportResult,
@@ -164,6 +164,7 @@ def import_payments(parsed: Parsed, actor: User | None, result: ImportResult) ->
     accounts = _accounts_named([_key(row.values)[3] for row in new])
     open_invoices = _open_invoices([a.id for a in accounts.values()])
     now = clock.now()
+    paid_accounts: set[int] = set()
     for row in new:
         bank_reference, paid_on, amount, account_number = _key(row.values)
         account = accounts.get(account_number) or accounts.get(_compact(account_number))
@@ -176,10 +177,14 @@ def import_payments(parsed: Parsed, actor: User | None, result: ImportResult) ->
         invoice_ids = (_allocate(payment, open_invoices[account.id], account.person_id, actor)
                        if account else [])
         result.suspense += account is None
+        if invoice_ids:
+            paid_accounts.add(account.id)
         record(result, "imported_payment", actor, None,
                person_id=account.person_id if account else None,
                summary={"payment_id": payment.id, "account_id": payment.account_id,
                         "in_suspense": payment.in_suspense, "invoice_ids": invoice_ids})
+    # In the same transaction: a debt now paid in full closes, plans are checked.
+    debt_cases.after_payments(paid_accounts, actor)
 
 
 def _key(row: dict[str, Any]) -> tuple[str, Any, Decimal, str]:

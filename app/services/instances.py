@@ -16,6 +16,7 @@ from app.models import (
     HumanTask,
     Incident,
     InstanceStatus,
+    PausedTimer,
     Person,
     ProcessInstance,
     TaskStatus,
@@ -49,16 +50,23 @@ def get_person(reference: str) -> Person:
 def start_instance(process_key: str, person_reference: str, data: Mapping[str, Any],
                    actor: User | None) -> ProcessInstance:
     """Start the latest published version of a process for a person."""
+    return begin_instance(process_key, get_person(person_reference), data, actor)
+
+
+def begin_instance(process_key: str, person: Person, data: Mapping[str, Any],
+                   actor: User | None, on_created=None) -> ProcessInstance:
+    """start_instance inside the caller's transaction (e.g. the daily job opening a debt)."""
     definition = processes.get_definition(process_key)
     version = processes.latest_version(definition)
     if version is None:
         raise Conflict(f"process '{process_key}' has no published version")
-    person = get_person(person_reference)
     now = clock.now()
     instance = ProcessInstance(version=version, person=person, status=InstanceStatus.ACTIVE,
                                state="", created_at=now, updated_at=now)
     db.session.add(instance)
     db.session.flush()  # handlers need the instance id
+    if on_created is not None:
+        on_created(instance)  # e.g. link the debt case before its first step runs
     variables = {**data, "person_reference": person.reference, "instance_id": instance.id}
     audit.record("instance_started", actor=actor, person_id=person.id, instance_id=instance.id,
                  summary={"process": process_key, "version": version.number})
@@ -72,13 +80,44 @@ def deliver_message(instance_id: int, name: str, data: Mapping[str, Any],
                     actor: User | None) -> ProcessInstance:
     """An external fact (e.g. paperwork received) reaches the instance waiting for it."""
     instance = get_instance(instance_id)
-    require_running(instance)
+    send_message_to(instance, name, data, actor)
+    return instance
+
+
+def send_message_to(instance: ProcessInstance, name: str, data: Mapping[str, Any],
+                    actor: User | None) -> None:
+    """deliver_message inside the caller's transaction. A held instance takes messages: paid in
+    full or a death must reach a ladder whatever holds it."""
+    require_running(instance, allow_held=True)
     result = run_engine(lambda ctx: runner.send_message(
         model_of(instance), instance.state, name, data, ctx), instance)
     audit.record("message_received", actor=actor, person_id=instance.person_id,
                  instance_id=instance.id, summary={"message": name, "fields": sorted(data)})
     apply_result(instance, result, actor)
-    return instance
+
+
+def resume(instance: ProcessInstance, actor: User | None) -> None:
+    """Run a held instance on: due timers fire and a held step runs again (it may hold again)."""
+    instance.status = InstanceStatus.ACTIVE
+    result = run_engine(lambda ctx: runner.retry(model_of(instance), instance.state, ctx),
+                        instance)
+    audit.record("instance_resumed", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id)
+    apply_result(instance, result, actor)
+
+
+def close(instance: ProcessInstance, reason: str, actor: User | None) -> None:
+    """End an instance from outside its diagram (its debt was paid while it waited elsewhere)."""
+    now = clock.now()
+    instance.status = InstanceStatus.COMPLETED
+    instance.next_timer_due = None
+    instance.updated_at = now
+    for task in open_tasks(instance):
+        task.status, task.completed_at = TaskStatus.CANCELLED, now
+        audit.record("task_cancelled", actor=None, person_id=instance.person_id,
+                     instance_id=instance.id, task_id=task.id, element_id=task.name)
+    audit.record("instance_closed", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id, summary={"reason": reason})
 
 
 @use_case
@@ -99,12 +138,16 @@ def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
     return instance
 
 
-def require_running(instance: ProcessInstance) -> None:
-    """Refuse to advance a finished instance, or one waiting for its incident to be retried."""
+def require_running(instance: ProcessInstance, allow_held: bool = False) -> None:
+    """Refuse to advance a finished instance, one waiting for its incident to be retried, or
+    (unless allowed) one a recovery guard holds."""
     if instance.status == InstanceStatus.COMPLETED:
         raise Conflict("this process instance has finished")
     if instance.status == InstanceStatus.INCIDENT:
         raise Conflict("this process instance has an open incident; retry it first")
+    if instance.status == InstanceStatus.HELD and not allow_held:
+        raise Conflict("recovery is on hold for this case (see the debt's guards); "
+                       "nothing can move until the hold lifts")
 
 
 def run_engine(operation, instance: ProcessInstance) -> EngineResult:
@@ -122,10 +165,16 @@ def run_engine(operation, instance: ProcessInstance) -> EngineResult:
 def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | None) -> None:
     """Persist state, timers, tasks, incidents and history of one engine operation."""
     now = clock.now()
+    was_held = instance.status == InstanceStatus.HELD
     instance.state = result.state
     instance.next_timer_due = result.next_timer_due
     instance.updated_at = now
-    if result.incident is not None:
+    if result.incident is not None and result.incident.held:
+        instance.status = InstanceStatus.HELD
+        audit.record("step_held", actor=None, person_id=instance.person_id,
+                     instance_id=instance.id, element_id=result.incident.element_id,
+                     summary={"reason": result.incident.error})
+    elif result.incident is not None:
         instance.status = InstanceStatus.INCIDENT
         db.session.add(Incident(instance_id=instance.id, element_id=result.incident.element_id,
                                 handler=result.incident.handler, error=result.incident.error,
@@ -135,6 +184,10 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
                      summary={"handler": result.incident.handler})
     elif result.completed:
         instance.status = InstanceStatus.COMPLETED
+    elif was_held and paused_by_hold(instance):
+        instance.next_timer_due = None  # a Breathing Space still pauses its timers
+    elif was_held:
+        instance.status = InstanceStatus.ACTIVE
     for step in result.steps:
         if step.kind == "user_task":
             continue  # recorded by complete_task with its task id
@@ -145,10 +198,18 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
         _sync_tasks(instance, result, now)
 
 
+def paused_by_hold(instance: ProcessInstance) -> bool:
+    """Whether a Breathing Space has paused this instance's timers and not yet resumed them."""
+    return db.session.scalar(select(PausedTimer.id).where(
+        PausedTimer.instance_id == instance.id, PausedTimer.resumed_at.is_(None)).limit(1)
+    ) is not None
+
+
 def _sync_tasks(instance: ProcessInstance, result: EngineResult, now) -> None:
     with db.session.no_autoflush:  # one flush at commit instead of two
         rows = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN))
+            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN,
+            HumanTask.source == "diagram"))
         # Unflushed changes count: the task this use case just completed is not open any more.
         open_rows = {t.engine_task_id: t for t in rows if t.status == TaskStatus.OPEN}
     for ready in result.ready_tasks:

@@ -40,12 +40,18 @@ def person_facts(person: Person) -> dict[str, Any]:
     }
 
 
-def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, Any]) -> Letter:
-    """Render `template` for the instance's person, dated on a working day, and store it."""
+def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, Any],
+                 fields: Mapping[str, Any] | None = None) -> Letter:
+    """Render `template` for the instance's person, dated on a working day, and store it.
+
+    `fields` are the template's own figures; without them the direct-payment builders below
+    work them out from the person's agreement.
+    """
     info = template_info(template)
     person = instance.person
     letter_date = calendar.next_working_day(clock.today())
-    fields = _fields_for(template, person, data, letter_date)
+    if fields is None:
+        fields = _fields_for(template, person, data, letter_date)
     context = build_context(template, letter_date=letter_date, council=settings.get("council"),
                             person=person_facts(person), officer=None, fields=fields)
     if isinstance(context, RepresentationNeeded):

@@ -1,10 +1,287 @@
-"""The debt-recovery ladder's services: guards, letters and escalations (being built)."""
+"""The debt-recovery ladder's steps: guards first, then the letter or the escalation.
+
+Every ladder letter and escalation comes through here, whatever the diagram says: the global
+guards (app/domain/guards.py) are decided from the case as it is now. When one holds, the step
+is parked (engine StepHeld: the instance waits as "held") and the guard is written on the debt
+case and in the history; `recheck` runs the step again once the hold lifts.
+"""
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable, Mapping
 
-def send_ladder_letter(instance, template, data):
-    raise NotImplementedError("recovery letters are being built")
+from sqlalchemy import select
+
+from app import calendar, clock
+from app.domain import ageing, guards
+from app.engine.types import StepHeld
+from app.errors import NotFound
+from app.extensions import db
+from app.letters import RepresentationNeeded
+from app.letters.addressing import choose_recipient
+from app.models import (
+    BreathingSpace,
+    CapacityAssessment,
+    DebtCase,
+    HumanTask,
+    InstalmentPlan,
+    InstanceStatus,
+    Letter,
+    Person,
+    ProcessInstance,
+    TaskStatus,
+)
+
+from . import audit, instances, settings
+from .letters import issue_letter, person_facts
+
+LADDER_KEY = "debt_recovery"
+LETTER_STAGES = {"debt_reminder_1": "reminder_1", "debt_final_demand": "final_demand",
+                 "debt_recovery_contact": "engagement"}
+STEP_STAGES = {"referral": "referral", "letter_of_claim": "letter_of_claim_pending"}
+PLAN_HOLDING = ("active", "behind")
 
 
-def escalate(instance, step):
-    raise NotImplementedError("recovery escalations are being built")
+# --- the facts and the decision ------------------------------------------------------------------
+def debt_of(instance: ProcessInstance, data: Mapping[str, Any] | None = None) -> DebtCase:
+    """The debt case a ladder instance works on (by its variable while the ladder starts)."""
+    debt = db.session.scalar(select(DebtCase).where(DebtCase.instance_id == instance.id))
+    if debt is None and data and data.get("debt_case_id"):
+        debt = db.session.get(DebtCase, data["debt_case_id"])
+        if debt is not None and debt.instance_id not in (None, instance.id):
+            debt = None
+    if debt is None:
+        raise NotFound(f"process instance {instance.id} is not a debt case's ladder")
+    return debt
+
+
+def active_breathing_space(person_id: int, today: date) -> BreathingSpace | None:
+    rows = db.session.scalars(select(BreathingSpace).where(
+        BreathingSpace.person_id == person_id, BreathingSpace.starts_on <= today))
+    return next((bs for bs in rows if bs.active_on(today)), None)
+
+
+def current_plan(debt: DebtCase) -> InstalmentPlan | None:
+    return db.session.scalar(select(InstalmentPlan).where(
+        InstalmentPlan.debt_case_id == debt.id, InstalmentPlan.status.in_(PLAN_HOLDING)))
+
+
+def representation_needed(person: Person) -> str | None:
+    """Why no one can be written to about the debt, or None. Reasons never name the person."""
+    if person.deceased:
+        return None  # the personal representatives are written to (the estate route)
+    recipient = choose_recipient(person_facts(person), "general")
+    if isinstance(recipient, RepresentationNeeded):
+        return "no representative with authority for this matter is recorded"
+    if recipient.role == "self" and _lacks_capacity(person):
+        return ("the person lacks capacity to manage their finances and no deputy or "
+                "attorney is recorded: find someone who can act for them")
+    return None
+
+
+def _lacks_capacity(person: Person) -> bool:
+    latest = db.session.scalar(
+        select(CapacityAssessment)
+        .where(CapacityAssessment.person_id == person.id,
+               CapacityAssessment.decision.in_(("finance", "property")))
+        .order_by(CapacityAssessment.assessed_on.desc(), CapacityAssessment.id.desc()).limit(1))
+    return latest is not None and not latest.has_capacity
+
+
+def facts_for(debt: DebtCase, today: date) -> guards.GuardFacts:
+    person = debt.account.person
+    bs = active_breathing_space(person.id, today)
+    plan = current_plan(debt)
+    return guards.GuardFacts(
+        today=today,
+        invoices=tuple(guards.InvoiceFact(i.number, i.invoice_date, i.due_date, i.total,
+                                          i.outstanding, i.query_hold) for i in debt.invoices),
+        breathing_space=None if bs is None else (
+            f"{bs.kind.replace('_', ' ')} from {bs.starts_on.isoformat()}"
+            + (f" to {bs.ends_on.isoformat()}" if bs.ends_on else " (open-ended)")),
+        deceased=person.deceased,
+        plan_up_to_date=plan is not None and plan.status == "active",
+        representation_needed=representation_needed(person),
+    )
+
+
+def decide(debt: DebtCase, kind: str, today: date | None = None) -> guards.GuardDecision:
+    return guards.decide(facts_for(debt, today or clock.today()), kind)
+
+
+def note_guards(debt: DebtCase, decision: guards.GuardDecision) -> None:
+    """Keep the debt case's list of holding guards current (each with the day it began)."""
+    today = clock.today().isoformat()
+    before = debt.guards or {}
+    debt.guards = {name: {"reason": reason, "since": before.get(name, {}).get("since", today)}
+                   for name, reason in decision.holds.items()}
+
+
+# --- the handlers' services ------------------------------------------------------------------------
+def send_ladder_letter(instance: ProcessInstance, template: str, data: Mapping[str, Any]
+                       ) -> Letter:
+    """Send a ladder letter about the invoices recovery may chase, or park the step."""
+    debt = debt_of(instance, data)
+    decision = decide(debt, guards.LETTER)
+    if decision.held:
+        raise StepHeld(decision.reason(), _hold_recorder(debt, decision, template))
+    letter_date = calendar.next_working_day(clock.today())
+    fields = ladder_fields(template, debt, decision, letter_date, data)
+    letter = issue_letter(instance, template, data, fields=fields)
+    _set_stage(debt, LETTER_STAGES.get(template, debt.stage))
+    note_guards(debt, decision)
+    _note_exclusions(debt, decision, template)
+    return letter
+
+
+def escalate(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> None:
+    """An escalation of the ladder (referral, the Letter of Claim decision), or park it."""
+    debt = debt_of(instance, data)
+    decision = decide(debt, guards.ESCALATION)
+    if decision.held:
+        raise StepHeld(decision.reason(), _hold_recorder(debt, decision, step))
+    _set_stage(debt, STEP_STAGES.get(step, step))
+    note_guards(debt, decision)
+    _note_exclusions(debt, decision, step)
+    audit.record("debt_escalated", actor=None, person_id=debt.person_id,
+                 instance_id=instance.id, summary={"debt_id": debt.id, "step": step})
+
+
+def _hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str
+                   ) -> Callable[[], None]:
+    def record() -> None:
+        note_guards(debt, decision)
+        audit.record("recovery_held", actor=None, person_id=debt.person_id,
+                     instance_id=debt.instance_id,
+                     summary={"debt_id": debt.id, "step": step, "guards": sorted(decision.holds)})
+        _raise_guard_tasks(debt, decision)
+    return record
+
+
+def _note_exclusions(debt: DebtCase, decision: guards.GuardDecision, step: str) -> None:
+    """Queried and statute-barred invoices left out of a step: in the history, and a write-off
+    task for each barred one."""
+    for name, left_out in (("invoice_query", decision.queried), ("limitation", decision.barred)):
+        if left_out:
+            audit.record("recovery_excluded", actor=None, person_id=debt.person_id,
+                         instance_id=debt.instance_id,
+                         summary={"debt_id": debt.id, "step": step, "guard": name,
+                                  "invoices": [i.number for i in left_out]})
+    _raise_guard_tasks(debt, decision)
+
+
+def _set_stage(debt: DebtCase, stage: str) -> None:
+    if debt.stage != stage:
+        audit.record("debt_stage_changed", actor=None, person_id=debt.person_id,
+                     instance_id=debt.instance_id,
+                     summary={"debt_id": debt.id, "from": debt.stage, "to": stage})
+        debt.stage, debt.stage_changed_on = stage, clock.today()
+
+
+# --- tasks a guard raises ----------------------------------------------------------------------------
+WRITE_OFF_FORM = [
+    {"id": "decision", "label": "Decision", "type": "enum", "required": True, "options": [
+        ["propose_write_off", "Propose write-off: statute-barred"],
+        ["refer_to_legal", "Refer to Legal: there may be a written acknowledgment"]]},
+    {"id": "notes", "label": "Notes", "type": "note", "required": False, "options": []},
+]
+REPRESENTATION_FORM = [
+    {"id": "action", "label": "Action taken", "type": "enum", "required": True, "options": [
+        ["support_family_deputyship", "Support the family to apply for deputyship"],
+        ["council_applies_deputy", "The council applies to be deputy"],
+        ["panel_deputy", "Ask for a panel deputy"],
+        ["representative_recorded", "A representative is now recorded"],
+        ["capacity_confirmed", "Capacity reassessed: the person can manage their finances"]]},
+    {"id": "notes", "label": "Notes", "type": "note", "required": False, "options": []},
+]
+NOTES_FORM = [{"id": "notes", "label": "Notes", "type": "note", "required": True, "options": []}]
+REVIEW_FORM = [
+    {"id": "decision", "label": "Decision", "type": "enum", "required": True, "options": [
+        ["no_review", "No review request"],
+        ["request_review", "Ask the debt adviser for a review of the Breathing Space"]]},
+    {"id": "reasons", "label": "Reasons", "type": "note", "required": True, "options": []},
+]
+
+
+def _raise_guard_tasks(debt: DebtCase, decision: guards.GuardDecision) -> None:
+    instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+    if instance is None:
+        return
+    for invoice in decision.barred:
+        raise_task(instance, "write_off_statute_barred",
+                   f"Propose write-off: invoice {invoice.number} is statute-barred",
+                   "finance_officer", WRITE_OFF_FORM)
+    if "representation" in decision.holds:
+        raise_task(instance, "find_representative_guard",
+                   "Find someone who can act for the person", "finance_officer",
+                   REPRESENTATION_FORM)
+
+
+def raise_task(instance: ProcessInstance, name: str, title: str, role: str, form: list,
+               due: date | None = None) -> HumanTask:
+    """A task a guard needs done, once: an open or finished one with the same title is kept."""
+    existing = db.session.scalar(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.source == "guard",
+        HumanTask.title == title, HumanTask.status != TaskStatus.CANCELLED))
+    if existing is not None:
+        return existing
+    due = due or calendar.add_working_days(
+        clock.today(), settings.integer("debt_guard_task_due_working_days"))
+    now = clock.now()
+    task = HumanTask(instance_id=instance.id, engine_task_id=_guard_task_id(), source="guard",
+                     name=name, title=title, role=role, team_id=instance.person.team_id,
+                     person_id=instance.person_id, process_key=LADDER_KEY,
+                     due_at=calendar.at_local_hour(due), form=form, status=TaskStatus.OPEN,
+                     created_at=now)
+    db.session.add(task)
+    db.session.flush()
+    audit.record("guard_task_raised", actor=None, person_id=instance.person_id,
+                 instance_id=instance.id, task_id=task.id, element_id=name)
+    return task
+
+
+def _guard_task_id() -> str:
+    return "guard-" + uuid.uuid4().hex[:30]
+
+
+# --- resuming ------------------------------------------------------------------------------------------
+def recheck(debt: DebtCase, actor) -> None:
+    """Run a held ladder on if nothing holds it any more (a hold lifted, a query resolved, a
+    representative recorded). Timers paused by a Breathing Space resume only when it ends."""
+    if debt.instance_id is None or debt.status != "open":
+        return
+    instance = db.session.get(ProcessInstance, debt.instance_id)
+    if instance.status != InstanceStatus.HELD or instances.paused_by_hold(instance):
+        note_guards(debt, decide(debt, guards.LETTER))
+        return
+    instances.resume(instance, actor)
+    if instance.status != InstanceStatus.HELD:
+        note_guards(debt, decide(debt, guards.LETTER))
+
+
+# --- letter fields -------------------------------------------------------------------------------------
+def ladder_fields(template: str, debt: DebtCase, decision: guards.GuardDecision,
+                  letter_date: date, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures a ladder letter prints: only the invoices recovery may chase."""
+    chase = decision.chase
+    total = sum((i.outstanding for i in chase), Decimal("0.00"))
+    if template == "debt_recovery_contact":
+        aged = ageing.aged_amounts([(i.due_date, i.outstanding) for i in chase], letter_date)
+        return {"total_arrears": total,
+                "aged_breakdown": [{"band": b.label, "amount": b.amount}
+                                   for b in aged.bands if b.amount > 0],
+                "request_call_by": calendar.add_working_days(letter_date, 5)}
+    fields: dict[str, Any] = {
+        "invoices_overdue": [{"number": i.number, "date": i.invoice_date, "amount": i.total,
+                              "due_date": i.due_date, "balance": i.outstanding} for i in chase],
+        "total_overdue": total,
+        # Pay before the next step: reminder 1 gives 10 days, the final demand 14.
+        "pay_by_date": calendar.next_working_day(letter_date + timedelta(days=10)),
+    }
+    if template == "debt_final_demand":
+        fields["previous_reminder_date"] = date.fromisoformat(data["r1_date"])
+        fields["deadline_date"] = calendar.next_working_day(letter_date + timedelta(days=14))
+        fields["pay_by_date"] = fields["deadline_date"]
+    return fields

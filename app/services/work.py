@@ -171,9 +171,12 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     if errors:
         raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
     instance = task.instance
-    require_running(instance)
-    result = run_engine(lambda ctx: runner.complete_task(
-        model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
+    result = None
+    if task.source == "diagram":
+        # A held instance's tasks can be done; a guard holds its letters and escalations.
+        require_running(instance, allow_held=True)
+        result = run_engine(lambda ctx: runner.complete_task(
+            model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
     now = clock.now()
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
     task.claimed_by_id = task.claimed_by_id or user.id
@@ -181,7 +184,8 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     audit.record("task_completed", actor=user, person_id=task.person_id,
                  instance_id=instance.id, task_id=task.id, element_id=task.name,
                  summary={"title": task.title, "fields": sorted(clean)})
-    apply_result(instance, result, user)
+    if result is not None:
+        apply_result(instance, result, user)
     return task
 
 

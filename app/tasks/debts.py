@@ -18,5 +18,5 @@ def send_debt_letter(case: HandlerCase, template: str, date_var: str | None = No
 
 def debt_step(case: HandlerCase, step: str) -> dict | None:
     """An escalation (e.g. referral to the finance officer): guards first, then the new stage."""
-    recovery.escalate(case.instance, step)
+    recovery.escalate(case.instance, step, case.data)
     return None

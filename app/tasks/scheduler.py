@@ -7,7 +7,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.extensions import db
-from app.services.timers import fire_due_timers
+from app.services.daily_jobs import run_due
 
 log = logging.getLogger(__name__)
 
@@ -16,9 +16,13 @@ def sweep(app: Flask) -> int:
     """One pass: fire what is due. Returns how many instances moved."""
     with app.app_context():
         try:
-            fired = fire_due_timers()
+            daily, fired = run_due()
         finally:
             db.session.remove()  # never carry a session (or a stray transaction) between sweeps
+    if daily is not None:
+        log.info("daily debt jobs for %s: %s opened, %s joined, %s holds lifted, %s plans checked",
+                 daily.day, daily.debts_opened, daily.invoices_joined,
+                 daily.breathing_spaces_lifted, daily.plans_checked)
     for outcome in fired:
         log.info("instance %s: timers fired, steps %s", outcome.instance_id, ",".join(outcome.steps))
     return len(fired)

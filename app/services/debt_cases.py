@@ -1,0 +1,185 @@
+"""Debt cases: opened by the daily job, joined by newly overdue invoices, closed when paid.
+
+One open debt case per account (a partial unique index), so two schedulers running the daily job
+at once open it once: the loser's insert fails, it rolls back and joins the winner's case.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    Account,
+    DebtCase,
+    Invoice,
+    InvoiceStatus,
+    PausedTimer,
+    Person,
+    ProcessInstance,
+    User,
+)
+from app.models.workflow import InstanceStatus
+
+from . import audit, instances, recovery
+from .transaction import use_case
+
+log = logging.getLogger(__name__)
+UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
+
+
+@dataclass
+class OpenedReport:
+    opened: int = 0
+    joined: int = 0
+
+
+def open_overdue_debts(today: date | None = None) -> OpenedReport:
+    """Open a debt case (and its ladder) for each account with an invoice unpaid after its due
+    date, or add newly overdue invoices to the account's open case. One transaction per account.
+    """
+    today = today or clock.today()
+    report = OpenedReport()
+    account_ids = list(db.session.scalars(
+        select(Invoice.account_id).where(Invoice.status.in_(UNPAID), Invoice.due_date < today,
+                                         Invoice.debt_case_id.is_(None)).distinct()))
+    db.session.rollback()
+    for account_id in account_ids:
+        for attempt in (1, 2):
+            try:
+                opened, joined = _open_or_join(account_id, today)
+                db.session.commit()
+                report.opened += opened
+                report.joined += joined
+                break
+            except IntegrityError:
+                db.session.rollback()  # another scheduler opened it first: join theirs
+                if attempt == 2:
+                    log.error("could not open a debt case for account %s", account_id)
+    return report
+
+
+def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
+    invoices = list(db.session.scalars(
+        select(Invoice).where(Invoice.account_id == account_id, Invoice.status.in_(UNPAID),
+                              Invoice.due_date < today, Invoice.debt_case_id.is_(None))
+        .order_by(Invoice.invoice_date, Invoice.number)))
+    invoices = [i for i in invoices if i.outstanding > 0]
+    if not invoices:
+        return 0, 0
+    debt = db.session.scalar(select(DebtCase).where(DebtCase.account_id == account_id,
+                                                    DebtCase.status == "open"))
+    if debt is not None:
+        for invoice in invoices:
+            invoice.debt_case_id = debt.id
+            audit.record("invoice_joined_debt", actor=None, person_id=debt.person_id,
+                         instance_id=debt.instance_id,
+                         summary={"debt_id": debt.id, "invoice": invoice.number})
+        return 0, len(invoices)
+    account = db.session.get(Account, account_id)
+    debt = DebtCase(account_id=account_id, person_id=account.person_id, status="open",
+                    stage="opened", opened_on=today, stage_changed_on=today, guards={})
+    db.session.add(debt)
+    db.session.flush()  # the partial unique index decides here who opened it
+    for invoice in invoices:
+        invoice.debt_case_id = debt.id
+    audit.record("debt_opened", actor=None, person_id=account.person_id,
+                 summary={"debt_id": debt.id, "invoices": [i.number for i in invoices]})
+    instance = instances.begin_instance(
+        recovery.LADDER_KEY, account.person,
+        {"debt_case_id": debt.id, "invoice_date": invoices[0].invoice_date.isoformat()}, None,
+        on_created=lambda created: setattr(debt, "instance_id", created.id))
+    return 1, len(invoices)
+
+
+def balance(debt: DebtCase) -> Decimal:
+    return sum((i.outstanding for i in debt.invoices
+                if i.status not in (InvoiceStatus.CANCELLED, InvoiceStatus.WRITTEN_OFF)),
+               Decimal("0.00"))
+
+
+def after_payments(account_ids: set[int], actor: User | None) -> None:
+    """Payments just allocated: close debts now paid in full, check instalment plans."""
+    from . import instalment_plans
+
+    if not account_ids:
+        return
+    debts = db.session.scalars(select(DebtCase).where(DebtCase.account_id.in_(account_ids),
+                                                      DebtCase.status == "open"))
+    for debt in list(debts):
+        if balance(debt) <= 0:
+            close_paid(debt, actor)
+        else:
+            instalment_plans.review(debt, clock.today())
+
+
+def close_paid(debt: DebtCase, actor: User | None) -> None:
+    """Paid in full: the ladder ends from whatever stage it had reached."""
+    today = clock.today()
+    debt.status, debt.closed_on, debt.closed_reason = "closed", today, "paid_in_full"
+    recovery._set_stage(debt, "closed")
+    debt.guards = {}
+    for plan in [recovery.current_plan(debt)]:
+        if plan is not None:
+            plan.status, plan.ended_on = "completed", today
+    instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+    audit.record("debt_closed", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id,
+                 summary={"debt_id": debt.id, "reason": "paid_in_full"})
+    if instance is None or instance.status == InstanceStatus.COMPLETED:
+        return
+    for paused in db.session.scalars(select(PausedTimer).where(
+            PausedTimer.instance_id == instance.id, PausedTimer.resumed_at.is_(None))):
+        paused.resumed_at = clock.now()
+    try:
+        instances.send_message_to(instance, "paid_in_full", {}, actor)
+    except Conflict:
+        instances.close(instance, "paid_in_full", actor)  # it waited outside the ladder
+    if instance.status != InstanceStatus.COMPLETED:
+        instances.close(instance, "paid_in_full", actor)
+
+
+# --- deaths ------------------------------------------------------------------------------------------
+@use_case
+def record_death(person: Person, date_of_death: date, actor: User) -> Person:
+    """The ladder stops; each open debt goes to the estate route (a task until it is built)."""
+    if person.deceased:
+        raise Conflict("a death is already recorded for this person")
+    if date_of_death > clock.today():
+        raise ValidationFailed("the date of death is in the future",
+                               [{"field": "date_of_death", "message": "must not be after today"}])
+    person.deceased, person.date_of_death = True, date_of_death
+    audit.record("death_recorded", actor=actor, person_id=person.id)
+    for debt in open_debts_of(person):
+        recovery._set_stage(debt, "estate")
+        instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+        if instance is None or instance.status in (InstanceStatus.COMPLETED,
+                                                   InstanceStatus.INCIDENT):
+            continue
+        try:
+            instances.send_message_to(instance, "person_died", {}, actor)
+        except Conflict:
+            recovery.raise_task(instance, "estate_route_guard",
+                                "Start the estate route (personal representative)",
+                                "finance_officer", recovery.NOTES_FORM)
+        recovery.note_guards(debt, recovery.decide(debt, "letter"))
+    return person
+
+
+def open_debts_of(person: Person) -> list[DebtCase]:
+    return list(db.session.scalars(select(DebtCase).where(
+        DebtCase.person_id == person.id, DebtCase.status == "open").order_by(DebtCase.id)))
+
+
+def get_debt(debt_id: int) -> DebtCase:
+    debt = db.session.get(DebtCase, debt_id)
+    if debt is None:
+        raise NotFound(f"no debt case {debt_id}")
+    return debt
