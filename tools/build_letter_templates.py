@@ -97,6 +97,27 @@ class Letter:
             self.text(text)
         self.tag("endif")
 
+    def table(self, loop: str, headers: tuple[str, ...], cells: tuple[str, ...], *,
+              total: tuple[str, ...] = (), right: tuple[int, ...] = ()) -> None:
+        """A table: a header row, one row per item (``loop`` as in ``each``), an optional total.
+
+        The loop tags sit in rows of their own; docxtpl's ``{%tr %}`` removes those rows.
+        ``right`` lists the columns (money) to align right.
+        """
+        table = self.doc.add_table(rows=0, cols=len(headers))
+        table.style = "Table Grid"
+        spare = ("",) * (len(headers) - 1)
+        rows = [(headers, True), ((f"{{%tr for {loop} %}}", *spare), False), (cells, False),
+                (("{%tr endfor %}", *spare), False)]
+        if total:
+            rows.append((total, True))
+        for texts, bold in rows:
+            for column, (cell, text) in enumerate(zip(table.add_row().cells, texts, strict=True)):
+                paragraph = cell.paragraphs[0]
+                paragraph.add_run(text).bold = bold
+                if column in right:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
     def save(self, path: Path) -> None:
         raw = BytesIO()
         self.doc.save(raw)
@@ -378,6 +399,210 @@ def dp_not_proceeding(letter: Letter) -> None:
     letter.text("{{ complaints_route }}")
 
 
+# ----------------------------------------------------------------------------- debt letters
+# The person, their deputy or attorney, or the personal representatives of someone who has died
+# may read these; "subject.possessive" ("your" / "Harold Finch's" / "the late ...'s") and the
+# defaulted texts in app/letters/context.py keep each sentence right for all three.
+
+_ESTATE = 'recipient.role == "personal_representative"'
+_PAID_ALREADY = (
+    "If this has been paid in the last few days, thank you, and please ignore this letter."
+)
+
+
+def _sorry_for_estate(letter: Letter) -> None:
+    letter.when(_ESTATE, "We are sorry to write to you about this at what may be a difficult time.")
+
+
+def _overdue_invoices(letter: Letter) -> None:
+    letter.table(
+        "invoice in invoices_overdue",
+        ("Invoice", "Invoice date", "Amount", "Due date", "Still to pay"),
+        (
+            "{{ invoice.number }}",
+            "{{ invoice.date }}",
+            "{{ invoice.amount }}",
+            "{{ invoice.due_date }}",
+            "{{ invoice.balance }}",
+        ),
+        total=("Total overdue", "", "", "", "{{ total_overdue }}"),
+        right=(2, 4),
+    )
+    letter.blank()
+
+
+def _how_to_pay(letter: Letter) -> None:
+    letter.heading("How to pay")
+    letter.text("{{ payment_methods }}")
+
+
+def _charges_wrong(letter: Letter) -> None:
+    letter.heading("If you think the charges are wrong")
+    letter.text("{{ query_contact }}")
+
+
+def debt_reminder_1(letter: Letter) -> None:
+    letter.text("Reminder: overdue care charges for {{ subject.full_name }}", bold=True, size=12)
+    _sorry_for_estate(letter)
+    letter.text(
+        "Our records show that these invoices for {{ subject.possessive }} care and support have "
+        "not been paid in full:"
+    )
+    _overdue_invoices(letter)
+    letter.text("Please pay {{ total_overdue }} by {{ pay_by_date }}.")
+    letter.text(_PAID_ALREADY)
+    _how_to_pay(letter)
+    letter.heading("If paying in full is difficult")
+    letter.text("{{ arrangement_offer_text }}")
+    letter.text("{{ hardship_text }}")
+    _charges_wrong(letter)
+
+
+def debt_final_demand(letter: Letter) -> None:
+    letter.text(
+        "Final demand: overdue care charges for {{ subject.full_name }}", bold=True, size=12
+    )
+    _sorry_for_estate(letter)
+    letter.text(
+        "On {{ previous_reminder_date }} we wrote to say that these invoices for "
+        "{{ subject.possessive }} care and support were overdue. They have still not been paid "
+        "in full:"
+    )
+    _overdue_invoices(letter)
+    letter.text(
+        "Please pay {{ total_overdue }} by {{ pay_by_date }}. If the full amount cannot be paid, "
+        "contact us by {{ deadline_date }} to agree a payment plan."
+    )
+    letter.heading("What happens if the debt is not paid")
+    letter.text("{{ consequence_text }}")
+    _how_to_pay(letter)
+    letter.heading("If paying in full is difficult")
+    letter.text("{{ arrangement_offer_text }}")
+    letter.text(
+        "Please fill in the enclosed form and send it back to us by {{ deadline_date }}. It asks "
+        "about income and spending, so that we can agree payments that are affordable."
+    )
+    letter.text("{{ hardship_text }}")
+    letter.heading("Breathing Space")
+    letter.text("{{ breathing_space_text }}")
+    _charges_wrong(letter)
+    letter.blank()
+    letter.text("Enclosed: {{ income_expenditure_form }}")
+
+
+def debt_recovery_contact(letter: Letter) -> None:
+    letter.text("Unpaid care charges for {{ subject.full_name }}", bold=True, size=12)
+    _sorry_for_estate(letter)
+    letter.text(
+        "We have written before about unpaid charges for {{ subject.possessive }} care and "
+        "support. The account is now with our debt recovery team."
+    )
+    # With no officer given, officer.name is the team's name: then there is no named contact.
+    letter.when(
+        "officer.name != council.team_name",
+        "Your contact in the team is {{ officer.name }}"
+        "{% if officer.job_title %}, {{ officer.job_title }}{% endif %}.",
+    )
+    letter.heading("What is owed")
+    letter.text("The total now owed is {{ total_arrears }}. This is how long it has been overdue:")
+    letter.table(
+        "band in aged_breakdown",
+        ("How long overdue", "Amount"),
+        ("{{ band.band }}", "{{ band.amount }}"),
+        total=("Total", "{{ total_arrears }}"),
+        right=(1,),
+    )
+    letter.blank()
+    letter.heading("What to do now")
+    letter.tag("if officer.direct_line")
+    letter.text(
+        "Please call {{ officer.name }} on {{ officer.direct_line }} by {{ request_call_by }}."
+    )
+    letter.tag("else")
+    letter.text("Please call us on {{ council.phone }} by {{ request_call_by }}.")
+    letter.tag("endif")
+    letter.text(
+        "We would like to agree how the amount will be paid. We can often agree a plan to pay it "
+        "in smaller amounts that are affordable. Please also tell us if anything makes paying "
+        "difficult, or if you think the charges are wrong."
+    )
+    letter.text("{{ home_visit_option }}")
+    letter.text("If we do not hear from you by {{ request_call_by }}, we will try to phone you.")
+    letter.heading("If the debt is not paid")
+    letter.text(
+        "Legal action to recover the debt is a last resort. We would much rather agree a way "
+        "forward with you."
+    )
+    letter.when(
+        f"not ({_ESTATE})",
+        "We will not stop or reduce {{ subject.possessive }} care and support because of unpaid "
+        "charges.",
+    )
+
+
+def instalment_confirmation(letter: Letter) -> None:
+    letter.text("Instalment arrangement for {{ subject.full_name }}", bold=True, size=12)
+    letter.text(
+        "Thank you for agreeing an arrangement to pay the overdue charges for "
+        "{{ subject.possessive }} care and support. This letter confirms what we agreed."
+    )
+    letter.heading("The arrangement")
+    letter.text("Amount owed: {{ arrears_total }}")
+    letter.text("Instalments: {{ instalment_amount }} {{ frequency }}")
+    letter.text("Number of payments: {{ number_of_payments }}")
+    letter.text("First payment: {{ first_date }}")
+    letter.text("Amount of the last payment: {{ final_payment_amount }}")
+    letter.text("Payment method: {{ method }}")
+    letter.text("The payments are due on these dates:")
+    letter.table(
+        "payment in payment_schedule",
+        ("Date", "Amount"),
+        ("{{ payment.date }}", "{{ payment.amount }}"),
+        total=("Total", "{{ arrears_total }}"),
+        right=(1,),
+    )
+    letter.blank()
+    letter.heading("Changes to the payments")
+    letter.text("{{ dd_advance_notice_text }}")
+    letter.heading("Other invoices")
+    letter.text("{{ ongoing_charges_text }}")
+    letter.heading("If a payment is missed")
+    letter.text("{{ default_consequence_text }}")
+    letter.tag(f"if {_ESTATE}")
+    letter.text(
+        "If anything about the estate affects these payments, please contact us straight away, "
+        "before a payment is missed. Contact {{ contact_for_help }}."
+    )
+    letter.tag("else")
+    letter.text(
+        "If {{ subject.possessive }} circumstances change and the payments become hard to keep "
+        "up, please contact us straight away, before a payment is missed. Contact "
+        "{{ contact_for_help }}."
+    )
+    letter.tag("endif")
+
+
+def instalment_missed(letter: Letter) -> None:
+    letter.text("Missed instalment: care charges for {{ subject.full_name }}", bold=True, size=12)
+    letter.text(
+        "The payments under the arrangement to pay the overdue charges for "
+        "{{ subject.possessive }} care and support are behind. We have not received "
+        "{{ missed_amount }} that was due by {{ missed_date }}."
+    )
+    letter.text(
+        "Please pay {{ missed_amount }} by {{ bring_up_to_date_by }} to bring the arrangement up "
+        "to date."
+    )
+    letter.text(_PAID_ALREADY)
+    letter.heading("If the payments are hard to keep up")
+    letter.text(
+        "Please contact us before {{ bring_up_to_date_by }}. We may be able to change the "
+        "arrangement. Contact {{ contact_for_help }}."
+    )
+    letter.heading("If the arrangement is not brought up to date")
+    letter.text("{{ consequence_text }}")
+
+
 BODIES: dict[str, Callable[[Letter], None]] = {
     "dp_agreement": dp_agreement,
     "dp_reminder_1": dp_reminder_1,
@@ -385,6 +610,11 @@ BODIES: dict[str, Callable[[Letter], None]] = {
     "dp_missing_information": dp_missing_information,
     "dp_confirmation": dp_confirmation,
     "dp_not_proceeding": dp_not_proceeding,
+    "debt_reminder_1": debt_reminder_1,
+    "debt_final_demand": debt_final_demand,
+    "debt_recovery_contact": debt_recovery_contact,
+    "instalment_confirmation": instalment_confirmation,
+    "instalment_missed": instalment_missed,
 }
 
 

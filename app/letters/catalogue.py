@@ -56,6 +56,16 @@ COMMON_REQUIRED: tuple[str, ...] = (
 
 _DP = "direct_payment"
 _REMINDER = ("agreement.sent_date", "return_by_date", "contact_for_help")
+# The debt ladder's reminder and final demand share these; the texts have defaults in context.py.
+_OVERDUE = (
+    "invoices_overdue",
+    "total_overdue",
+    "pay_by_date",
+    "payment_methods",
+    "arrangement_offer_text",
+    "hardship_text",
+    "query_contact",
+)
 
 TEMPLATES: dict[str, TemplateInfo] = {
     info.name: info
@@ -143,6 +153,70 @@ TEMPLATES: dict[str, TemplateInfo] = {
             matter=_DP,
             needs_approval=False,
             required=("reason", "alternative_arrangements", "complaints_route"),
+        ),
+        TemplateInfo(
+            name="debt_reminder_1",
+            ref="DR-R1",
+            version=1,
+            title="Reminder: your care charges are overdue",
+            matter="general",
+            needs_approval=False,
+            required=_OVERDUE,
+        ),
+        TemplateInfo(
+            name="debt_final_demand",
+            ref="DR-FD",
+            version=1,
+            title="Final demand",
+            matter="general",
+            needs_approval=False,
+            required=(
+                *_OVERDUE,
+                "previous_reminder_date",
+                "deadline_date",
+                "consequence_text",
+                "income_expenditure_form",
+                "breathing_space_text",
+            ),
+        ),
+        TemplateInfo(
+            name="debt_recovery_contact",
+            ref="DR-CONTACT",
+            version=1,
+            title="Your care charges: the debt recovery team",
+            matter="general",
+            needs_approval=False,
+            required=("total_arrears", "aged_breakdown", "request_call_by", "home_visit_option"),
+        ),
+        TemplateInfo(
+            name="instalment_confirmation",
+            ref="DR-IP-CONF",
+            version=1,
+            title="Your instalment arrangement",
+            matter="general",
+            needs_approval=False,
+            required=(
+                "arrears_total",
+                "instalment_amount",
+                "final_payment_amount",
+                "frequency",
+                "first_date",
+                "number_of_payments",
+                "method",
+                "payment_schedule",
+                "dd_advance_notice_text",
+                "ongoing_charges_text",
+                "default_consequence_text",
+            ),
+        ),
+        TemplateInfo(
+            name="instalment_missed",
+            ref="DR-IP-MISS",
+            version=1,
+            title="You have missed an instalment",
+            matter="general",
+            needs_approval=False,
+            required=("missed_date", "missed_amount", "bring_up_to_date_by", "consequence_text"),
         ),
     )
 }
