@@ -35,7 +35,7 @@ class GuardFacts:
     invoices: tuple[InvoiceFact, ...]
     breathing_space: str | None = None  # a description of the active moratorium
     deceased: bool = False
-    plan_up_to_date: bool = False
+    plan_in_force: bool = False
     # Why nobody can be written to (no capacity and no representative, or a representative
     # without authority for the matter); None when there is a correspondent.
     representation_needed: str | None = None
@@ -69,8 +69,8 @@ def decide(facts: GuardFacts, kind: str) -> GuardDecision:
         holds["breathing_space"] = f"Breathing Space: {facts.breathing_space}"
     if facts.deceased:
         holds["deceased"] = "the person has died: recovery goes to the estate"
-    if facts.plan_up_to_date:
-        holds["instalment_plan"] = "an instalment plan is in place and up to date"
+    if facts.plan_in_force:
+        holds["instalment_plan"] = "an instalment plan is in force (kept, or within the grace days of a missed instalment)"
     if facts.representation_needed and kind in (LETTER, COURT):
         holds["representation"] = facts.representation_needed
     if not chase:

@@ -132,7 +132,17 @@ def send_message(model, state, name: str, payload: Mapping[str, Any], ctx) -> En
     except WorkflowException as exc:
         raise EngineError(f"this instance is not waiting for the message '{name}'",
                           conflict=True) from exc
+    _run_caught_events(run)
     return run.result(run.advance())
+
+
+def _run_caught_events(run: _Run) -> None:
+    """Let the events the message made ready go first. A held instance has a service task
+    ready too; an interrupting boundary event must cancel it before it runs again."""
+    for task in run.workflow.get_tasks(state=TaskState.READY, manual=False):
+        if not isinstance(task.task_spec, CaseworkServiceTask):
+            task.run()
+            run._after(task)
 
 
 def fire_timers(model, state, ctx) -> EngineResult:

@@ -92,7 +92,7 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
         invoice.debt_case_id = debt.id
     audit.record("debt_opened", actor=None, person_id=account.person_id,
                  summary={"debt_id": debt.id, "invoices": [i.number for i in invoices]})
-    instance = instances.begin_instance(
+    instances.begin_instance(
         recovery.LADDER_KEY, account.person,
         {"debt_case_id": debt.id, "invoice_date": invoices[0].invoice_date.isoformat()}, None,
         on_created=lambda created: setattr(debt, "instance_id", created.id))
@@ -142,8 +142,8 @@ def close_paid(debt: DebtCase, actor: User | None) -> None:
         instances.send_message_to(instance, "paid_in_full", {}, actor)
     except Conflict:
         instances.close(instance, "paid_in_full", actor)  # it waited outside the ladder
-    if instance.status != InstanceStatus.COMPLETED:
-        instances.close(instance, "paid_in_full", actor)
+    if instance.status != InstanceStatus.COMPLETED or instances.open_tasks(instance):
+        instances.close(instance, "paid_in_full", actor)  # and the guards' own tasks
 
 
 # --- deaths ------------------------------------------------------------------------------------------

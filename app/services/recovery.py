@@ -102,7 +102,8 @@ def facts_for(debt: DebtCase, today: date) -> guards.GuardFacts:
             f"{bs.kind.replace('_', ' ')} from {bs.starts_on.isoformat()}"
             + (f" to {bs.ends_on.isoformat()}" if bs.ends_on else " (open-ended)")),
         deceased=person.deceased,
-        plan_up_to_date=plan is not None and plan.status == "active",
+        # A plan in force holds the ladder, within a missed instalment's grace days too.
+        plan_in_force=plan is not None,
         representation_needed=representation_needed(person),
     )
 
