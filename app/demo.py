@@ -4,11 +4,15 @@ Idempotent: running it again adds nothing that is already there.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
-from app.models import Person, ProcessInstance, User
-from app.services import instances, people, users
+from app.models import Account, Invoice, Person, ProcessInstance, User
+from app.services import instances, people, settings, users
 
 DEMO_PASSWORD = "demo-password"  # demo data only; never used outside `make run`
 DEMO_USERS = [
@@ -63,5 +67,35 @@ def seed() -> list[str]:
                 # So the inbox has work on day one: this pack has come back signed.
                 instances.deliver_message(chase.id, "paperwork_received", {"channel": "post"},
                                           alex)
+    _seed_debts()
     return ["Demo users (team Finance North):", *lines,
-            f"Demo people: {', '.join(p['reference'] for p in DEMO_PEOPLE)}"]
+            f"Demo people: {', '.join(p['reference'] for p in DEMO_PEOPLE)}",
+            "Demo debts: overdue contributions for 100234 and 100871; the scheduler's daily "
+            "job opens their debt cases and sends what is due."]
+
+
+# (person, account, invoice, days before today it was dated, amount): one debt well into the
+# ladder, one just overdue, so the debt pages and the inbox have something on day one.
+DEMO_INVOICES = [
+    ("100234", "AC100234", "INV-D1001", 50, "412.50"),
+    ("100234", "AC100234", "INV-D1002", 22, "340.00"),
+    ("100871", "AC100871", "INV-D2001", 30, "238.00"),
+]
+
+
+def _seed_debts() -> None:
+    today = clock.today()
+    due_days = settings.integer("debt_invoice_due_days")
+    for reference, number, invoice_no, age, amount in DEMO_INVOICES:
+        person = db.session.scalar(select(Person).where(Person.reference == reference))
+        account = db.session.scalar(select(Account).where(Account.number == number))
+        if account is None:
+            account = Account(number=number, person_id=person.id)
+            db.session.add(account)
+            db.session.flush()
+        if db.session.scalar(select(Invoice.id).where(Invoice.number == invoice_no)) is None:
+            dated = today - timedelta(days=age)
+            db.session.add(Invoice(number=invoice_no, account_id=account.id, invoice_date=dated,
+                                   due_date=dated + timedelta(days=due_days),
+                                   total=Decimal(amount)))
+    db.session.commit()

@@ -278,12 +278,27 @@ def _band_charge(band: dict, at: str, problems: Problems) -> dict[str, str]:
     return {} if percent is None else {"percent": percent}
 
 
+def _template_names(value: Any, entry: Any, path: str, problems: Problems) -> list[str] | None:
+    from app.letters.catalogue import TEMPLATES
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append({"field": path, "message": "must be a list of letter template names"})
+        return None
+    unknown = sorted(set(value) - set(TEMPLATES))
+    if unknown:
+        problems.append({"field": path, "message": "unknown letter templates: "
+                         + ", ".join(unknown)})
+        return None
+    return sorted(set(value))
+
+
 CLEANERS: dict[str, Callable[[Any, "SettingSpec", str, Problems], Any]] = {
     **{unit: _whole for unit in UNITS},
     "money": _money_setting,
     "percentage": _percentage,
     "text": _text,
     "text_list": _text_list,
+    "template_names": _template_names,
     "letter_header": _letter_header,
     "write_off_levels": _write_off_levels,
     "court_fee_tables": _court_fee_tables,

@@ -195,6 +195,10 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     SettingSpec("small_claims_track_limit", "money", "10000.00",
                 "Claims up to this amount normally go to the small claims track.",
                 "§2.4 Tracks [S47]", LAW),
+    SettingSpec("letters_needing_approval", "template_names", [],
+                "Letter templates that wait for an officer's approval before the print batch, "
+                "on top of those that always do (legal letters).",
+                "ARCHITECTURE.md Service tasks, letters and messages", HOUSE),
     SettingSpec("write_off_approval_levels", "write_off_levels", WRITE_OFF_LEVELS,
                 "Who approves a write-off, by amount: the first level whose up_to covers it "
                 "(null = any amount).", "A.3-WO [S117][S118][S80]", DESIGN_ASSUMPTION),

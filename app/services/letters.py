@@ -62,7 +62,7 @@ def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, An
                     recipient_name=context["recipient"]["full_name"], content=content,
                     sha256=hashlib.sha256(content).hexdigest(),
                     merge_data_hash=merge_data_hash(context),
-                    status="awaiting_approval" if info.needs_approval else "print_batch",
+                    status="awaiting_approval" if needs_approval(template) else "print_batch",
                     created_at=clock.now())
     db.session.add(letter)
     db.session.flush()
@@ -70,6 +70,12 @@ def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, An
                  summary={"letter_id": letter.id, "template": template,
                           "letter_date": letter_date.isoformat()})
     return letter
+
+
+def needs_approval(template: str) -> bool:
+    """Legal letters always wait for approval; a manager may make any other one wait too."""
+    return template_info(template).needs_approval or template in settings.get(
+        "letters_needing_approval")
 
 
 def merge_data_hash(context: Mapping[str, Any]) -> str:

@@ -25,3 +25,19 @@ def test_demo_assistant_signs_in_and_has_a_task(app, client):
     tasks = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).json
     assert [t["name"] for t in tasks["items"]] == ["validate_agreement"]
     assert db.session.scalar(select(func.count(HumanTask.id))) == 1
+
+
+def test_demo_debts_open_on_the_first_sweep_and_reminder_1_goes(app):
+    from app.models import DebtCase, Invoice, Letter
+    from app.services import daily_jobs
+
+    seed()
+    seed()
+    assert db.session.scalar(select(func.count(Invoice.id))) == 3
+    daily_jobs.run_due()
+    debts = list(db.session.scalars(select(DebtCase).order_by(DebtCase.id)))
+    # 100234's two invoices are one case (50 and 22 days old, both past 21 days); 100871's one.
+    assert [len(d.invoices) for d in debts] == [2, 1]
+    daily_jobs.run_due()  # the 50-day-old invoice's reminder 1 (day 28) is past due
+    assert db.session.scalar(select(func.count(Letter.id)).where(
+        Letter.template == "debt_reminder_1")) == 2

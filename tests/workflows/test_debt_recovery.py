@@ -163,3 +163,34 @@ CHECKLIST_OK = dict(
     dpa_test="not_eligible", safeguarding_concern=False, vulnerability_or_hardship=False,
     social_worker_informed=True, breathing_space_checked=True, limitation_checked=True,
     proportionate=True, third_party_issues=False, deceased=False)
+
+
+def test_ladder_letters_go_to_the_print_batch_unless_set_to_need_approval(staff):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Letter
+    from app.services import settings
+
+    from .debt_helpers import user
+
+    account = person_account()
+    add_invoice(account, "INV-1101", date(2026, 3, 2), "412.50")
+    settings.change("letters_needing_approval", ["debt_final_demand"], user("admin"))
+    db.session.commit()
+    for day in ("2026-03-24", "2026-03-30", "2026-04-13"):
+        sweep(day)
+    statuses = {row.template: row.status for row in db.session.scalars(
+        select(Letter).where(Letter.person_id == account.person_id))}
+    assert statuses == {"debt_reminder_1": "print_batch",
+                        "debt_final_demand": "awaiting_approval"}
+
+
+def test_an_unknown_template_cannot_be_set_to_need_approval(staff):
+    from app.errors import ValidationFailed
+    from app.services import settings
+
+    from .debt_helpers import user
+
+    with pytest.raises(ValidationFailed):
+        settings.change("letters_needing_approval", ["no_such_letter"], user("admin"))
