@@ -185,7 +185,9 @@ def test_admin_advances_the_frozen_clock_and_runs_due_timers(as_user):
     instance = open_case(fa, "P100234")  # started Mon 2 March 2026 09:00 UTC
     assert instance["next_timer_due"] == "2026-03-16T07:00:00+00:00"
 
-    assert admin.post("/timers/run-due").json == {"items": [], "total": 0}
+    ran = admin.post("/timers/run-due").json
+    assert (ran["items"], ran["total"]) == ([], 0)
+    assert ran["daily"]["debts_opened"] == 0
     response = admin.post("/clock", json={"advance": "P15D"})
     assert response.status_code == 200
     assert response.json == {"now": "2026-03-17T09:00:00+00:00"}
