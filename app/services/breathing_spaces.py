@@ -58,6 +58,22 @@ def start(person: Person, kind: str, starts_on: date, ends_on: date | None,
     return bs
 
 
+def hold_new_debt(debt, today: date) -> None:
+    """A debt opened during a Breathing Space joins it: its timers pause from today and the
+    review task is due within 20 days of the debt being added."""
+    bs = recovery.active_breathing_space(debt.person_id, today)
+    instance = _ladder(debt)
+    if bs is None or instance is None:
+        return
+    _pause(instance, bs, today, None)
+    review_due = calendar.working_day_on_or_before(calendar.add_calendar_days(
+        today, settings.integer("breathing_space_review_task_days")))
+    recovery.raise_task(instance, "breathing_space_review",
+                        f"Breathing Space from {bs.starts_on:%d %b %Y}: consider a review",
+                        "finance_officer", recovery.REVIEW_FORM, due=review_due)
+    recovery.note_guards(debt, recovery.decide(debt, "letter"))
+
+
 def _check(kind: str, starts_on: date, ends_on: date | None, today: date) -> None:
     problems = []
     if kind not in KINDS:
@@ -150,7 +166,8 @@ def _ladder(debt) -> ProcessInstance | None:
     return instance
 
 
-def _pause(instance: ProcessInstance, bs: BreathingSpace, today: date, actor: User) -> None:
+def _pause(instance: ProcessInstance, bs: BreathingSpace, today: date,
+           actor: User | None) -> None:
     timers = runner.waiting_timer_expressions(instances.model_of(instance), instance.state,
                                               context_for(instance))
     for element_id, (due, expression, _) in sorted(timers.items()):

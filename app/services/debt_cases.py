@@ -96,6 +96,9 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
         recovery.LADDER_KEY, account.person,
         {"debt_case_id": debt.id, "invoice_date": invoices[0].invoice_date.isoformat()}, None,
         on_created=lambda created: setattr(debt, "instance_id", created.id))
+    from . import breathing_spaces  # it builds on this module
+
+    breathing_spaces.hold_new_debt(debt, today)
     return 1, len(invoices)
 
 

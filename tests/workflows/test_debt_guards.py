@@ -367,3 +367,20 @@ def test_part_payment_keeps_the_ladder_going(staff):
     sweep("2026-03-30")
     assert debt_of(account).status == "open"
     assert "£12.50" in letter_text(account.person_id, "debt_reminder_1")
+
+
+def test_a_debt_opened_during_a_breathing_space_waits_for_its_end(staff):
+    account = person_account()
+    sweep("2026-03-02", "10:00")
+    breathing_spaces.start(account.person, "standard", date(2026, 3, 2), None, None, user("fa"))
+    add_invoice(account, "INV-9201", date(2026, 3, 2), "150.00")
+    sweep("2026-03-24")
+    debt = debt_of(account)
+    assert open_tasks(debt)["breathing_space_review"].due_at.date() == date(2026, 4, 13)
+    assert instances.get_instance(debt.instance_id).status == InstanceStatus.HELD
+    sweep("2026-03-30")
+    assert letters(account.person_id) == []
+    sweep("2026-05-01")  # 60 days: reminder 1 had 6 days left -> Thu 7 May
+    assert waiting(debt) == {"reminder_1_due": date(2026, 5, 7)}
+    sweep("2026-05-07")
+    assert letters(account.person_id) == [("debt_reminder_1", date(2026, 5, 7))]
