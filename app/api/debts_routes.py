@@ -58,6 +58,7 @@ limitation.openapi = {"response": LimitationListOut}
 RECOVERY_OFFICERS = ("finance_officer", "finance_manager")
 NOTIFIERS = ("finance_assistant", "finance_officer", "finance_manager")
 _MONEY = {"as_string": True, "places": 2}
+DEBT_STATUSES = ("open", "closed", "all")
 
 
 class GuardOut(Schema):
@@ -201,6 +202,9 @@ def list_debts():
     """Debt cases, oldest first; filters: status (open|closed|all), stage, guard, person."""
     page, per_page = page_args()
     status = request.args.get("status", "open")
+    if status not in DEBT_STATUSES:
+        raise ValidationFailed("'status' must be open, closed or all",
+                               [{"field": "status", "message": "use open, closed or all"}])
     query = debt_views.DebtQuery(status=None if status == "all" else status,
                                  stage=request.args.get("stage"),
                                  guard=request.args.get("guard"),

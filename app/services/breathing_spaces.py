@@ -16,7 +16,7 @@ from app import calendar, clock
 from app.engine import runner
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import BreathingSpace, PausedTimer, Person, ProcessInstance, User
+from app.models import BreathingSpace, PausedTimer, Person, ProcessInstance, TaskStatus, User
 from app.models.workflow import InstanceStatus
 
 from . import audit, instances, recovery, settings
@@ -156,7 +156,18 @@ def lift(bs: BreathingSpace, actor: User | None) -> None:
             continue
         for row in by_instance.get(instance.id, []):
             _resume_timer(instance, row, today, actor)
+        _close_review_tasks(instance)
         recovery.recheck(debt, actor)
+
+
+def _close_review_tasks(instance: ProcessInstance) -> None:
+    """A review of a moratorium that has ended has nothing left to review."""
+    for task in instances.open_tasks(instance):
+        if task.source == "guard" and task.name == "breathing_space_review":
+            task.status, task.completed_at = TaskStatus.CANCELLED, clock.now()
+            audit.record("task_cancelled", actor=None, person_id=instance.person_id,
+                         instance_id=instance.id, task_id=task.id, element_id=task.name,
+                         summary={"reason": "Breathing Space ended"})
 
 
 def _ladder(debt) -> ProcessInstance | None:

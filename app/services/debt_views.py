@@ -127,5 +127,6 @@ def next_step(debt: DebtCase) -> dict[str, Any] | None:
     if instance.status == InstanceStatus.HELD and not paused:
         return {"kind": "held", "element_id": None, "title": "held by a guard", "date": None,
                 "paused": True, "remaining": None}
-    steps.sort(key=lambda s: (s["date"] is None, s["date"] or date.max))
+    # While a Breathing Space pauses the ladder, that is what comes next, whatever is open.
+    steps.sort(key=lambda s: (not s["paused"], s["date"] is None, s["date"] or date.max))
     return steps[0] if steps else None
