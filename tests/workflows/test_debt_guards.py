@@ -384,3 +384,22 @@ def test_a_debt_opened_during_a_breathing_space_waits_for_its_end(staff):
     assert waiting(debt) == {"reminder_1_due": date(2026, 5, 7)}
     sweep("2026-05-07")
     assert letters(account.person_id) == [("debt_reminder_1", date(2026, 5, 7))]
+
+
+def test_a_guard_task_is_completed_with_its_form_without_moving_the_ladder(staff):
+    from app.errors import ValidationFailed
+
+    account = person_account()
+    add_invoice(account, "INV-OLD2", date(2020, 3, 2), "560.00")
+    add_invoice(account, "INV-NEW2", date(2026, 3, 2), "412.50")
+    sweep("2026-03-24")
+    sweep("2026-03-30")
+    debt = debt_of(account)
+    task = open_tasks(debt)["write_off_statute_barred"]
+    state_before = instances.get_instance(debt.instance_id).state
+    with pytest.raises(ValidationFailed):
+        complete(task, "fo", decision="shred_it")
+    done = complete(task, "fo", decision="propose_write_off", notes="Six years passed")
+    assert done.status == TaskStatus.COMPLETED
+    assert done.outcome == {"decision": "propose_write_off", "notes": "Six years passed"}
+    assert instances.get_instance(debt.instance_id).state == state_before
