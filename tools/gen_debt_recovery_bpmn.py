@@ -183,7 +183,6 @@ FIND_REPRESENTATIVE_ACTIONS = (
 )
 REVIEW_DECISIONS = (
     ("continue", "Continue recovery"),
-    ("pause_for_query", "Wait for the query to be resolved"),
     ("stop", "Stop recovery (propose write-off or waiver)"),
 )
 LETTER_OF_CLAIM_DECISIONS = (
@@ -309,14 +308,18 @@ def nodes() -> list[Node]:
                   "goes on."),
         Node("checklist_outcome", "exclusiveGateway", "Go on with recovery?", 1310, MAIN,
              documentation="Conditions are tried top first: deceased (estate route), then no "
-                           "capacity and no representative (deputyship route), then a manager's "
-                           "review; otherwise recovery goes on.",
+                           "capacity and no representative with nothing for a manager to review "
+                           "(deputyship route), then a manager's review; otherwise recovery goes "
+                           "on. Whatever the route, the contact letter's guard holds it while "
+                           "nobody can be written to.",
              attrs={"default": "flow_checklist_clear"}),
         user_task("estate_route", "Start the estate route (personal representative)", 1440, TOP,
                   "finance_officer", guard_due(), (notes_field(required=True),),
                   "DOMAIN.md A.3 step 5 (j) and A.3-D: the person has died; letters to the person "
                   "stop. The estate process comes in the next issue."),
-        Node("ladder_stopped_estate", "endEvent", "Ladder stopped: estate route", 1560, TOP),
+        Node("ladder_stopped_estate", "endEvent", "Ladder stopped: estate route", 1560, TOP,
+             documentation="Ends the whole ladder (an open phone task too).",
+             body="<bpmn:terminateEventDefinition />"),
         user_task("find_representative", "Find someone who can act for the person", 1440, LOW,
                   "finance_officer", guard_due(),
                   (form_field("action", "Action", "enum", required=True,
@@ -334,7 +337,9 @@ def nodes() -> list[Node]:
                   "recovery."),
         Node("review_decision", "exclusiveGateway", "Stop recovery?", 1560, REVIEW,
              attrs={"default": "flow_review_continue"}),
-        Node("recovery_stopped", "endEvent", "Recovery stopped", 1760, REVIEW),
+        Node("recovery_stopped", "endEvent", "Recovery stopped", 1760, REVIEW,
+             documentation="Ends the whole ladder (an open phone task too).",
+             body="<bpmn:terminateEventDefinition />"),
 
         # A.3 step 6: engagement, and the instalment-plan wait (A.3-IP).
         service_task("send_contact_letter", "Send the debt recovery contact letter", 1640, MAIN,
@@ -403,7 +408,8 @@ def flows() -> list[Flow]:
              "deceased"),
         Flow("flow_estate_done", "estate_route", "ladder_stopped_estate"),
         Flow("flow_no_representative", "checklist_outcome", "find_representative", "vh",
-             "No capacity, no representative", "lacks_capacity_without_representative"),
+             "No capacity, no representative",
+             f"lacks_capacity_without_representative and not ({REVIEW_CONDITION})"),
         Flow("flow_representative_found", "find_representative", "send_contact_letter",
              [(1490, LOW), (1620, LOW), (1620, MAIN + 40)]),
         Flow("flow_needs_review", "checklist_outcome", "review_before_recovery", "vh",

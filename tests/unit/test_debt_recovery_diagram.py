@@ -250,7 +250,7 @@ def test_pre_legal_checklist_records_every_item(root):
 
 def test_decision_forms(root):
     review = form_fields(by_id(root, "review_before_recovery"))
-    assert review["decision"]["values"] == ["continue", "pause_for_query", "stop"]
+    assert review["decision"]["values"] == ["continue", "stop"]
     assert review["reasons"]["required"] and review["reasons"]["note"]
     assert form_fields(by_id(root, "find_representative"))["action"]["values"] == [
         "support_family_deputyship", "council_applies_deputy", "panel_deputy",
@@ -280,16 +280,23 @@ def default_target(root, gateway_id) -> str:
     return by_id(root, default).get("targetRef")
 
 
+REVIEW = ("safeguarding_concern or open_query_or_complaint or not charge_correct or not "
+          "proportionate or vulnerability_or_hardship")
+
+
 def test_gateways_defaults_and_conditions(root):
     assert default_target(root, "checklist_outcome") == "send_contact_letter"
     assert outgoing(root, "checklist_outcome") == {
         "send_contact_letter": None,
         "estate_route": "deceased",
-        "find_representative": "lacks_capacity_without_representative",
-        "review_before_recovery": "safeguarding_concern or open_query_or_complaint or not "
-                                  "charge_correct or not proportionate or "
-                                  "vulnerability_or_hardship",
+        # Someone to review as well goes to the review; the contact letter's guard then holds
+        # it until a representative is found.
+        "find_representative": "lacks_capacity_without_representative and not ("
+                               + REVIEW + ")",
+        "review_before_recovery": REVIEW,
     }
+    for end in ("recovery_stopped", "ladder_stopped_estate"):
+        assert by_id(root, end).find("bpmn:terminateEventDefinition", NS) is not None
     assert default_target(root, "review_decision") == "send_contact_letter"
     assert outgoing(root, "review_decision") == {"send_contact_letter": None,
                                                  "recovery_stopped": "decision == 'stop'"}

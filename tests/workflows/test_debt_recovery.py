@@ -194,3 +194,18 @@ def test_an_unknown_template_cannot_be_set_to_need_approval(staff):
 
     with pytest.raises(ValidationFailed):
         settings.change("letters_needing_approval", ["no_such_letter"], user("admin"))
+
+
+def test_a_review_stop_ends_the_ladder_and_its_open_phone_task(scenario_1):
+    for day in ("2026-03-24", "2026-03-30", "2026-04-13", "2026-04-20", "2026-05-01"):
+        sweep(day)
+    debt = debt_of(scenario_1)
+    assert {"phone_contact", "pre_legal_checklist"} <= set(open_tasks(debt))
+    complete(open_tasks(debt)["pre_legal_checklist"], "fo", **{
+        **CHECKLIST_OK, "safeguarding_concern": True,
+        "lacks_capacity_without_representative": True})
+    review = open_tasks(debt)["review_before_recovery"]
+    assert "find_representative" not in open_tasks(debt)
+    complete(review, "fm", decision="stop", reasons="Safeguarding referral made")
+    assert instances.get_instance(debt.instance_id).status == InstanceStatus.COMPLETED
+    assert open_tasks(debt) == {}
