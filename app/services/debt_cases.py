@@ -127,11 +127,11 @@ def close_paid(debt: DebtCase, actor: User | None) -> None:
     """Paid in full: the ladder ends from whatever stage it had reached."""
     today = clock.today()
     debt.status, debt.closed_on, debt.closed_reason = "closed", today, "paid_in_full"
-    recovery._set_stage(debt, "closed")
+    recovery.set_stage(debt, "closed")
     debt.guards = {}
-    for plan in [recovery.current_plan(debt)]:
-        if plan is not None:
-            plan.status, plan.ended_on = "completed", today
+    plan = recovery.current_plan(debt)
+    if plan is not None:
+        plan.status, plan.ended_on = "completed", today
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
     audit.record("debt_closed", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id,
@@ -161,7 +161,7 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
     person.deceased, person.date_of_death = True, date_of_death
     audit.record("death_recorded", actor=actor, person_id=person.id)
     for debt in open_debts_of(person):
-        recovery._set_stage(debt, "estate")
+        recovery.set_stage(debt, "estate")
         instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
         if instance is None or instance.status in (InstanceStatus.COMPLETED,
                                                    InstanceStatus.INCIDENT):

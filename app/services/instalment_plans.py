@@ -57,7 +57,7 @@ def record_plan(debt: DebtCase, terms: Mapping[str, Any], actor: User) -> Instal
         created_at=clock.now(), created_by_id=actor.id)
     db.session.add(plan)
     db.session.flush()
-    recovery._set_stage(debt, "instalment_plan")
+    recovery.set_stage(debt, "instalment_plan")
     audit.record("instalment_plan_agreed", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"debt_id": debt.id, "plan_id": plan.id})
     _send(debt, "instalment_confirmation", _confirmation_fields(plan))

@@ -131,7 +131,7 @@ def send_ladder_letter(instance: ProcessInstance, template: str, data: Mapping[s
     letter_date = calendar.next_working_day(clock.today())
     fields = ladder_fields(template, debt, decision, letter_date, data)
     letter = issue_letter(instance, template, data, fields=fields)
-    _set_stage(debt, LETTER_STAGES.get(template, debt.stage))
+    set_stage(debt, LETTER_STAGES.get(template, debt.stage))
     note_guards(debt, decision)
     _note_exclusions(debt, decision, template)
     return letter
@@ -143,7 +143,7 @@ def escalate(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> N
     decision = decide(debt, guards.ESCALATION)
     if decision.held:
         raise StepHeld(decision.reason(), _hold_recorder(debt, decision, step))
-    _set_stage(debt, STEP_STAGES.get(step, step))
+    set_stage(debt, STEP_STAGES.get(step, step))
     note_guards(debt, decision)
     _note_exclusions(debt, decision, step)
     audit.record("debt_escalated", actor=None, person_id=debt.person_id,
@@ -173,7 +173,7 @@ def _note_exclusions(debt: DebtCase, decision: guards.GuardDecision, step: str) 
     _raise_guard_tasks(debt, decision)
 
 
-def _set_stage(debt: DebtCase, stage: str) -> None:
+def set_stage(debt: DebtCase, stage: str) -> None:
     if debt.stage != stage:
         audit.record("debt_stage_changed", actor=None, person_id=debt.person_id,
                      instance_id=debt.instance_id,
