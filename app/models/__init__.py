@@ -14,6 +14,14 @@ from .finance import (
     PaymentAllocation,
     Provider,
 )
+from .legal import (
+    CourtClaim,
+    EnforcementAction,
+    Estate,
+    LetterOfClaim,
+    PropertyCharge,
+    WriteOff,
+)
 from .letters import Letter, Setting
 from .people import (
     CapacityAssessment,
@@ -40,7 +48,8 @@ __all__ = [
     "Account", "BreathingSpace", "CapacityAssessment", "CarePackage", "DebtCase",
     "FinancialAssessment", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
     "PaymentAllocation", "InstalmentPlan", "JobRun", "PausedTimer", "PersonAddress",
-    "PersonNameToken", "Provider",
+    "PersonNameToken", "Provider", "CourtClaim", "EnforcementAction", "Estate",
+    "LetterOfClaim", "PropertyCharge", "WriteOff",
     "ApiToken", "AuditEvent", "DirectPaymentAgreement", "HumanTask", "Incident", "InstanceStatus",
     "Letter", "Person", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "ROLES",
     "Representative", "Role", "Setting", "TaskStatus", "Team", "User", "UserRole",

@@ -146,6 +146,10 @@ class DebtCase(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(String(40))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # Care Act s69(2): the deferred payment test as recorded (offered_accepted, offered_refused,
+    # ineligible, not_eligible) with its evidence; None while not yet done.
+    dpa_outcome: Mapped[str | None] = mapped_column(String(20))
+    dpa_evidence: Mapped[str | None] = mapped_column(String(500))
     # The guards holding recovery back now: {name: {"reason": ..., "since": ISO date}}.
     guards: Mapped[dict] = mapped_column(JSON, default=dict)
     account: Mapped[Account] = relationship()
