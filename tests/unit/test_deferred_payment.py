@@ -1,4 +1,4 @@
-"""The Care Act s69(2) DPA test (app/domain/dpa_test.py; DOMAIN.md §1.1, §1.6, scenario 6).
+"""The Care Act s69(2) DPA test (app/domain/deferred_payment.py; DOMAIN.md §1.1, §1.6, scenario 6).
 
 Each condition is changed alone from scenario 6 (which is blocked), so dropping any one of them
 from the rule makes a test fail.
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.dpa_test import (
+from app.domain.deferred_payment import (
     OFFER_REQUIRED,
     OUTCOMES,
     SECURED,
