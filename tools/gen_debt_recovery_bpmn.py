@@ -18,6 +18,12 @@ SpiffWorkflow tries a gateway's conditional flows in the order of their targets'
 first), so the layout is part of the behaviour: at `checklist_outcome` the estate route (deceased)
 sits above the deputyship route, which sits above the manager's review.
 
+A decision to prepare a Letter of Claim (A.3 step 7), on the ladder or after a broken plan, runs
+`debt_step` with step=legal_stage, which starts the legal stage (workflows/legal_recovery.bpmn).
+
+The building blocks, the layout and the output (`Node`, `Flow`, `Diagram`, `render`, `write`) are
+shared: tools/gen_legal_recovery_bpmn.py and tools/gen_estate_recovery_bpmn.py import them.
+
 The output is stable: re-running the script without changes gives the same bytes. After a manual
 edit in the modeler, either port the change here or stop using this script.
 """
@@ -63,12 +69,16 @@ def message(name: str) -> str:
 
 
 def form_field(field_id: str, label: str, kind: str, *, required: bool = False,
-               values: tuple[tuple[str, str], ...] = (), note: bool = False) -> str:
+               values: tuple[tuple[str, str], ...] = (), note: bool = False,
+               money: bool = False) -> str:
+    """A Camunda form field; a note (long text) or a money amount is a string field with the
+    property type=note or type=money, which the app's forms read in place of the Camunda type."""
     inner = ""
     if required:
         inner += '<camunda:validation><camunda:constraint name="required" /></camunda:validation>'
-    if note:
-        inner += ('<camunda:properties><camunda:property id="type" value="note" />'
+    shown_as = "note" if note else "money" if money else None
+    if shown_as:
+        inner += (f'<camunda:properties><camunda:property id="type" value="{shown_as}" />'
                   "</camunda:properties>")
     inner += "".join(f"<camunda:value id={a(v)} name={a(n)} />" for v, n in values)
     return (f"<camunda:formField id={a(field_id)} label={a(label)} type={a(kind)}>"
@@ -95,6 +105,14 @@ def notes_field(field_id: str = "notes", label: str = "Notes", required: bool = 
     return form_field(field_id, label, "string", required=required, note=True)
 
 
+def money_field(field_id: str, label: str, required: bool = False) -> str:
+    return form_field(field_id, label, "string", required=required, money=True)
+
+
+INNER = "inner"      # a node's or flow's parent: the diagram's one expanded subprocess
+PROCESS = "process"  # ... or the process itself
+
+
 @dataclass
 class Node:
     id: str
@@ -102,7 +120,7 @@ class Node:
     name: str | None
     cx: float
     cy: float
-    parent: str = "ladder"
+    parent: str = INNER
     documentation: str | None = None
     body: str = ""                      # extensionElements / event definitions, after documentation
     attrs: dict[str, str] = field(default_factory=dict)
@@ -130,7 +148,7 @@ class Flow:
     route: str | list[tuple[float, float]] = "h"
     name: str | None = None
     condition: str | None = None
-    parent: str = "ladder"
+    parent: str = INNER
 
 
 # --- the diagram --------------------------------------------------------------------------------
@@ -138,7 +156,8 @@ class Flow:
 # Rows inside the ladder (centre y): phone branch and estate route on top, the main line, then the
 # deputyship route and the plan wait, then the manager's review. Boundary flows run below the ladder.
 TOP, MAIN, LOW, REVIEW, BELOW = 170, 310, 450, 590, 790
-LADDER = (240, 80, 2220, 600)          # x, y, width, height of the expanded subprocess
+LEGAL_AFTER_PLAN = 920                 # below the broken-plan route: its Letter of Claim branch
+LADDER = (240, 80, 2460, 600)          # x, y, width, height of the expanded subprocess
 
 PHONE_OUTCOMES = (
     ("spoke_will_pay", "Spoke to them: will pay"),
@@ -194,12 +213,12 @@ REVIEW_CONDITION = ("safeguarding_concern or open_query_or_complaint or not char
                     "or not proportionate or vulnerability_or_hardship")
 
 
-def user_task(node_id, name, cx, cy, role, due, fields, documentation=None, parent="ladder"):
+def user_task(node_id, name, cx, cy, role, due, fields, documentation=None, parent=INNER):
     return Node(node_id, "userTask", name, cx, cy, parent, documentation, form(*fields),
                 {"camunda:candidateGroups": role, "camunda:dueDate": due})
 
 
-def service_task(node_id, name, cx, cy, topic, params, documentation=None, parent="ladder"):
+def service_task(node_id, name, cx, cy, topic, params, documentation=None, parent=INNER):
     return Node(node_id, "serviceTask", name, cx, cy, parent, documentation,
                 handler_params(**params), {"camunda:type": "external", "camunda:topic": topic})
 
@@ -226,7 +245,7 @@ def nodes() -> list[Node]:
         Node("debt_opened", "startEvent", "Invoice unpaid after its due date", 170, 380, top,
              "DOMAIN.md A.3 step 1: an invoice is still unpaid after its due date; the service "
              "starts one ladder per debt case (later overdue invoices join it)."),
-        Node("debt_recovery_done", "endEvent", "Ladder finished", 2540, 380, top),
+        Node("debt_recovery_done", "endEvent", "Ladder finished", 2780, 380, top),
         Node("paid_in_full_received", "boundaryEvent", "Paid in full", 600, 680, top,
              "DOMAIN.md A.3 step 8 / step 12: the debt is paid in full at any point; the ladder "
              "stops.", message("paid_in_full"), {"attachedToRef": "ladder"}),
@@ -250,9 +269,20 @@ def nodes() -> list[Node]:
         user_task("letter_of_claim_after_plan",
                   "Broken instalment plan: decide on a Letter of Claim", 1970, BELOW,
                   "finance_officer", guard_due(), letter_of_claim_form(),
-                  "DOMAIN.md A.3-IP and A.3 step 7. The Letter of Claim itself comes in the next "
-                  "issue.", top),
-        Node("plan_broken_end", "endEvent", "Decision recorded", 2090, BELOW, top),
+                  "DOMAIN.md A.3-IP and A.3 step 7: after a broken plan the Pre-Action Protocol "
+                  "restarts with a new Letter of Claim [S34]. Preparing one opens the legal stage "
+                  "(legal_recovery).", top),
+        Node("after_plan_decision", "exclusiveGateway", "Letter of Claim?", 2100, BELOW, top,
+             "Only a decision to prepare a Letter of Claim opens the legal stage; a proposed "
+             "write-off or more engagement ends this ladder with the decision recorded.",
+             attrs={"default": "flow_after_plan_no_claim"}),
+        Node("plan_broken_end", "endEvent", "Decision recorded", 2230, BELOW, top),
+        service_task("open_legal_stage_after_plan", "Open the legal stage", 2230,
+                     LEGAL_AFTER_PLAN, "debt_step", {"step": "legal_stage"},
+                     "DOMAIN.md A.3-IP and A.3 step 7: a new Letter of Claim after the broken plan; "
+                     "the legal stage (legal_recovery) prepares it.", top),
+        Node("legal_stage_opened_after_plan", "endEvent", "Legal stage opened", 2360,
+             LEGAL_AFTER_PLAN, top),
 
         # Inside the ladder: A.3 steps 2 and 3 on the main line.
         Node("ladder_started", "startEvent", "Ladder started", 300, MAIN),
@@ -371,9 +401,19 @@ def nodes() -> list[Node]:
                      "DOMAIN.md A.3 step 7 (decision only)."),
         user_task("letter_of_claim_next", "Decide on a Letter of Claim", 2280, MAIN,
                   "finance_officer", guard_due(), letter_of_claim_form(),
-                  "DOMAIN.md A.3 step 7: the finance officer and manager decide. The Letter of "
-                  "Claim itself comes in the next issue."),
-        Node("ladder_done", "endEvent", "Decision recorded", 2400, MAIN),
+                  "DOMAIN.md A.3 step 7: the finance officer and manager decide. Preparing a "
+                  "Letter of Claim opens the legal stage (legal_recovery, A.3 steps 7-12)."),
+        Node("letter_of_claim_decision", "exclusiveGateway", "Letter of Claim?", 2400, MAIN,
+             documentation="Only a decision to prepare a Letter of Claim opens the legal stage; "
+                           "a proposed write-off or more engagement ends the ladder with the "
+                           "decision recorded.",
+             attrs={"default": "flow_no_letter_of_claim"}),
+        service_task("open_legal_stage", "Open the legal stage", 2520, TOP, "debt_step",
+                     {"step": "legal_stage"},
+                     "DOMAIN.md A.3 step 7: the debt moves to the legal stage (legal_recovery), "
+                     "which prepares the Letter of Claim for approval."),
+        Node("legal_stage_opened", "endEvent", "Legal stage opened", 2640, TOP),
+        Node("ladder_done", "endEvent", "Decision recorded", 2520, MAIN),
     ]
 
 
@@ -389,8 +429,14 @@ def flows() -> list[Flow]:
              parent=top),
         Flow("flow_plan_broken_decide", "escalate_after_broken_plan",
              "letter_of_claim_after_plan", parent=top),
-        Flow("flow_plan_broken_done", "letter_of_claim_after_plan", "plan_broken_end",
+        Flow("flow_plan_broken_done", "letter_of_claim_after_plan", "after_plan_decision",
              parent=top),
+        Flow("flow_after_plan_no_claim", "after_plan_decision", "plan_broken_end", "h",
+             "No Letter of Claim", parent=top),
+        Flow("flow_after_plan_claim", "after_plan_decision", "open_legal_stage_after_plan", "vh",
+             "Prepare a Letter of Claim", "decision == 'prepare_letter_of_claim'", parent=top),
+        Flow("flow_after_plan_opened", "open_legal_stage_after_plan",
+             "legal_stage_opened_after_plan", parent=top),
 
         Flow("flow_l1", "ladder_started", "reminder_1_due"),
         Flow("flow_l2", "reminder_1_due", "send_reminder_1"),
@@ -428,14 +474,19 @@ def flows() -> list[Flow]:
         Flow("flow_plan_ended", "plan_ended_waiting", "escalate_letter_of_claim", "hv"),
         Flow("flow_no_plan", "engagement_outcome", "escalate_letter_of_claim", "h", "No plan"),
         Flow("flow_decide", "escalate_letter_of_claim", "letter_of_claim_next"),
-        Flow("flow_decided", "letter_of_claim_next", "ladder_done"),
+        Flow("flow_decided", "letter_of_claim_next", "letter_of_claim_decision"),
+        Flow("flow_no_letter_of_claim", "letter_of_claim_decision", "ladder_done", "h",
+             "No Letter of Claim"),
+        Flow("flow_letter_of_claim", "letter_of_claim_decision", "open_legal_stage", "vh",
+             "Prepare a Letter of Claim", "decision == 'prepare_letter_of_claim'"),
+        Flow("flow_legal_stage_opened", "open_legal_stage", "legal_stage_opened"),
     ]
 
 
 # --- layout -------------------------------------------------------------------------------------
 
 class Subprocess:
-    """The ladder as a shape, so flows can attach to it like any node."""
+    """The expanded subprocess as a shape, so flows can attach to it like any node."""
 
     def __init__(self, x, y, w, h):
         self.x, self.y, self.w, self.h = x, y, w, h
@@ -480,6 +531,7 @@ NODE_LABELS = {
     "paid_in_full_received": lambda n: (n.cx + 22, n.cy + 22, 80, 14),
     "death_recorded": lambda n: (n.cx + 22, n.cy + 22, 80, 14),
     "plan_broken_received": lambda n: (n.cx + 22, n.cy + 22, 80, 27),
+    "after_plan_decision": lambda n: (n.cx - 45, n.cy - 50, 90, 14),
 }
 
 
@@ -500,7 +552,9 @@ PROCESS_DOC = (
     "reminder 1 (step 2), the final demand (step 3), the finance assistant's call (step 4), "
     "referral and the pre-legal checklist (step 5), and the finance officer's engagement aiming "
     "for an instalment plan (step 6, A.3-IP). Paid in full, the person's death (A.3-D) and a "
-    "broken instalment plan interrupt the ladder at any point. Started per debt case with "
+    "broken instalment plan interrupt the ladder at any point. A decision to prepare a Letter "
+    "of Claim (A.3 step 7), on the ladder or after a broken plan, opens the legal stage "
+    "(legal_recovery, A.3 steps 7-12) and ends this process. Started per debt case with "
     "debt_case_id, invoice_date (the first overdue invoice), person_reference and instance_id. "
     "Intervals are settings (debt_*)."
 )
@@ -528,11 +582,32 @@ def flow_xml(flow: Flow) -> str:
     return f"<bpmn:sequenceFlow{attrs}>{body}</bpmn:sequenceFlow>"
 
 
-def build() -> str:
-    all_nodes, all_flows = nodes(), flows()
-    ladder = Subprocess(*LADDER)
-    shapes: dict = {n.id: n for n in all_nodes}
-    shapes["ladder"] = ladder
+@dataclass
+class Diagram:
+    """One process with one expanded subprocess: what every generator in tools/ describes.
+
+    The first top-level node is the start event (written before the subprocess); the subprocess
+    holds every node and flow whose parent is INNER; boundary events attach to it."""
+    process_id: str
+    process_name: str
+    process_doc: str
+    messages: tuple[str, ...]
+    subprocess_id: str
+    subprocess_name: str
+    subprocess_doc: str
+    subprocess_bounds: tuple[float, float, float, float]   # x, y, width, height
+    nodes: list[Node]
+    flows: list[Flow]
+    node_labels: dict = field(default_factory=dict)
+
+
+def render(d: Diagram) -> str:
+    misplaced = [x.id for x in [*d.nodes, *d.flows] if x.parent not in (INNER, PROCESS)]
+    if misplaced:
+        raise ValueError(f"parent must be INNER or PROCESS: {misplaced}")
+    sub = Subprocess(*d.subprocess_bounds)
+    shapes: dict = {n.id: n for n in d.nodes}
+    shapes[d.subprocess_id] = sub
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -541,26 +616,27 @@ def build() -> str:
         'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
         'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'id="{PROCESS_ID}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" '
+        f'id="{d.process_id}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" '
         'exporter="Care Finance Casework" exporterVersion="1">',
-        *(f'<bpmn:message id="msg_{m}" name="{m}" />' for m in MESSAGES),
-        f'<bpmn:process id="{PROCESS_ID}" name="{PROCESS_NAME}" isExecutable="true">',
-        doc(PROCESS_DOC),
+        *(f'<bpmn:message id="msg_{m}" name="{m}" />' for m in d.messages),
+        f'<bpmn:process id="{d.process_id}" name={a(d.process_name)} isExecutable="true">',
+        doc(d.process_doc),
     ]
-    top_nodes = [n for n in all_nodes if n.parent == "process"]
-    inner_nodes = [n for n in all_nodes if n.parent == "ladder"]
+    top_nodes = [n for n in d.nodes if n.parent == PROCESS]
+    inner_nodes = [n for n in d.nodes if n.parent == INNER]
     start = top_nodes[0]
     lines.append(element_xml(start))
-    lines.append('<bpmn:subProcess id="ladder" name="Recovery ladder">' + doc(LADDER_DOC))
+    lines.append(f"<bpmn:subProcess id={a(d.subprocess_id)} name={a(d.subprocess_name)}>"
+                 + doc(d.subprocess_doc))
     lines.extend(element_xml(n) for n in inner_nodes)
-    lines.extend(flow_xml(f) for f in all_flows if f.parent == "ladder")
+    lines.extend(flow_xml(f) for f in d.flows if f.parent == INNER)
     lines.append("</bpmn:subProcess>")
     lines.extend(element_xml(n) for n in top_nodes[1:])
-    lines.extend(flow_xml(f) for f in all_flows if f.parent == "process")
+    lines.extend(flow_xml(f) for f in d.flows if f.parent == PROCESS)
     lines.append("</bpmn:process>")
 
-    lines.append(f'<bpmndi:BPMNDiagram id="{PROCESS_ID}_diagram">'
-                 f'<bpmndi:BPMNPlane id="{PROCESS_ID}_plane" bpmnElement="{PROCESS_ID}">')
+    lines.append(f'<bpmndi:BPMNDiagram id="{d.process_id}_diagram">'
+                 f'<bpmndi:BPMNPlane id="{d.process_id}_plane" bpmnElement="{d.process_id}">')
 
     def shape(element_id, x, y, w, h, extra="", label=""):
         lines.append(f'<bpmndi:BPMNShape id="{element_id}_di" bpmnElement="{element_id}"{extra}>'
@@ -569,12 +645,12 @@ def build() -> str:
 
     # Order matters to bpmn-js only for drawing: the subprocess before what sits on or in it.
     shape(start.id, *start.bounds)
-    shape("ladder", ladder.x, ladder.y, ladder.w, ladder.h, ' isExpanded="true"')
+    shape(d.subprocess_id, sub.x, sub.y, sub.w, sub.h, ' isExpanded="true"')
     for n in inner_nodes + top_nodes[1:]:
         extra = ' isMarkerVisible="true"' if n.kind == "exclusiveGateway" else ""
-        label = label_xml(NODE_LABELS[n.id](n)) if n.id in NODE_LABELS else ""
+        label = label_xml(d.node_labels[n.id](n)) if n.id in d.node_labels else ""
         shape(n.id, *n.bounds, extra, label)
-    for f in all_flows:
+    for f in d.flows:
         route = waypoints(f, shapes)
         points = "".join(f'<di:waypoint x="{num(x)}" y="{num(y)}" />' for x, y in route)
         label = label_xml(flow_label(route)) if f.name else ""
@@ -585,12 +661,22 @@ def build() -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
+def build() -> str:
+    return render(Diagram(PROCESS_ID, PROCESS_NAME, PROCESS_DOC, MESSAGES, "ladder",
+                          "Recovery ladder", LADDER_DOC, LADDER, nodes(), flows(), NODE_LABELS))
+
+
+def write(build_diagram, default_out: Path, description: str, argv: list[str] | None) -> None:
+    """The command line every generator shares: write the diagram, or somewhere else (--out)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args(argv)
-    args.out.write_text(build(), encoding="utf-8")
+    args.out.write_text(build_diagram(), encoding="utf-8")
     print(f"wrote {args.out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    write(build, OUT, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""The shipped debt-recovery diagram (DOMAIN.md A.3 steps 2-6): it lints clean against the app's
-own roles, handlers, functions and settings, has the element ids the service depends on, and a
-complete, left-to-right layout for the modeler. Parsing only: the engine is not run here."""
+"""The shipped debt-recovery diagram (DOMAIN.md A.3 steps 2-6, and the step 7 decision that opens the
+legal stage): it lints clean against the app's own roles, handlers, functions and settings, has the
+element ids the service depends on, and a complete, left-to-right layout for the modeler. Parsing
+only: the engine is not run here."""
 from __future__ import annotations
 
 import re
@@ -56,6 +57,9 @@ ELEMENTS = {
     "plan_ended_waiting": ("intermediateCatchEvent", "ladder"),
     "escalate_letter_of_claim": ("serviceTask", "ladder"),
     "letter_of_claim_next": ("userTask", "ladder"),
+    "letter_of_claim_decision": ("exclusiveGateway", "ladder"),
+    "open_legal_stage": ("serviceTask", "ladder"),
+    "legal_stage_opened": ("endEvent", "ladder"),
     "ladder_done": ("endEvent", "ladder"),
     "paid_in_full_received": ("boundaryEvent", "process"),
     "debt_paid": ("endEvent", "process"),
@@ -65,7 +69,10 @@ ELEMENTS = {
     "plan_broken_received": ("boundaryEvent", "process"),
     "escalate_after_broken_plan": ("serviceTask", "process"),
     "letter_of_claim_after_plan": ("userTask", "process"),
+    "after_plan_decision": ("exclusiveGateway", "process"),
     "plan_broken_end": ("endEvent", "process"),
+    "open_legal_stage_after_plan": ("serviceTask", "process"),
+    "legal_stage_opened_after_plan": ("endEvent", "process"),
     "debt_recovery_done": ("endEvent", "process"),
 }
 TIMERS = {
@@ -86,6 +93,8 @@ SERVICE_TASKS = {
                             {"template": "debt_recovery_contact", "date_var": "contact_date"}),
     "escalate_letter_of_claim": ("debt_step", {"step": "letter_of_claim"}),
     "escalate_after_broken_plan": ("debt_step", {"step": "letter_of_claim"}),
+    "open_legal_stage": ("debt_step", {"step": "legal_stage"}),
+    "open_legal_stage_after_plan": ("debt_step", {"step": "legal_stage"}),
 }
 GUARD_DUE = 'add_working_days(today(), setting("debt_guard_task_due_working_days"))'
 USER_TASKS = {
@@ -306,12 +315,33 @@ def test_gateways_defaults_and_conditions(root):
     assert set(outgoing(root, "after_final_demand")) == {"phone_contact_due", "referral_due"}
 
 
+def test_only_a_letter_of_claim_opens_the_legal_stage(root):
+    # A.3 step 7: on the ladder and after a broken plan alike; any other decision just ends.
+    for gateway, legal_step, other_end in [
+            ("letter_of_claim_decision", "open_legal_stage", "ladder_done"),
+            ("after_plan_decision", "open_legal_stage_after_plan", "plan_broken_end")]:
+        assert default_target(root, gateway) == other_end
+        assert outgoing(root, gateway) == {
+            other_end: None, legal_step: "decision == 'prepare_letter_of_claim'"}
+    assert outgoing(root, "letter_of_claim_next") == {"letter_of_claim_decision": None}
+    assert outgoing(root, "letter_of_claim_after_plan") == {"after_plan_decision": None}
+    assert outgoing(root, "open_legal_stage") == {"legal_stage_opened": None}
+    assert outgoing(root, "open_legal_stage_after_plan") == {
+        "legal_stage_opened_after_plan": None}
+    for end in ("legal_stage_opened", "legal_stage_opened_after_plan", "ladder_done",
+                "plan_broken_end"):
+        assert by_id(root, end).find("bpmn:terminateEventDefinition", NS) is None
+    # The condition tests a value the decision form can give.
+    assert "prepare_letter_of_claim" in form_fields(
+        by_id(root, "letter_of_claim_next"))["decision"]["values"]
+
+
 def test_the_main_paths_are_connected(root):
     chain = ["ladder_started", "reminder_1_due", "send_reminder_1", "final_demand_due",
              "send_final_demand", "after_final_demand", "referral_due", "refer_to_officer",
              "pre_legal_checklist", "checklist_outcome", "send_contact_letter", "engagement",
              "engagement_outcome", "escalate_letter_of_claim", "letter_of_claim_next",
-             "ladder_done"]
+             "letter_of_claim_decision", "ladder_done"]
     for source, target in zip(chain, chain[1:], strict=False):
         assert target in outgoing(root, source), (source, target)
     for source, target in [
@@ -324,8 +354,7 @@ def test_the_main_paths_are_connected(root):
             ("paid_in_full_received", "debt_paid"), ("death_recorded", "estate_after_death"),
             ("estate_after_death", "estate_route_started"),
             ("plan_broken_received", "escalate_after_broken_plan"),
-            ("escalate_after_broken_plan", "letter_of_claim_after_plan"),
-            ("letter_of_claim_after_plan", "plan_broken_end")]:
+            ("escalate_after_broken_plan", "letter_of_claim_after_plan")]:
         assert outgoing(root, source) == {target: None}, source
 
 
@@ -334,8 +363,9 @@ def test_documentation_names_the_domain_steps(root):
     for step in ("A.3 step 2", "A.3 step 3", "A.3 step 4", "A.3 step 5", "A.3 step 6",
                  "A.3-IP"):
         assert step in text, step
-    assert "next issue" in by_id(root, "letter_of_claim_next").find(
-        "bpmn:documentation", NS).text
+    for task_id in ("letter_of_claim_next", "letter_of_claim_after_plan", "open_legal_stage",
+                    "open_legal_stage_after_plan"):
+        assert "legal_recovery" in by_id(root, task_id).find("bpmn:documentation", NS).text
     assert "next issue" in by_id(root, "estate_after_death").find(
         "bpmn:documentation", NS).text
 
