@@ -8,6 +8,7 @@ from . import (  # noqa: E402,F401  (routes register themselves on bp)
     debts_routes,
     imports_routes,
     instances,
+    legal_routes,
     openapi,
     people,
     processes,

@@ -278,6 +278,13 @@ def _band_charge(band: dict, at: str, problems: Problems) -> dict[str, str]:
     return {} if percent is None else {"percent": percent}
 
 
+def _boolean(value: Any, entry: Any, path: str, problems: Problems) -> bool | None:
+    if not isinstance(value, bool):
+        problems.append({"field": path, "message": "must be true or false"})
+        return None
+    return value
+
+
 def _template_names(value: Any, entry: Any, path: str, problems: Problems) -> list[str] | None:
     from app.letters.catalogue import TEMPLATES
 
@@ -299,6 +306,7 @@ CLEANERS: dict[str, Callable[[Any, "SettingSpec", str, Problems], Any]] = {
     "text": _text,
     "text_list": _text_list,
     "template_names": _template_names,
+    "boolean": _boolean,
     "letter_header": _letter_header,
     "write_off_levels": _write_off_levels,
     "court_fee_tables": _court_fee_tables,

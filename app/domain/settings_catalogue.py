@@ -150,6 +150,29 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     _days("debt_guard_task_due_working_days", 5, "working_days",
           "Tasks raised by a recovery guard (representation, estate, write-off) are due this many "
           "working days after they are raised.", "(a) global guards", DESIGN_ASSUMPTION, 1, 30),
+    _days("legal_task_due_working_days", 5, "working_days",
+          "Tasks of the legal stage (approving the Letter of Claim, issuing the claim, "
+          "recording the response and judgment) are due this many working days after they "
+          "are created.", "A.3 steps 7-11", DESIGN_ASSUMPTION, 1, 30),
+    _days("legal_referral_due_working_days", 3, "working_days",
+          "The manager's approval of a referral to Legal is due this many working days after "
+          "the earliest issue date.", "A.3 step 9", DESIGN_ASSUMPTION, 1, 30),
+    _days("default_judgment_grace_days", 2, "calendar_days",
+          "Wait this many days after the defence deadline before asking for default judgment, "
+          "for a response already in the post.", "A.3 step 10 [S40]", DESIGN_ASSUMPTION, 1, 14),
+    SettingSpec("deferred_payment_upper_capital_limit", "money", "23250.00",
+                "Upper capital limit for the deferred payment test (capital excluding the "
+                "home).", "§1.6 [S22]", LAW),
+    SettingSpec("deferred_payment_interest_text", "text",
+                "the national maximum rate set every six months (the gilt rate plus 0.15%)",
+                "The interest rate quoted in a deferred payment offer.", "§1.6 [S11][S15]",
+                HOUSE),
+    SettingSpec("deferred_payment_rate_period_text", "text",
+                "the rate changes on 1 January and 1 July each year",
+                "The period the quoted deferred payment rate applies to.", "§1.6 [S11]", HOUSE),
+    SettingSpec("allow_placeholder_enclosures", "boolean", False,
+                "Let a Letter of Claim go out while its enclosures are still placeholders "
+                "(demo data only, never in production).", "issue 6", HOUSE),
     _days("letter_of_claim_valid_months", 3, "months",
           "A Letter of Claim is treated as stale after this many months; a new one is sent.",
           "§2.3 (defaults and stale letters)", DESIGN_ASSUMPTION, 1, 12),

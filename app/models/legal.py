@@ -99,6 +99,8 @@ class WriteOff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
     reason: Mapped[str] = mapped_column(String(30))
+    # The invoices written off: all outstanding ones, or (statute-barred) just those.
+    invoice_numbers: Mapped[list] = mapped_column(JSON, default=list)
     amount: Mapped[Decimal] = mapped_column(Money)
     approver_role: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="proposed")  # approved | rejected

@@ -152,7 +152,10 @@ def close_paid(debt: DebtCase, actor: User | None) -> None:
 # --- deaths ------------------------------------------------------------------------------------------
 @use_case
 def record_death(person: Person, date_of_death: date, actor: User) -> Person:
-    """The ladder stops; each open debt goes to the estate route (a task until it is built)."""
+    """Letters to the person stop; each open debt leaves its stage for the estate route (a final
+    account to the personal representatives, the grant or a standing search)."""
+    from . import legal  # the legal stage builds on this module
+
     if person.deceased:
         raise Conflict("a death is already recorded for this person")
     if date_of_death > clock.today():
@@ -161,17 +164,13 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
     person.deceased, person.date_of_death = True, date_of_death
     audit.record("death_recorded", actor=actor, person_id=person.id)
     for debt in open_debts_of(person):
-        recovery.set_stage(debt, "estate")
         instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
-        if instance is None or instance.status in (InstanceStatus.COMPLETED,
-                                                   InstanceStatus.INCIDENT):
-            continue
-        try:
-            instances.send_message_to(instance, "person_died", {}, actor)
-        except Conflict:
-            recovery.raise_task(instance, "estate_route_guard",
-                                "Start the estate route (personal representative)",
-                                "finance_officer", recovery.NOTES_FORM)
+        if instance is not None and instance.status != InstanceStatus.COMPLETED:
+            instances.close(instance, "person_died", actor)
+        for paused in db.session.scalars(select(PausedTimer).where(
+                PausedTimer.instance_id == debt.instance_id, PausedTimer.resumed_at.is_(None))):
+            paused.resumed_at = clock.now()
+        legal.open_estate_stage(debt)
         recovery.note_guards(debt, recovery.decide(debt, "letter"))
     return person
 

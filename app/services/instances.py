@@ -266,6 +266,17 @@ def reschedule_timer(instance_id: int, element_id: str, due: datetime, actor: Us
     """Move a waiting timer (Breathing Space holds, recomputed legal dates), audited."""
     instance = get_instance(instance_id)
     require_running(instance)
+    move_timer(instance, element_id, due, actor, reason)
+    return instance
+
+
+def waiting_timers_of(instance: ProcessInstance) -> dict[str, datetime]:
+    return runner.waiting_timers(model_of(instance), instance.state, context_for(instance))
+
+
+def move_timer(instance: ProcessInstance, element_id: str, due: datetime, actor: User | None,
+               reason: str) -> None:
+    """reschedule_timer inside the caller's transaction."""
     before = instance.next_timer_due
     result = run_engine(lambda ctx: runner.reschedule_timer(
         model_of(instance), instance.state, element_id, due, ctx), instance)
@@ -274,4 +285,3 @@ def reschedule_timer(instance_id: int, element_id: str, due: datetime, actor: Us
                  summary={"due": due.isoformat(), "reason": reason,
                           "next_before": before.isoformat() if before else None})
     apply_result(instance, result, actor)
-    return instance

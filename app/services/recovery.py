@@ -28,6 +28,7 @@ from app.models import (
     HumanTask,
     InstalmentPlan,
     InstanceStatus,
+    InvoiceStatus,
     Letter,
     Person,
     ProcessInstance,
@@ -42,6 +43,7 @@ LETTER_STAGES = {"debt_reminder_1": "reminder_1", "debt_final_demand": "final_de
                  "debt_recovery_contact": "engagement"}
 STEP_STAGES = {"referral": "referral", "letter_of_claim": "letter_of_claim_pending"}
 PLAN_HOLDING = ("active", "behind")
+CLOSED_INVOICE = (InvoiceStatus.CANCELLED, InvoiceStatus.WRITTEN_OFF)
 
 
 # --- the facts and the decision ------------------------------------------------------------------
@@ -97,7 +99,8 @@ def facts_for(debt: DebtCase, today: date) -> guards.GuardFacts:
     return guards.GuardFacts(
         today=today,
         invoices=tuple(guards.InvoiceFact(i.number, i.invoice_date, i.due_date, i.total,
-                                          i.outstanding, i.query_hold) for i in debt.invoices),
+                                          i.outstanding, i.query_hold) for i in debt.invoices
+                       if i.status not in CLOSED_INVOICE),
         breathing_space=None if bs is None else (
             f"{bs.kind.replace('_', ' ')} from {bs.starts_on.isoformat()}"
             + (f" to {bs.ends_on.isoformat()}" if bs.ends_on else " (open-ended)")),

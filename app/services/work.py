@@ -23,7 +23,7 @@ from app.models import (
     User,
 )
 
-from . import audit
+from . import audit, task_checks
 from .instances import apply_result, model_of, require_running, run_engine
 from .transaction import use_case
 
@@ -170,6 +170,9 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     clean, errors = validate_form(form_of(task), data)
     if errors:
         raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
+    refused = task_checks.problems(task, clean)
+    if refused:
+        raise ValidationFailed("this step is not allowed yet", refused)
     instance = task.instance
     result = None
     if task.source == "diagram":

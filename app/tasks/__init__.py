@@ -5,7 +5,7 @@ A diagram's `camunda:topic="send_letter"` with input parameters `template` and `
 """
 from __future__ import annotations
 
-from .debts import debt_step, send_debt_letter
+from .debts import debt_step, legal_step, send_debt_letter
 from .letters import send_letter
 from .registry import Handler
 
@@ -15,4 +15,5 @@ HANDLERS: dict[str, Handler] = {
     "send_debt_letter": Handler(send_debt_letter, required=frozenset({"template"}),
                                 optional=frozenset({"date_var"})),
     "debt_step": Handler(debt_step, required=frozenset({"step"})),
+    "legal_step": Handler(legal_step, required=frozenset({"step"})),
 }

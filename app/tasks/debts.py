@@ -5,7 +5,7 @@ a guard holds, the step is parked (the instance waits, held) instead of sending 
 """
 from __future__ import annotations
 
-from app.services import recovery
+from app.services import legal, recovery
 from app.services.engine_context import HandlerCase
 
 
@@ -19,4 +19,11 @@ def send_debt_letter(case: HandlerCase, template: str, date_var: str | None = No
 def debt_step(case: HandlerCase, step: str) -> dict | None:
     """An escalation (e.g. referral to the finance officer): guards first, then the new stage."""
     recovery.escalate(case.instance, step, case.data)
+    if step == "legal_stage":
+        legal.open_legal_stage(recovery.debt_of(case.instance, case.data))
     return None
+
+
+def legal_step(case: HandlerCase, step: str) -> dict | None:
+    """A step of the legal stage (Letter of Claim, referral, claim, judgment, estate)."""
+    return legal.run_step(case.instance, step, case.data)

@@ -90,6 +90,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('debt_case_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('invoice_numbers', sa.JSON(), nullable=False),
     sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('approver_role', sa.String(length=40), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),

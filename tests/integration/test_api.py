@@ -31,7 +31,8 @@ def test_token_is_issued_for_good_credentials_and_opens_protected_routes(client,
     listed = client.get(f"{PREFIX}/processes",
                         headers={"Authorization": f"Bearer {body['token']}"})
     assert listed.status_code == 200
-    assert [p["key"] for p in listed.json["items"]] == ["debt_recovery", PROCESS]
+    assert [p["key"] for p in listed.json["items"]] == [
+        "debt_recovery", PROCESS, "estate_recovery", "legal_recovery"]
 
 
 @pytest.mark.parametrize("username, password", [

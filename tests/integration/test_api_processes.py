@@ -18,6 +18,9 @@ SHIPPED = (REPO / "workflows" / f"{PROCESS}.bpmn").read_bytes()
 DRAFT = f"/processes/{PROCESS}/draft"
 
 
+SHIPPED = len(list((REPO / "workflows").glob("*.bpmn")))
+
+
 def edited(*replacements: tuple[str, str]) -> bytes:
     """The shipped diagram with each (old, new) text replaced exactly once."""
     xml = SHIPPED.decode()
@@ -54,10 +57,12 @@ def test_list_and_read_processes(as_user):
     fa = as_user("fa")
     listed = fa.get("/processes").json
     assert listed == {"items": [
-        {"key": "debt_recovery", "name": "Debt recovery", "latest_version": 1,
-         "has_draft": False},
-        {"key": PROCESS, "name": "Direct payment agreement", "latest_version": 1,
-         "has_draft": False}], "total": 2, "page": 1, "per_page": 2}
+        {"key": key, "name": name, "latest_version": 1, "has_draft": False}
+        for key, name in (("debt_recovery", "Debt recovery"),
+                          (PROCESS, "Direct payment agreement"),
+                          ("estate_recovery", "Estate recovery"),
+                          ("legal_recovery", "Legal recovery"))],
+        "total": 4, "page": 1, "per_page": 4}
     detail = process(fa)
     assert [(v["number"], v["source"]) for v in detail["versions"]] == [(1, "file")]
     assert datetime.fromisoformat(detail["versions"][0]["published_at"]).utcoffset() == (
@@ -184,7 +189,7 @@ def test_unsafe_expressions_are_reported_on_their_elements_and_the_draft_is_kept
     error = error_of(fm.post(f"{DRAFT}/publish"), 422, "validation_failed")
     assert problems_on(error["details"]) == found
     assert [v["number"] for v in process(fm)["versions"]] == [1]
-    assert count(ProcessVersion) == 2  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
     assert process(fm)["has_draft"] is True  # still there to be fixed
 
 
@@ -224,7 +229,7 @@ def test_lint_problems_are_reported_on_their_element(as_user, old, new, element_
     assert process(fm)["has_draft"] is True
     error = error_of(fm.post(f"{DRAFT}/publish"), 422, "validation_failed")
     assert problems_on(error["details"]) == found
-    assert count(ProcessVersion) == 2  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
 
 
 def test_draft_for_another_process_id_is_reported(as_user):
@@ -241,7 +246,7 @@ def test_publish_without_a_draft_is_404_and_unknown_process_is_404(as_user):
     error_of(fm.post(f"{DRAFT}/publish"), 404, "not_found")
     error_of(fm.put("/processes/no_such_process/draft", data=SHIPPED,
                     content_type="application/xml"), 404, "not_found")
-    assert count(ProcessVersion) == 2  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
 
 
 # --- a valid edit, published ----------------------------------------------------------------------

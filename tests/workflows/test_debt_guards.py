@@ -181,11 +181,11 @@ def test_a_death_stops_the_ladder_and_raises_the_estate_task(staff):
     sweep("2026-03-30")
     debt_cases.record_death(account.person, date(2026, 3, 28), user("fa"))
     debt = debt_of(account)
-    assert "estate_after_death" in open_tasks(debt)
+    assert "record_grant_or_search" in open_tasks(debt)  # the estate route
     assert debt.stage == "estate" and "deceased" in debt.guards
     sweep("2026-04-13")
     sweep("2026-05-01")
-    assert templates(account.person_id) == ["debt_reminder_1"]
+    assert templates(account.person_id) == ["debt_reminder_1", "estate_final_account"]
 
 
 def test_no_capacity_and_no_representative_holds_letters_and_raises_a_task(staff):

@@ -1,0 +1,135 @@
+"""What officers record during the legal stage, each one transaction: the deferred payment test,
+the Reply Form, documents sent, an offer decided."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app import calendar, clock
+from app.domain import pap
+from app.errors import Conflict, ValidationFailed
+from app.models import DebtCase, LetterOfClaim, User
+
+from . import audit, instances, legal, recovery, settings
+from .letters import issue_letter
+from .transaction import use_case
+
+DPA_OUTCOMES = ("offered_accepted", "offered_refused", "ineligible", "not_eligible")
+REPLY_BOXES = ("A", "B", "C", "D")
+EARLIEST_TIMER = "earliest_issue_reached"
+
+
+@use_case
+def record_dpa_test(debt: DebtCase, outcome: str, evidence: str | None, actor: User
+                    ) -> DebtCase:
+    """Care Act s69(2): an offer accepted or refused, or evidence the person could not enter a
+    deferred payment agreement. A refusal or ineligibility needs its evidence."""
+    if outcome not in DPA_OUTCOMES:
+        raise ValidationFailed("unknown outcome", [{"field": "outcome",
+                                                    "message": f"one of {DPA_OUTCOMES}"}])
+    if outcome in ("offered_refused", "ineligible") and not (evidence or "").strip():
+        raise ValidationFailed("record the evidence", [{"field": "evidence", "message":
+                               "a refusal or ineligibility needs its evidence"}])
+    debt.dpa_outcome, debt.dpa_evidence = outcome, (evidence or "").strip() or None
+    audit.record("dpa_test_recorded", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id, summary={"debt_id": debt.id, "outcome": outcome})
+    guards_now = dict(debt.guards or {})
+    guards_now.pop("deferred_payment", None)
+    debt.guards = guards_now
+    recovery.recheck(debt, actor)
+    return debt
+
+
+def _posted_loc(debt: DebtCase) -> LetterOfClaim:
+    loc = legal.current_loc(debt)
+    if loc is None:
+        raise Conflict("no Letter of Claim has been posted for this debt")
+    return loc
+
+
+@use_case
+def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
+                 offer_amount: Decimal | None, offer_frequency: str | None,
+                 documents_requested: bool, seeking_advice: bool, actor: User) -> LetterOfClaim:
+    """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it."""
+    loc = _posted_loc(debt)
+    if received_on > clock.today() or received_on < loc.letter_date:
+        raise ValidationFailed("the reply date must fall between the letter and today",
+                               [{"field": "received_on", "message": "out of range"}])
+    loc.reply_received_on, loc.reply_box = received_on, box
+    loc.offer_amount, loc.offer_frequency = offer_amount, offer_frequency
+    loc.documents_requested, loc.seeking_advice = documents_requested, seeking_advice
+    _recompute(debt, loc, actor, "Reply Form received")
+    instance = legal.instance_of(debt)
+    if box is None:
+        recovery.raise_task(instance, "contact_debtor_incomplete_reply",
+                            "Incomplete Reply Form: contact the person for what is missing",
+                            "finance_officer", recovery.NOTES_FORM)
+    if box == "D":
+        recovery.raise_task(instance, "review_dispute",
+                            "Reply Form disputes the debt: review (a query or Legal)",
+                            "finance_manager", recovery.NOTES_FORM)
+    return loc
+
+
+@use_case
+def documents_provided(debt: DebtCase, provided_on: date, documents: list[str],
+                       actor: User) -> LetterOfClaim:
+    loc = _posted_loc(debt)
+    if not loc.documents_requested:
+        raise Conflict("the Reply Form asked for no documents")
+    if provided_on > clock.today() or provided_on < loc.letter_date:
+        raise ValidationFailed("the date must fall between the letter and today",
+                               [{"field": "provided_on", "message": "out of range"}])
+    loc.documents_provided_on = provided_on
+    before = loc.earliest_issue
+    _recompute(debt, loc, actor, "documents provided")
+    issue_letter(legal.instance_of(debt), "pap_documents", {}, fields={
+        "documents_enclosed": documents,
+        "response_to_offer": "We will reply to your offer separately."
+        if loc.offer_amount and not loc.offer_decision else "No offer was made.",
+    })
+    audit.record("pap_documents_sent", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id,
+                 summary={"earliest_before": before.isoformat(),
+                          "earliest_now": loc.earliest_issue.isoformat()})
+    return loc
+
+
+@use_case
+def decide_offer(debt: DebtCase, accept: bool, reasons: list[str], counter_proposal: str | None,
+                 income_expenditure_summary: str | None, actor: User) -> LetterOfClaim:
+    """An offer may be refused only with written reasons (letter PAP-REFUSE)."""
+    loc = _posted_loc(debt)
+    if loc.offer_amount is None:
+        raise Conflict("no offer has been recorded on the Reply Form")
+    if loc.offer_decision is not None:
+        raise Conflict(f"the offer was already {loc.offer_decision}")
+    reasons = [r.strip() for r in reasons if r and r.strip()]
+    if not accept and not reasons:
+        raise ValidationFailed("an offer can be refused only with written reasons",
+                               [{"field": "reasons", "message": "give at least one reason"}])
+    loc.offer_decision, loc.refusal_reasons = ("accepted", []) if accept else ("refused", reasons)
+    audit.record("pap_offer_" + loc.offer_decision, actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id, summary={"loc_id": loc.id})
+    if not accept:
+        issue_letter(legal.instance_of(debt), "pap_offer_refused", {}, fields={
+            "offer_amount": loc.offer_amount,
+            "income_expenditure_summary": income_expenditure_summary or "not provided",
+            "reasons": reasons, "counter_proposal": counter_proposal or "none"})
+    return loc
+
+
+def _recompute(debt: DebtCase, loc: LetterOfClaim, actor: User, reason: str) -> None:
+    earliest = pap.earliest_issue(loc.letter_date,
+                                  days=settings.integer("pap_earliest_issue_days"),
+                                  reply_received=loc.reply_received_on,
+                                  documents_provided=loc.documents_provided_on,
+                                  prior=loc.earliest_issue)
+    if earliest == loc.earliest_issue:
+        return
+    loc.earliest_issue = earliest
+    instance = legal.instance_of(debt)
+    if EARLIEST_TIMER in instances.waiting_timers_of(instance):
+        instances.move_timer(instance, EARLIEST_TIMER, calendar.at_local_hour(earliest), actor,
+                             reason)

@@ -1,0 +1,35 @@
+"""Checks the law makes on a task's answers before it may complete, whatever the form allows.
+
+Keyed by (process, task): e.g. the legal officer's "claim issued" is refused on a date before the
+earliest issue date of the Pre-Action Protocol, or while the deferred payment test blocks court.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from app.models import HumanTask
+
+Check = Callable[[HumanTask, Mapping[str, Any]], list[dict]]
+
+
+def _issue_claim(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    from . import legal, recovery
+
+    return legal.check_issue_claim(recovery.debt_of(task.instance), form)
+
+
+def _standing_search(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    from . import legal
+
+    return legal.check_standing_search(form)
+
+
+CHECKS: dict[tuple[str, str], Check] = {
+    ("legal_recovery", "issue_claim"): _issue_claim,
+    ("estate_recovery", "record_grant_or_search"): _standing_search,
+}
+
+
+def problems(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    check = CHECKS.get((task.process_key, task.name))
+    return check(task, form) if check else []

@@ -1,0 +1,186 @@
+"""DOMAIN.md scenarios 3, 4, 5 and 6: the Letter of Claim, its 30-day window, the deferred
+payment test, and referral and claim, with the exact dates, amounts and blocks they state."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.models import (
+    CapacityAssessment,
+    CourtClaim,
+    FinancialAssessment,
+    InstanceStatus,
+    Letter,
+    Person,
+)
+from app.services import instances, legal, legal_actions, settings
+
+from .debt_helpers import complete, letter_text, open_tasks, person_account, sweep, user
+from .legal_helpers import approve_and_post, decide_letter_of_claim, ladder_to_decision
+
+
+@pytest.fixture
+def no_placeholders(staff):
+    """Demo switch: enclosures still hold placeholder text (the official wording is not here)."""
+    settings.change("allow_placeholder_enclosures", True, user("admin"))
+    db.session.commit()
+
+
+def templates_of(person_id: int) -> list[tuple[str, date, str]]:
+    return [(r.template, r.letter_date, r.status) for r in db.session.scalars(
+        select(Letter).where(Letter.person_id == person_id).order_by(Letter.id))]
+
+
+def test_scenario_5_the_window_over_easter_and_the_fee(no_placeholders):
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    decide_letter_of_claim(debt)
+    loc_letter = [t for t in templates_of(account.person_id) if t[0] == "letter_of_claim"]
+    assert loc_letter == [("letter_of_claim", date(2026, 4, 1), "awaiting_approval")]
+    approve_and_post(debt)
+    loc = legal.current_loc(debt)
+    assert (loc.letter_date, loc.deemed_service, loc.earliest_issue) == (
+        date(2026, 4, 1), date(2026, 4, 7), date(2026, 5, 8))
+    assert loc.amount == Decimal("3250.00")
+    assert "£3,250.00" in letter_text(account.person_id, "letter_of_claim")
+    assert {t[2] for t in templates_of(account.person_id)
+            if t[0].startswith(("letter_of_claim", "pap_"))} == {"print_batch"}
+
+    sweep("2026-05-07")
+    assert "approve_legal_referral" not in open_tasks(debt)
+    sweep("2026-05-08")
+    complete(open_tasks(debt)["approve_legal_referral"], "fm", decision="refer_to_legal",
+             reasons="No reply within the window")
+    claim = legal.current_claim(debt)
+    assert (claim.route, claim.fee, claim.litigation_friend_needed) == (
+        "mcol", Decimal("205.00"), False)
+    issue = open_tasks(debt)["issue_claim"]
+    with pytest.raises(ValidationFailed) as refused:
+        complete(issue, "legal", claim_number="K00AB123", issued_on="2026-05-07",
+                 posted_on="2026-05-07")
+    assert "8 May 2026" in refused.value.details[0]["message"]
+    complete(issue, "legal", claim_number="K00AB123", issued_on="2026-05-08",
+             posted_on="2026-05-08")
+    claim = legal.current_claim(debt)
+    assert (claim.deemed_served_on, claim.acknowledgment_by) == (date(2026, 5, 12),
+                                                                 date(2026, 5, 26))
+
+
+def test_a_reply_form_moves_the_earliest_date_and_its_timer(no_placeholders):
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    approve_and_post(decide_letter_of_claim(debt))
+    sweep("2026-04-20", "10:00")
+    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="C",
+                               offer_amount=None, offer_frequency=None,
+                               documents_requested=True, seeking_advice=True, actor=user("fo"))
+    loc = legal.current_loc(debt)
+    assert loc.earliest_issue == date(2026, 5, 21)  # 20 Apr + 31 days
+    sweep("2026-05-08")
+    assert "approve_legal_referral" not in open_tasks(debt)
+    sweep("2026-05-04", "10:00")
+    legal_actions.documents_provided(debt, date(2026, 5, 4), ["Statement of account"],
+                                     user("fo"))
+    assert legal.current_loc(debt).earliest_issue == date(2026, 6, 4)  # 4 May + 31 days
+    sweep("2026-05-21")
+    assert "approve_legal_referral" not in open_tasks(debt)
+    sweep("2026-06-04")
+    assert "approve_legal_referral" in open_tasks(debt)
+
+
+def test_an_offer_is_refused_only_with_written_reasons(no_placeholders):
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    approve_and_post(decide_letter_of_claim(debt))
+    sweep("2026-04-20", "10:00")
+    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="B",
+                               offer_amount=Decimal("5.00"), offer_frequency="monthly",
+                               documents_requested=False, seeking_advice=False,
+                               actor=user("fo"))
+    with pytest.raises(ValidationFailed):
+        legal_actions.decide_offer(debt, False, [], None, None, user("fo"))
+    legal_actions.decide_offer(debt, False, ["£5 a month would take 54 years"], "£60 a month",
+                               "Income £900, outgoings £700", user("fo"))
+    assert "54 years" in letter_text(account.person_id, "pap_offer_refused")
+
+
+def test_scenario_6_the_deferred_payment_offer_comes_before_any_letter_of_claim(
+        no_placeholders):
+    account = person_account("P6001", "Dorothy Dean")
+    person = db.session.get(Person, account.person_id)
+    person.in_care_home, person.owns_property, person.property_disregarded = True, True, False
+    db.session.add(FinancialAssessment(
+        person_id=person.id, assessed_on=date(2025, 12, 1), effective_from=date(2025, 12, 1),
+        weekly_contribution=Decimal("250.00"), capital_including_home=Decimal("262000.00"),
+        capital_excluding_home=Decimal("12000.00")))
+    db.session.commit()
+    debt = ladder_to_decision(account, "6800.00", "2026-04-01")
+    decide_letter_of_claim(debt)
+    instance = instances.get_instance(debt.instance_id)
+    assert instance.status == InstanceStatus.HELD
+    assert debt.guards["deferred_payment"]["reason"] == (
+        "DPA could be entered into – offer required (Care Act s69(2))")
+    sent = [t[0] for t in templates_of(account.person_id)]
+    assert "dpa_offer" in sent and "letter_of_claim" not in sent
+
+    with pytest.raises(ValidationFailed):
+        legal_actions.record_dpa_test(debt, "offered_refused", "", user("fo"))
+    legal_actions.record_dpa_test(debt, "offered_refused",
+                                  "Refusal letter from Mrs Dean dated 20 April", user("fo"))
+    assert "letter_of_claim" in [t[0] for t in templates_of(account.person_id)]
+    assert "approve_letter_of_claim" in open_tasks(debt)
+
+
+def test_scenario_3_a_protected_party_needs_a_litigation_friend_and_no_mcol(no_placeholders):
+    account = person_account("P3101", "Albert Ash", representative={
+        "name": "Brenda Ash", "type": "deputy", "scope": "property_and_finance",
+        "address": {"lines": ["9 Deputy Row", "Other Town"], "postcode": "OT1 9ZZ"},
+        "evidence": "COP 55", "verified_by": "fo", "verified_on": "2026-01-10"})
+    db.session.add(CapacityAssessment(person_id=account.person_id, decision="finance",
+                                      has_capacity=False, assessed_on=date(2025, 11, 1),
+                                      assessor="Dr Lee"))
+    db.session.commit()
+    debt = ladder_to_decision(account, "1876.40", "2026-04-01")
+    approve_and_post(decide_letter_of_claim(debt))
+    sweep("2026-05-08")
+    complete(open_tasks(debt)["approve_legal_referral"], "fm", decision="refer_to_legal",
+             reasons="No reply")
+    claim = db.session.scalar(select(CourtClaim).where(CourtClaim.debt_case_id == debt.id))
+    assert claim.litigation_friend_needed is True and claim.route == "n1"
+    assert any("protected party" in r for r in claim.route_reasons)
+    for row in db.session.scalars(select(Letter).where(Letter.person_id == account.person_id)):
+        if row.template not in ("legal_referral",):
+            assert row.recipient_name == "Brenda Ash", row.template
+    memo = letter_text(account.person_id, "legal_referral")
+    assert "Form N1" in memo and "Yes" in memo
+
+
+def test_scenario_4_statute_barred_invoice_left_out_and_proposed_for_write_off(no_placeholders):
+    from app.models import Invoice
+    from app.services import write_offs
+
+    account = person_account()
+    db.session.add(Invoice(number="INV-2020", account_id=account.id,
+                           invoice_date=date(2020, 3, 2), due_date=date(2020, 3, 23),
+                           total=Decimal("560.00")))
+    db.session.commit()
+    debt = ladder_to_decision(account, "400.00", "2026-04-01")
+    approve_and_post(decide_letter_of_claim(debt))
+    loc = legal.current_loc(debt)
+    assert loc.amount == Decimal("400.00")
+    text = letter_text(account.person_id, "letter_of_claim")
+    assert "INV-2020" not in text and "£560.00" not in text and "INV-L1" in text
+    task = [t for t in open_tasks(debt).values() if t.name == "write_off_statute_barred"]
+    assert [t.title for t in task] == ["Propose write-off: invoice INV-2020 is statute-barred"]
+    proposal = write_offs.propose(debt, "statute_barred", "Six years passed", user("fo"))
+    assert (proposal.invoice_numbers, proposal.amount) == (["INV-2020"], Decimal("560.00"))
+    approver = {"finance_officer": "fo", "finance_manager": "fm"}[proposal.approver_role]
+    write_offs.decide(proposal, True, user(approver))
+    assert db.session.scalar(select(Invoice.status).where(Invoice.number == "INV-2020")) == (
+        "written_off")
+    assert debt.status == "open"  # the rest of the debt is still recoverable
