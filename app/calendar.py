@@ -15,6 +15,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 LOCAL_TZ = ZoneInfo("Europe/London")
 LETTER_HOUR = 7  # timers fire and letters are dated at 07:00 London time
@@ -92,6 +93,12 @@ def add_working_days(d: date, n: int) -> date:
         if is_working_day(d):
             n -= 1
     return d
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` plus ``n`` calendar months; a day the month lacks falls to its last day
+    (31 Aug + 6 months = 28 Feb): the safe side for a period that lapses."""
+    return _require_date(d, "d") + relativedelta(months=_count(n))
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -195,12 +202,16 @@ def diagram_functions(setting: Callable[[str], object]) -> dict[str, Callable]:
     def deemed_service_cpr_6_14_(posted: object) -> str:
         return _timer_string(deemed_service_cpr_6_14(to_local_date(posted, "posted")))
 
+    def add_months_(d: object, n: object) -> str:
+        return _timer_string(add_months(to_local_date(d, "d"), _count(n)))
+
     def date_of(value: object) -> str:
         return to_local_date(value).isoformat()
 
     return {
         "add_working_days": add_working_days_,
         "add_calendar_days": add_calendar_days_,
+        "add_months": add_months_,
         "next_working_day": next_working_day_,
         "deemed_service_cpr_6_26": deemed_service_cpr_6_26_,
         "deemed_service_cpr_6_14": deemed_service_cpr_6_14_,

@@ -106,9 +106,9 @@ def nodes() -> list[Node]:
                            "recurses without end when predicting a loop with no gateway in it."),
         Node("standing_search_renewal_due", "intermediateCatchEvent",
              "Standing search due for renewal", 860, LOW,
-             documentation="DOMAIN.md §5: a standing search lasts 6 months; renew it (182 days "
-                           "after it was lodged or last renewed) until a grant is recorded.",
-             body=timer("add_calendar_days(standing_search_lodged_on, 182)")),
+             documentation="DOMAIN.md §5: a standing search lasts 6 months; the renewal "
+                           "task comes a month before it lapses.",
+             body=timer("add_months(standing_search_lodged_on, 5)")),
         user_task("renew_standing_search", "Renew the standing search (every 6 months)", 990,
                   LOW, "finance_officer", estate_due(),
                   (form_field("standing_search_lodged_on", "Renewed on", "date", required=True),

@@ -162,3 +162,40 @@ decide_offer.openapi = {"body": OfferDecisionIn, "response": LetterOfClaimOut}
 get_letter_of_claim.openapi = {"response": LetterOfClaimOut}
 propose_write_off.openapi = {"body": WriteOffIn, "response": WriteOffOut}
 decide_write_off.openapi = {"body": WriteOffDecisionIn, "response": WriteOffOut}
+
+
+class AcknowledgmentIn(StrictSchema):
+    filed_on = fields.Date(required=True)
+
+
+class GrantIn(StrictSchema):
+    grant_type = fields.String(required=True,
+                               validate=validate.OneOf(("probate", "administration")))
+    grant_date = fields.Date(required=True)
+
+
+@bp.post("/debts/<int:debt_id>/claim/acknowledgment")
+@requires("legal", *RECOVERY_OFFICERS)
+def record_acknowledgment(debt_id):
+    """An acknowledgment of service was filed: the defence is due 28 days after service."""
+    claim = legal_actions.record_acknowledgment(_debt(debt_id),
+                                                load_json(AcknowledgmentIn())["filed_on"],
+                                                current_user())
+    return {"claim_number": claim.claim_number, "defence_by": claim.defence_by.isoformat()}
+
+
+@bp.post("/people/<reference>/estate/grant")
+@requires(*RECOVERY_OFFICERS)
+def record_grant(reference):
+    """A grant of probate or letters of administration for a person who has died."""
+    person = instances.get_person(reference)
+    instances.require_visible(person, current_user())
+    body = load_json(GrantIn())
+    estate = legal_actions.record_grant(person, body["grant_type"], body["grant_date"],
+                                        current_user())
+    return {"reference": reference, "grant_type": estate.grant_type,
+            "grant_date": estate.grant_date.isoformat()}
+
+
+record_acknowledgment.openapi = {"body": AcknowledgmentIn}
+record_grant.openapi = {"body": GrantIn}

@@ -6,11 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 from app import calendar, clock
-from app.domain import pap
+from app.domain import court, pap
 from app.errors import Conflict, ValidationFailed
-from app.models import DebtCase, LetterOfClaim, User
+from app.extensions import db
+from app.models import CourtClaim, DebtCase, Estate, LetterOfClaim, Person, ProcessInstance, User
 
 from . import audit, instances, legal, recovery, settings
+from .debt_cases import open_debts_of
+from .estates import ensure_estate
 from .letters import issue_letter
 from .transaction import use_case
 
@@ -133,3 +136,55 @@ def _recompute(debt: DebtCase, loc: LetterOfClaim, actor: User, reason: str) -> 
     if EARLIEST_TIMER in instances.waiting_timers_of(instance):
         instances.move_timer(instance, EARLIEST_TIMER, calendar.at_local_hour(earliest), actor,
                              reason)
+
+
+RESPONSE_TIMER = "response_deadline_passed"
+
+
+@use_case
+def record_acknowledgment(debt: DebtCase, filed_on: date, actor: User) -> CourtClaim:
+    """An acknowledgment of service gives the defendant 28 days from service to defend
+    (CPR 15.4(1)(b)): the default-judgment timer moves with the deadline."""
+    claim = legal.current_claim(debt)
+    if claim is None or claim.status != "issued":
+        raise Conflict("no issued claim is waiting for a response")
+    if claim.aos_filed_on is not None:
+        raise Conflict("an acknowledgment is already recorded")
+    if filed_on > clock.today() or filed_on < claim.issued_on:
+        raise ValidationFailed("the date must fall between the issue date and today",
+                               [{"field": "filed_on", "message": "out of range"}])
+    claim.aos_filed_on = filed_on
+    claim.defence_by = court.claim_deadlines(claim.deemed_served_on).defence_by_with_aos
+    instance = legal.instance_of(debt)
+    if RESPONSE_TIMER in instances.waiting_timers_of(instance):
+        due = calendar.next_working_day(calendar.add_calendar_days(
+            claim.defence_by, settings.integer("default_judgment_grace_days")))
+        instances.move_timer(instance, RESPONSE_TIMER, calendar.at_local_hour(due), actor,
+                             "acknowledgment of service filed")
+    audit.record("claim_acknowledged", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id,
+                 summary={"court_claim_id": claim.id, "defence_by": claim.defence_by.isoformat()})
+    return claim
+
+
+@use_case
+def record_grant(person: Person, grant_type: str, grant_date: date, actor: User) -> Estate:
+    """A grant of probate or letters of administration: the estate route claims against it."""
+    if not person.deceased:
+        raise Conflict("no death is recorded for this person")
+    if grant_date > clock.today() or (person.date_of_death and grant_date < person.date_of_death):
+        raise ValidationFailed("the grant date must fall between the death and today",
+                               [{"field": "grant_date", "message": "out of range"}])
+    estate = ensure_estate(person)
+    estate.grant_type, estate.grant_date = grant_type, grant_date
+    audit.record("grant_recorded", actor=actor, person_id=person.id,
+                 summary={"grant_type": grant_type})
+    for debt in open_debts_of(person):
+        instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+        if instance is None or instance.version.definition.key != legal.ESTATE_KEY:
+            continue
+        try:
+            instances.send_message_to(instance, "grant_recorded", {}, actor)
+        except Conflict:
+            pass  # past the point where a grant changes anything
+    return estate

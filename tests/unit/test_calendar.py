@@ -112,7 +112,7 @@ def test_deemed_service_examples(posted, cpr_6_26, cpr_6_14):
 
 def test_diagram_functions_keys_and_setting_passthrough():
     f = fns()
-    assert set(f) == {"add_working_days", "add_calendar_days", "next_working_day",
+    assert set(f) == {"add_working_days", "add_calendar_days", "add_months", "next_working_day",
                       "deemed_service_cpr_6_26", "deemed_service_cpr_6_14", "setting", "date_of"}
     assert f["setting"]("dp.chase_days") == "setting:dp.chase_days"
 
@@ -232,3 +232,10 @@ def test_diagram_round_trip_and_offsets(d, n, form, n_as_str):
     for name, pure in [("deemed_service_cpr_6_26", deemed_service_cpr_6_26),
                        ("deemed_service_cpr_6_14", deemed_service_cpr_6_14)]:
         assert f["date_of"](f[name](value)) == pure(d).isoformat()
+
+
+def test_add_months_falls_to_the_month_end_on_the_safe_side():
+    from app.calendar import add_months
+
+    assert add_months(D("2026-08-31"), 6) == D("2027-02-28")
+    assert add_months(D("2026-03-02"), 5) == D("2026-08-02")

@@ -142,7 +142,7 @@ ESTATE = Expected(
         "estate_done_after_grant": ("endEvent", "process"),
         "estate_recovery_done": ("endEvent", "process"),
     },
-    {"standing_search_renewal_due": "add_calendar_days(standing_search_lodged_on, 182)"},
+    {"standing_search_renewal_due": "add_months(standing_search_lodged_on, 5)"},
     {"send_final_account": "final_account"},
     {
         "record_grant_or_search": ("finance_officer", LEGAL_DUE),
@@ -604,11 +604,12 @@ def test_estate_walk_standing_search_renewals_then_a_grant(fixed_clock):
     result = walk.start()
     assert walk.calls == ["final_account"] and ready(result) == ["record_grant_or_search"]
     result = walk.complete(result, grant_known=False, standing_search_lodged_on="2026-03-02")
-    assert result.next_timer_due.date().isoformat() == "2026-08-31"  # 182 days
+    # A month before the six months lapse.
+    assert result.next_timer_due.date().isoformat() == "2026-08-02"
     result = walk.wait(result)
     assert ready(result) == ["renew_standing_search"]
     result = walk.complete(result, standing_search_lodged_on="2026-09-01")
-    assert result.next_timer_due.date().isoformat() == "2027-03-02"
+    assert result.next_timer_due.date().isoformat() == "2027-02-01"
     result = walk.wait(result)
     assert ready(result) == ["renew_standing_search"]  # and again, every six months
     result = walk.message(result, "grant_recorded")

@@ -184,3 +184,104 @@ def test_scenario_4_statute_barred_invoice_left_out_and_proposed_for_write_off(n
     assert db.session.scalar(select(Invoice.status).where(Invoice.number == "INV-2020")) == (
         "written_off")
     assert debt.status == "open"  # the rest of the debt is still recoverable
+
+
+# --- each check that keeps a claim from being issued wrongly -----------------------------------
+def _posted(account, amount: str = "3250.00"):
+    debt = ladder_to_decision(account, amount, "2026-04-01")
+    return approve_and_post(decide_letter_of_claim(debt))
+
+
+def test_a_claim_of_100000_pounds_or_more_goes_by_form_n1(no_placeholders):
+    debt = _posted(person_account(), "100000.00")
+    route = legal.route_for(debt, Decimal("100000.00"))
+    assert route.route == "n1" and route.reasons
+    assert legal.route_for(debt, Decimal("99999.99")).route == "mcol"
+
+
+def test_an_address_outside_england_and_wales_goes_by_form_n1(no_placeholders):
+    account = person_account()
+    person = db.session.get(Person, account.person_id)
+    person.postcode = "EH1 1YZ"
+    db.session.commit()
+    debt = _posted(account)
+    assert legal.route_for(debt, Decimal("3250.00")).route == "n1"
+    assert legal.in_england_wales("GU1 1AA") and not legal.in_england_wales("G1 1AA")
+    assert not legal.in_england_wales("BT1 1AA") and legal.in_england_wales("CF10 1AA")
+
+
+def test_no_claim_while_the_deferred_payment_test_blocks_court(no_placeholders):
+    account = person_account()
+    debt = _posted(account)
+    person = db.session.get(Person, account.person_id)
+    # Since the letter: the person moved into a care home they own; no offer made yet.
+    person.in_care_home, person.owns_property = True, True
+    db.session.commit()
+    problems = legal.claim_checks(debt, date(2026, 5, 8))
+    assert problems == ["DPA could be entered into – offer required (Care Act s69(2))"]
+    legal_actions.record_dpa_test(debt, "ineligible", "No first charge possible", user("fo"))
+    assert legal.claim_checks(debt, date(2026, 5, 8)) == []
+    assert legal.claim_checks(debt, date(2026, 5, 7))[0].startswith("no claim may be issued")
+
+
+def test_claim_response_judgment_and_a_charging_order(no_placeholders):
+    from app.models import PropertyCharge
+
+    account = person_account()
+    debt = _posted(account)
+    sweep("2026-05-08")
+    complete(open_tasks(debt)["approve_legal_referral"], "fm", decision="refer_to_legal",
+             reasons="No reply")
+    complete(open_tasks(debt)["issue_claim"], "legal", claim_number="K00AB123",
+             issued_on="2026-05-08", posted_on="2026-05-08")
+    sweep("2026-05-20", "10:00")
+    legal_actions.record_acknowledgment(debt, date(2026, 5, 20), user("legal"))
+    claim = legal.current_claim(debt)
+    assert claim.defence_by == date(2026, 6, 9)  # 28 days after service on Tue 12 May
+    sweep("2026-05-28")
+    assert "claim_response" not in open_tasks(debt)
+    sweep("2026-06-11")  # two days' grace after the deadline
+    complete(open_tasks(debt)["claim_response"], "legal", response="none")
+    complete(open_tasks(debt)["record_judgment"], "legal", judgment_date="2026-06-30",
+             judgment_amount="3455.00", terms="forthwith")
+    claim = legal.current_claim(debt)
+    assert (claim.judgment_amount, claim.judgment_interest) == (Decimal("3455.00"), False)
+    assert "enforcement_notice" in [t[0] for t in templates_of(account.person_id)]
+    complete(open_tasks(debt)["enforcement_decision"], "legal", kind="charging_order",
+             title_number="HP123456")
+    charge = db.session.scalar(select(PropertyCharge).where(PropertyCharge.debt_case_id
+                                                           == debt.id))
+    assert (charge.basis, charge.title_number) == ("interim_charging_order", "HP123456")
+    assert debt.stage == "enforcement"
+
+
+# --- estates (A.3-D) ------------------------------------------------------------------------------
+def test_a_death_sends_the_final_account_and_runs_the_standing_search(staff):
+    from app.services import debt_cases
+
+    from .debt_helpers import add_invoice
+
+    account = person_account("P7001", "Edith Evans", representative={
+        "name": "Frank Evans", "type": "personal_representative", "scope": "property_and_finance",
+        "address": {"lines": ["3 Probate Lane"], "postcode": "EX9 9EE"}})
+    add_invoice(account, "INV-E1", date(2026, 3, 2), "640.00")
+    sweep("2026-03-24")
+    sweep("2026-03-30")
+    sweep("2026-04-02", "10:00")
+    debt_cases.record_death(account.person, date(2026, 3, 31), user("fa"))
+    from .debt_helpers import debt_of
+
+    debt = debt_of(account)
+    assert templates_of(account.person_id)[-1][0] == "estate_final_account"
+    text = letter_text(account.person_id, "estate_final_account")
+    assert "£640.00" in text and "Frank Evans" in text
+    task = open_tasks(debt)["record_grant_or_search"]
+    with pytest.raises(ValidationFailed):
+        complete(task, "fo", grant_known=False)
+    complete(task, "fo", grant_known=False, standing_search_lodged_on="2026-04-02")
+    sweep("2026-09-02")
+    complete(open_tasks(debt)["renew_standing_search"], "fo",
+             standing_search_lodged_on="2026-09-02")
+    sweep("2026-09-20", "10:00")
+    legal_actions.record_grant(account.person, "probate", date(2026, 9, 15), user("fo"))
+    assert "pursue_estate_after_grant" in open_tasks(debt)
