@@ -183,6 +183,58 @@ def sign_off(letter: Letter) -> None:
     letter.each("org in advice.signposts", "{{ org.name }}: {{ org.phone }}, {{ org.website }}")
 
 
+def memo_head(letter: Letter) -> None:
+    """The frame of an internal memo: to the legal team, about the person; no advice signposts."""
+    header = letter.doc.sections[0].header
+    header.paragraphs[0].add_run("{{ council.name }}").bold = True
+    header.paragraphs[0].runs[0].font.size = Pt(14)
+    letter.text("Internal memo: not to be sent to the person or anyone acting for them",
+                container=header)
+    footer = letter.doc.sections[0].footer
+    footer.paragraphs[0].add_run("Letter reference {{ letter.ref }}").font.size = Pt(8)
+    letter.text("To: {{ recipient.full_name }}")
+    letter.text(
+        "From: {{ officer.name }}{% if officer.job_title %}, {{ officer.job_title }}{% endif %}, "
+        "{{ council.team_name }}"
+    )
+    letter.when("officer.direct_line", "Direct line: {{ officer.direct_line }}")
+    letter.text("Date: {{ letter.date }}")
+    letter.text("Our reference: {{ our_ref }}")
+    letter.text(
+        "About: {{ subject.full_name }}{% if subject.deceased %} (deceased){% endif %}, "
+        "person reference {{ subject.person_id }}"
+    )
+    letter.blank()
+
+
+def memo_end(letter: Letter) -> None:
+    letter.blank()
+    letter.text("{{ officer.name }}")
+    letter.when("officer.job_title", "{{ officer.job_title }}")
+    letter.text("{{ council.team_name }}")
+
+
+def enclosure_head(letter: Letter) -> None:
+    """The frame of an enclosure: who it is for and which letter it goes with; no sign-off."""
+    header = letter.doc.sections[0].header
+    header.paragraphs[0].add_run("{{ council.name }}").bold = True
+    header.paragraphs[0].runs[0].font.size = Pt(14)
+    letter.text("{{ council.team_name }}", container=header)
+    # The accessible-formats offer is in the letter this goes with, which has the contacts.
+    footer = letter.doc.sections[0].footer
+    footer.paragraphs[0].add_run("Letter reference {{ letter.ref }}").font.size = Pt(8)
+    letter.text("Sent with our Letter of Claim dated {{ letter.date }}")
+    letter.text("Our reference: {{ our_ref }}")
+    letter.text("For: {{ recipient.full_name }}")
+    letter.when("recipient.on_behalf_of", "On behalf of {{ recipient.on_behalf_of }}")
+    letter.text(
+        "About the debt of: {{ subject.full_name }}{% if subject.deceased %} (deceased)"
+        "{% endif %}"
+    )
+    letter.text("Owed to: {{ council.name }}")
+    letter.blank()
+
+
 # ----------------------------------------------------------------------------- letter bodies
 
 
@@ -603,6 +655,350 @@ def instalment_missed(letter: Letter) -> None:
     letter.text("{{ consequence_text }}")
 
 
+# ----------------------------------------------------------------------------- legal stage
+# The deferred payment offer, the Letter of Claim with its enclosures and what follows it, the
+# post-judgment notice and the estate's final account go to the person, their deputy or attorney,
+# or the personal representatives; the two memos stay inside the council.
+
+_STATEMENT_HEADERS = ("Date", "Description", "Debit", "Credit", "Balance")
+_STATEMENT_CELLS = (
+    "{{ row.date }}",
+    "{{ row.description }}",
+    "{{ row.debit }}",
+    "{{ row.credit }}",
+    "{{ row.balance }}",
+)
+_NOT_NONE = '{0} | trim | lower != "none"'
+_ANNEX_1 = "Annex 1 of the Pre-Action Protocol for Debt Claims"
+# Sent with the Letter of Claim; they keep the enclosure frame once the official text is in.
+ENCLOSURES = frozenset({"pap_information_sheet", "pap_reply_form", "pap_financial_statement"})
+
+
+def _statement(letter: Letter, total_label: str, total: str) -> None:
+    letter.table(
+        "row in statement_of_account",
+        _STATEMENT_HEADERS,
+        _STATEMENT_CELLS,
+        total=(total_label, "", "", "", total),
+        right=(2, 3, 4),
+    )
+    letter.blank()
+
+
+def dpa_offer(letter: Letter) -> None:
+    letter.text(
+        "Offer of a deferred payment agreement: care charges for {{ subject.full_name }}",
+        bold=True,
+        size=12,
+    )
+    _sorry_for_estate(letter)
+    letter.text(
+        "The charges for {{ subject.possessive }} care and support that have not been paid now "
+        "come to {{ debt_amount }}."
+    )
+    letter.text(
+        "Where the debt could be covered by a deferred payment agreement, the law does not allow "
+        "us to take court action to recover it unless we have offered one and the offer has "
+        "been turned down (Care Act 2014, section 69(2)). We are therefore offering a deferred "
+        "payment agreement."
+    )
+    letter.heading("What a deferred payment agreement is")
+    letter.text(
+        "Under a deferred payment agreement the council agrees to wait for payment of the care "
+        "charges. The amount owed is secured by a legal charge on the property at "
+        "{{ property_address }}, and is repaid later: for example when the property is sold, or "
+        "from the estate. The charge is removed once everything owed has been repaid."
+    )
+    letter.heading("Why we are offering one")
+    letter.text("{{ eligibility_summary }}")
+    letter.heading("How much can be deferred")
+    letter.text("{{ equity_limit_explanation }}")
+    letter.heading("Interest and charges")
+    letter.text(
+        "Interest is added to the amount deferred. Interest rate: {{ interest_rate_current }} "
+        "({{ rate_period }})."
+    )
+    letter.text(
+        "The rate can change on 1 January and 1 July each year, but it can never be more than "
+        "the national maximum set by the government. We will confirm the rate before the "
+        "agreement is signed."
+    )
+    letter.tag("if admin_charges")
+    letter.text("We also make these charges for setting up and running the agreement:")
+    letter.table(
+        "charge in admin_charges",
+        ("Charge", "Amount"),
+        ("{{ charge.item }}", "{{ charge.amount }}"),
+        right=(1,),
+    )
+    letter.blank()
+    letter.tag("else")
+    letter.text(
+        "We will tell you about any charges for setting up and running the agreement before it "
+        "is signed."
+    )
+    letter.tag("endif")
+    letter.heading("How to accept")
+    letter.text("Please let us know by {{ accept_by_date }} whether the offer is accepted.")
+    letter.text("{{ how_to_accept }}")
+    letter.heading("If the offer is not accepted")
+    letter.text("{{ consequence_of_refusal_text }}")
+    letter.heading("Getting advice")
+    letter.text("{{ independent_advice_text }}")
+
+
+def letter_of_claim(letter: Letter) -> None:
+    # The contents of para 3.1 of the Pre-Action Protocol for Debt Claims, in its order [S26].
+    letter.text("Letter of Claim: care charges for {{ subject.full_name }}", bold=True, size=12)
+    _sorry_for_estate(letter)
+    letter.text(
+        "This is a Letter of Claim under the Pre-Action Protocol for Debt Claims. Please read it "
+        "carefully, with the enclosed Information Sheet. You can get free, independent advice "
+        "about it from the organisations listed at the end of this letter."
+    )
+    letter.heading("The amount owed")
+    letter.text(
+        "{{ council.name }} says that {{ debt_amount }} is owed for {{ subject.possessive }} "
+        "care and support. The statement of account below shows every invoice, payment and "
+        "credit that makes up this amount."
+    )
+    letter.text("{{ interest_continuing }}")
+    letter.text("{{ charges_continuing }}")
+    letter.heading("What the charges are based on")
+    letter.text("{{ agreement_basis }}")
+    letter.text("{{ assignment }}")
+    letter.tag(f"if {_NOT_NONE.format('instalment_offer_status')}")
+    letter.heading("Payments by instalments")
+    letter.text("{{ instalment_offer_status }}")
+    letter.tag("endif")
+    letter.heading("How to pay")
+    letter.text("{{ how_to_pay }}")
+    letter.heading("If the full amount cannot be paid")
+    letter.text("{{ how_to_discuss }}")
+    letter.heading("What you need to do now")
+    letter.text(
+        "Please fill in the enclosed Reply Form and send it back {{ reply_by_text }} to:"
+    )
+    letter.text("{{ reply_address }}")
+    letter.text(
+        "If you need documents or information about the debt, or are getting debt advice, say "
+        "so on the Reply Form. We will then give time to look at the documents or get advice "
+        "before we take any further step."
+    )
+    letter.text(
+        "If we do not receive the Reply Form or the payment {{ reply_by_text }}, we may start "
+        "court proceedings{% if recipient.role == 'personal_representative' %} against the "
+        "estate{% endif %} to recover the debt, and ask the court to add the court fee and our "
+        "costs."
+    )
+    letter.when(
+        f"not ({_ESTATE})",
+        "We will not stop or reduce {{ subject.possessive }} care and support because of unpaid "
+        "charges.",
+    )
+    letter.heading("Statement of account")
+    _statement(letter, "Amount owed", "{{ debt_amount }}")
+    letter.heading("Enclosed")
+    letter.each("enclosure in enclosures", "{{ enclosure }}")
+
+
+def _placeholder(letter: Letter, what: str) -> None:
+    letter.text(
+        f"PLACEHOLDER: the official {what} must be inserted here before use.", bold=True, size=12
+    )
+
+
+def pap_information_sheet(letter: Letter) -> None:
+    letter.text("Information Sheet", bold=True, size=14)
+    _placeholder(letter, f"Information Sheet ({_ANNEX_1})")
+
+
+def pap_reply_form(letter: Letter) -> None:
+    letter.text("Reply Form", bold=True, size=14)
+    _placeholder(letter, f"Reply Form ({_ANNEX_1})")
+    letter.text(
+        "For checking the inserted form only, not a substitute for it: the official form has "
+        "these parts.",
+        bold=True,
+    )
+    for part in (
+        "Box A: the debt is agreed.",
+        "Box B: part of the debt is agreed.",
+        "Box C: the debtor does not know whether the debt is owed, and needs documents, "
+        "information or advice.",
+        "Box D: the debt is disputed.",
+        "Section 2: offers of payment, including payment by instalments.",
+    ):
+        letter.text(part, style="List Bullet")
+
+
+def pap_financial_statement(letter: Letter) -> None:
+    letter.text("Financial Statement", bold=True, size=14)
+    _placeholder(letter, "Financial Statement (Annex 2 of the Pre-Action Protocol for Debt Claims)")
+
+
+def pap_documents(letter: Letter) -> None:
+    letter.text(
+        "Your Reply Form: care charges for {{ subject.full_name }}", bold=True, size=12
+    )
+    letter.text(
+        "Thank you for sending back the Reply Form about the debt for {{ subject.possessive }} "
+        "care and support. You asked for documents about the debt. They are enclosed:"
+    )
+    letter.each("document in documents_enclosed", "{{ document }}")
+    letter.heading("Your offer")
+    letter.text("{{ response_to_offer }}")
+    letter.heading("Time to get advice")
+    letter.text("{{ advice_period_text }}")
+    letter.text(
+        "If you have any questions about the documents, or still think the debt is wrong, "
+        "please contact {{ contact_for_help }}."
+    )
+
+
+def pap_offer_refused(letter: Letter) -> None:
+    letter.text(
+        "Your offer of payment: care charges for {{ subject.full_name }}", bold=True, size=12
+    )
+    letter.text(
+        "Thank you for your offer to pay {{ offer_amount }}"
+        "{% if offer_frequency %} {{ offer_frequency }}{% endif %} towards the debt for "
+        "{{ subject.possessive }} care and support. We have considered it carefully, with the "
+        "information about income and spending."
+    )
+    letter.text("Income and spending: {{ income_expenditure_summary }}")
+    letter.heading("Why we cannot accept the offer")
+    letter.each("reason in reasons", "{{ reason }}")
+    letter.tag(f"if {_NOT_NONE.format('counter_proposal')}")
+    letter.heading("What we could accept")
+    letter.text("{{ counter_proposal }}")
+    letter.tag("endif")
+    letter.heading("What to do now")
+    letter.text(
+        "Please contact {{ contact_for_help }} to discuss this. If circumstances have changed, "
+        "or some information was left out, tell us and we will look at the offer again."
+    )
+    letter.text(
+        "If you are getting debt advice, please tell us, so that we can give time for it before "
+        "we take any further step."
+    )
+
+
+def legal_referral(letter: Letter) -> None:
+    letter.text("Referral for a county court claim", bold=True, size=12)
+    letter.text(
+        "The pre-action steps for this debt are complete. Please consider issuing a claim in the "
+        "county court, and tell us if anything more is needed or if a claim should not be issued."
+    )
+    letter.heading("The debtor")
+    letter.text("{{ debtor_details }}")
+    letter.text("Representative: {{ representative_details }}")
+    letter.heading("Capacity")
+    letter.text("{{ capacity_status }}")
+    letter.text(
+        "Litigation friend needed: {% if litigation_friend_needed %}Yes{% else %}No{% endif %}"
+    )
+    letter.when(
+        "litigation_friend_needed",
+        "The debtor is a protected party: a litigation friend must be appointed (CPR 21), and "
+        "the claim cannot be issued through Money Claim Online (PD 7E para 4).",
+    )
+    letter.heading("Deferred payment agreement test (Care Act 2014, section 69(2))")
+    letter.text("Outcome: {{ dpa_test_outcome }}")
+    letter.text("Evidence: {{ dpa_evidence }}")
+    letter.heading("Limitation")
+    letter.text(
+        "The earliest sum in the claim becomes statute-barred on {{ limitation_expiry }} (Care "
+        "Act 2014, section 69(3)): the claim must be issued before that date."
+    )
+    letter.heading("Pre-Action Protocol dates")
+    letter.table("step in pap_dates", ("Step", "Date"), ("{{ step.label }}", "{{ step.date }}"))
+    letter.blank()
+    letter.heading("Statement of account")
+    _statement(letter, "Amount to claim", "{{ (statement_of_account | last).balance }}")
+    letter.heading("Recommended route: {{ recommended_route }}")
+    letter.each("reason in route_reasons", "{{ reason }}")
+    letter.text("Issue fee: {{ fee_band }}")
+    letter.text("Interest claimed: {{ interest_claimed }}")
+
+
+def enforcement_notice(letter: Letter) -> None:
+    letter.text("County court judgment: care charges for {{ subject.full_name }}", bold=True,
+                size=12)
+    letter.text(
+        "On {{ judgment_date }} the county court gave judgment for {{ council.name }} in claim "
+        "number {{ claim_no }}, for the unpaid charges for {{ subject.possessive }} care and "
+        "support."
+    )
+    letter.heading("The judgment")
+    letter.text("Amount of the judgment: {{ judgment_amount }}")
+    letter.text("The court ordered it to be paid: {{ terms }}")
+    letter.text("Paid since the judgment: {{ amount_paid }}")
+    letter.text(
+        "Balance still owed, including any interest and court costs added since the judgment: "
+        "{{ balance }}"
+    )
+    letter.text("Please pay the balance as the court ordered. " + _PAID_ALREADY)
+    letter.heading("If the judgment is not paid")
+    letter.text("{{ enforcement_intended }}")
+    letter.text(
+        "Asking the court to enforce a judgment adds court fees to the amount owed. If paying is "
+        "difficult, please contact {{ contact_for_help }} straight away: we would much rather "
+        "agree a way forward."
+    )
+    letter.heading("The Register of Judgments")
+    letter.text("{{ register_info }}")
+
+
+def estate_final_account(letter: Letter) -> None:
+    letter.text("The late {{ deceased_name }}: final account for care charges", bold=True,
+                size=12)
+    letter.text("{{ condolence_text }}")
+    letter.text(
+        "We are writing about the charges for the care and support of {{ deceased_name }}, who "
+        "died on {{ date_of_death }}, which are to be paid from the estate."
+    )
+    letter.heading("The final account")
+    letter.text("Final invoice: {{ final_invoice_no }}")
+    letter.text("Total owed by the estate: {{ final_balance }}")
+    letter.text(
+        "Please pay {{ final_balance }} from the estate, quoting the reference {{ our_ref }}. "
+        "You can pay by debit or credit card by calling {{ council.phone }}, or contact us for "
+        "other ways to pay."
+    )
+    letter.tag("if dpa_due_date")
+    letter.heading("The deferred payment agreement")
+    letter.text(
+        "{{ deceased_name }} had a deferred payment agreement with us. The amount deferred under "
+        "it must be repaid by {{ dpa_due_date }}, 90 days after the date of death. "
+        "{{ interest_text }} The legal charge on the property will be removed once it has been "
+        "repaid."
+    )
+    letter.tag("endif")
+    letter.heading("What we need from you")
+    letter.text("{{ request_grant_details }}")
+    letter.text("{{ s27_notice_text }}")
+    letter.text(
+        "If the estate may not be able to pay all its debts, please get advice from a solicitor "
+        "before paying any of them, and let us know."
+    )
+    letter.heading("If you think the account is wrong")
+    letter.text("Please contact {{ contact_for_help }}.")
+
+
+def write_off_memo(letter: Letter) -> None:
+    letter.text("Request to write off a debt", bold=True, size=12)
+    letter.text("Debt: {{ debt_id }}")
+    letter.text("Amount to write off: {{ amount }}")
+    letter.text("Age of the debt: {{ age }}")
+    letter.text("Reason: {{ reason_label }} ({{ reason_code }})")
+    letter.heading("Recovery action taken")
+    letter.each("action in actions_taken", "{{ action }}")
+    letter.heading("Approval")
+    letter.text("Approval needed from: {{ approver_level }}")
+    letter.text("Status: {{ approval }}")
+
+
 BODIES: dict[str, Callable[[Letter], None]] = {
     "dp_agreement": dp_agreement,
     "dp_reminder_1": dp_reminder_1,
@@ -615,15 +1011,36 @@ BODIES: dict[str, Callable[[Letter], None]] = {
     "debt_recovery_contact": debt_recovery_contact,
     "instalment_confirmation": instalment_confirmation,
     "instalment_missed": instalment_missed,
+    "dpa_offer": dpa_offer,
+    "letter_of_claim": letter_of_claim,
+    "pap_information_sheet": pap_information_sheet,
+    "pap_reply_form": pap_reply_form,
+    "pap_financial_statement": pap_financial_statement,
+    "pap_documents": pap_documents,
+    "pap_offer_refused": pap_offer_refused,
+    "legal_referral": legal_referral,
+    "enforcement_notice": enforcement_notice,
+    "estate_final_account": estate_final_account,
+    "write_off_memo": write_off_memo,
 }
 
 
 def build(name: str, out_dir: Path) -> Path:
     """Write ``{out_dir}/{name}.docx`` and return its path."""
-    letter = Letter(TEMPLATES[name])
-    letterhead(letter)
-    BODIES[name](letter)
-    sign_off(letter)
+    info = TEMPLATES[name]
+    letter = Letter(info)
+    # Internal memos and enclosures are not letters: no salutation, sign-off or signposts.
+    if info.matter == "internal":
+        memo_head(letter)
+        BODIES[name](letter)
+        memo_end(letter)
+    elif name in ENCLOSURES:
+        enclosure_head(letter)
+        BODIES[name](letter)
+    else:
+        letterhead(letter)
+        BODIES[name](letter)
+        sign_off(letter)
     path = out_dir / f"{name}.docx"
     letter.save(path)
     return path

@@ -10,7 +10,13 @@ from app.letters.addressing import (
     RepresentationNeeded,
     choose_recipient,
 )
-from app.letters.catalogue import COMMON_REQUIRED, TEMPLATES, TemplateInfo, template_info
+from app.letters.catalogue import (
+    COMMON_REQUIRED,
+    TEMPLATES,
+    TemplateInfo,
+    placeholder_enclosures,
+    template_info,
+)
 from app.letters.context import build_context
 from app.letters.errors import LetterError
 from app.letters.formatting import format_date, format_money
@@ -29,6 +35,7 @@ __all__ = [
     "choose_recipient",
     "format_date",
     "format_money",
+    "placeholder_enclosures",
     "render_letter",
     "template_info",
     "template_variables",

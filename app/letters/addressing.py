@@ -4,6 +4,9 @@ Pure module: the person is a plain mapping, the answer is a frozen dataclass.
 
 The rule, in order:
 
+0. Internal memos (matter "internal": the referral to Legal, the write-off request) go to the
+   council's legal team at the council's own address, whoever the person is and whatever their
+   representation or death: the memo is about the person, not to them or anyone acting for them.
 1. Deceased: every other representative's authority ended at death (LPAs, deputyships and
    appointeeships all cease), so write to "The Personal Representative(s) of the late {name}".
    If a personal representative is recorded we use their name and address; otherwise the title
@@ -28,7 +31,10 @@ from typing import Any
 
 from app.letters.errors import LetterError
 
-MATTERS = frozenset({"benefits", "capital_or_property", "general", "direct_payment"})
+MATTERS = frozenset(
+    {"benefits", "capital_or_property", "general", "direct_payment", "internal"}
+)
+DEFAULT_LEGAL_TEAM = "Legal Services"
 REPRESENTATIVE_TYPES = frozenset(
     {
         "appointee",
@@ -43,7 +49,7 @@ REPRESENTATIVE_TYPES = frozenset(
 SCOPES = frozenset({"benefits", "property_and_finance", "litigation"})
 
 # Which matters each kind of living representative may be written to about.
-_ALL_MATTERS = MATTERS
+_ALL_MATTERS = MATTERS - {"internal"}
 _DP_ONLY = frozenset({"direct_payment"})
 _AUTHORITY: dict[tuple[str, str], frozenset[str]] = {
     ("deputy", "property_and_finance"): _ALL_MATTERS,
@@ -86,12 +92,20 @@ class AddressingError(LetterError):
     """The person or matter given to ``choose_recipient`` is malformed."""
 
 
-def choose_recipient(person: Mapping[str, Any], matter: str) -> Recipient | RepresentationNeeded:
-    """Apply the addressing rule for a letter about ``matter`` concerning ``person``."""
+def choose_recipient(
+    person: Mapping[str, Any], matter: str, council: Mapping[str, Any] | None = None
+) -> Recipient | RepresentationNeeded:
+    """Apply the addressing rule for a letter about ``matter`` concerning ``person``.
+
+    ``council`` (the letter header settings) is needed only for internal memos: it gives the
+    legal team's name (``legal_team_name``, else "Legal Services") and the address.
+    """
     if matter not in MATTERS:
         raise AddressingError(f"unknown matter {matter!r}; expected one of {sorted(MATTERS)}")
     name = _text(person, "name")
     rep = _representative(person)
+    if matter == "internal":
+        return _legal_team(council)
     if person.get("deceased"):
         return _personal_representatives(person, name, rep)
     if rep is not None and matter in _authority(rep):
@@ -112,6 +126,20 @@ def choose_recipient(person: Mapping[str, Any], matter: str) -> Recipient | Repr
         role="self",
         on_behalf_of=None,
         salutation=f"Dear {name}",
+    )
+
+
+def _legal_team(council: Mapping[str, Any] | None) -> Recipient:
+    if council is None:
+        raise AddressingError("an internal memo needs the council's details for its addressee")
+    team = str(council.get("legal_team_name") or "").strip() or DEFAULT_LEGAL_TEAM
+    return Recipient(
+        full_name=team,
+        address_lines=_lines(council),
+        postcode=str(council.get("postcode") or ""),
+        role="internal",
+        on_behalf_of=None,
+        salutation=f"To {team}",
     )
 
 

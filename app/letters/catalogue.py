@@ -4,10 +4,25 @@ Each entry matches ``letter_templates/{name}.docx`` (built by ``tools/build_lett
 ``required`` lists the template's own fields; ``COMMON_REQUIRED`` applies to every letter. Bump
 ``version`` whenever a template's wording changes: ``letter.ref`` ("DP-AGR-R1 v1") prints it, so a
 stored letter always says which wording it was made from.
+
+Placeholder enclosures. The Letter of Claim (PAP-LOC) must enclose the Information Sheet and Reply
+Form (Annex 1 of the Pre-Action Protocol for Debt Claims) and a Financial Statement (Annex 2).
+Their official wording is not in this repository, so ``pap_information_sheet``,
+``pap_reply_form`` and ``pap_financial_statement`` ship with ``placeholder=True``: each says in
+bold where the official text goes, and ``placeholder_enclosures`` lets the service refuse to
+issue a Letter of Claim while any enclosure is still a placeholder. To replace one:
+
+1. take the current official text of the annex from the published protocol (Civil Procedure
+   Rules, Pre-Action Protocol for Debt Claims, Annex 1 or Annex 2);
+2. put it in the enclosure's body function in ``tools/build_letter_templates.py`` in place of
+   the placeholder paragraph (keep the reference block at the top);
+3. here, set ``placeholder=False`` and bump ``version``;
+4. re-run the builder and commit the rebuilt ``letter_templates/{name}.docx`` with both changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.letters.errors import LetterError
@@ -21,9 +36,11 @@ class TemplateInfo:
     ref: str
     version: int
     title: str
-    matter: str  # "benefits" | "capital_or_property" | "general" | "direct_payment"
+    matter: str  # "benefits" | "capital_or_property" | "general" | "direct_payment" | "internal"
     needs_approval: bool
     required: tuple[str, ...]
+    # True while the template stands in for official wording we do not hold (see above).
+    placeholder: bool = False
 
     @property
     def ref_and_version(self) -> str:
@@ -55,6 +72,8 @@ COMMON_REQUIRED: tuple[str, ...] = (
 )
 
 _DP = "direct_payment"
+# Court action and DPAs concern capital: only a deputy or P&F attorney may act (addressing.py).
+_PROPERTY = "capital_or_property"
 _REMINDER = ("agreement.sent_date", "return_by_date", "contact_for_help")
 # The debt ladder's reminder and final demand share these; the texts have defaults in context.py.
 _OVERDUE = (
@@ -218,8 +237,173 @@ TEMPLATES: dict[str, TemplateInfo] = {
             needs_approval=False,
             required=("missed_date", "missed_amount", "bring_up_to_date_by", "consequence_text"),
         ),
+        # ----------------------------------------------------------- legal stage (A.3 steps 5-12)
+        TemplateInfo(
+            name="dpa_offer",
+            ref="DR-DPA-OFFER",
+            version=1,
+            title="Offer of a deferred payment agreement",
+            matter=_PROPERTY,
+            needs_approval=False,
+            required=(
+                "debt_amount",
+                "property_address",
+                "eligibility_summary",
+                "equity_limit_explanation",
+                "interest_rate_current",
+                "rate_period",
+                "how_to_accept",
+                "accept_by_date",
+                "consequence_of_refusal_text",
+                "independent_advice_text",
+            ),
+        ),
+        TemplateInfo(
+            name="letter_of_claim",
+            ref="PAP-LOC",
+            version=1,
+            title="Letter of Claim",
+            matter=_PROPERTY,
+            needs_approval=True,
+            required=(
+                "debt_amount",
+                "interest_continuing",
+                "charges_continuing",
+                "agreement_basis",
+                "assignment",
+                "instalment_offer_status",
+                "how_to_pay",
+                "how_to_discuss",
+                "reply_address",
+                "reply_by_text",
+                "statement_of_account",
+                "enclosures",
+            ),
+        ),
+        *(
+            TemplateInfo(
+                name=name,
+                ref=ref,
+                version=1,
+                title=title,
+                matter=_PROPERTY,
+                needs_approval=False,
+                required=(),
+                placeholder=True,
+            )
+            for name, ref, title in (
+                ("pap_information_sheet", "PAP-INFO", "Information Sheet"),
+                ("pap_reply_form", "PAP-REPLY", "Reply Form"),
+                ("pap_financial_statement", "PAP-FS", "Financial Statement"),
+            )
+        ),
+        TemplateInfo(
+            name="pap_documents",
+            ref="PAP-DOCS",
+            version=1,
+            title="Your Reply Form: the documents you asked for",
+            matter=_PROPERTY,
+            needs_approval=True,
+            required=("documents_enclosed", "response_to_offer", "advice_period_text"),
+        ),
+        TemplateInfo(
+            name="pap_offer_refused",
+            ref="PAP-REFUSE",
+            version=1,
+            title="Your offer of payment: why we cannot accept it",
+            matter=_PROPERTY,
+            needs_approval=True,
+            required=("offer_amount", "income_expenditure_summary", "reasons", "counter_proposal"),
+        ),
+        TemplateInfo(
+            name="legal_referral",
+            ref="LEGAL-REF",
+            version=1,
+            title="Referral to Legal Services for a county court claim",
+            matter="internal",
+            needs_approval=False,
+            required=(
+                "debtor_details",
+                "representative_details",
+                "capacity_status",
+                "litigation_friend_needed",
+                "dpa_test_outcome",
+                "dpa_evidence",
+                "limitation_expiry",
+                "pap_dates",
+                "statement_of_account",
+                "recommended_route",
+                "route_reasons",
+                "fee_band",
+                "interest_claimed",
+            ),
+        ),
+        TemplateInfo(
+            name="enforcement_notice",
+            ref="ENF-NOTICE",
+            version=1,
+            title="County court judgment: what happens next",
+            matter=_PROPERTY,
+            needs_approval=True,
+            required=(
+                "claim_no",
+                "judgment_date",
+                "judgment_amount",
+                "terms",
+                "amount_paid",
+                "balance",
+                "enforcement_intended",
+                "register_info",
+            ),
+        ),
+        TemplateInfo(
+            name="estate_final_account",
+            ref="EST-01",
+            version=1,
+            title="Final account for care charges",
+            matter="general",
+            needs_approval=False,
+            required=(
+                "deceased_name",
+                "date_of_death",
+                "final_invoice_no",
+                "final_balance",
+                "interest_text",
+                "request_grant_details",
+                "s27_notice_text",
+                "condolence_text",
+            ),
+        ),
+        TemplateInfo(
+            name="write_off_memo",
+            ref="WO-MEMO",
+            version=1,
+            title="Request to write off a debt",
+            matter="internal",
+            needs_approval=False,
+            required=(
+                "debt_id",
+                "amount",
+                "age",
+                "reason_code",
+                "reason_label",
+                "actions_taken",
+                "approver_level",
+                "approval",
+            ),
+        ),
     )
 }
+
+
+def placeholder_enclosures(names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that are still placeholders, in the order given.
+
+    A Letter of Claim must not be issued while this is non-empty for its enclosures: the debtor
+    would get "PLACEHOLDER" where the protocol's Information Sheet, Reply Form or Financial
+    Statement should be. Unknown names raise LetterError.
+    """
+    return [name for name in names if template_info(name).placeholder]
 
 
 def template_info(name: str) -> TemplateInfo:

@@ -17,6 +17,8 @@ from app.letters.addressing import Recipient, RepresentationNeeded, choose_recip
 from app.letters.catalogue import TemplateInfo, template_info
 from app.letters.errors import LetterError
 from app.letters.formatting import format_date, to_letter_value
+from app.letters.legal import LEGAL_DEFAULTS, ROUTES, check_legal_figures
+from app.letters.paths import MISSING, lookup
 
 ADVICE_SIGNPOSTS: tuple[dict[str, str], ...] = (
     {"name": "National Debtline", "phone": "0808 808 4000", "website": "nationaldebtline.org"},
@@ -34,8 +36,10 @@ _CHOICES: dict[str, frozenset[str]] = {
     "dp.variant": frozenset({"standard", "nominated_authorised", "carer"}),
     "dp.gross_or_net": frozenset({"gross", "net"}),
     "dp.account_type": frozenset({"card", "bank"}),
+    "recommended_route": ROUTES,
 }
-# Keys each item of a list field must have; a non-None value is the default when absent.
+# Keys each item of a list field must have; a non-None value is the default when the key is
+# absent or None (None would print as "None"), and with no default the item is refused.
 _ITEM_KEYS: dict[str, dict[str, Any]] = {
     "signatories": {"name": None, "role": None, "signature_date": ""},
     "payment_schedule": {"date": None, "amount": None},
@@ -44,7 +48,20 @@ _ITEM_KEYS: dict[str, dict[str, Any]] = {
         "number": None, "date": None, "amount": None, "due_date": None, "balance": None
     },
     "aged_breakdown": {"band": None, "amount": None},
+    "admin_charges": {"item": None, "amount": None},
+    # An invoice has no credit and a payment no debit: those cells are left blank.
+    "statement_of_account": {
+        "date": None, "description": None, "debit": "", "credit": "", "balance": None
+    },
+    "pap_dates": {"label": None, "date": None},
 }
+# Lists of sentences: each item must be text (a mapping or None would print as Python).
+_TEXT_LISTS = (
+    "enclosures", "documents_enclosed", "reasons", "route_reasons", "actions_taken"
+)
+# Yes/no answers a letter prints as "Yes" or "No": a real bool, so the string "no" cannot read
+# as Yes.
+_FLAGS = ("litigation_friend_needed",)
 # Whole numbers a letter prints or builds wording from; each must be at least 1 when present.
 _COUNTS = ("number_of_payments", "dd_advance_notice_days")
 # (list, item key, total): a letter must not print a total that its own table contradicts.
@@ -54,7 +71,6 @@ _SUMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "debt_recovery_contact": (("aged_breakdown", "amount", "total_arrears"),),
     "instalment_confirmation": (("payment_schedule", "amount", "arrears_total"),),
 }
-MISSING = object()  # what lookup() returns for an absent path
 
 
 def build_context(
@@ -73,7 +89,7 @@ def build_context(
     datetimes raise LetterError. Required fields are checked by ``render_letter``.
     """
     info = template_info(template)
-    recipient = choose_recipient(person, info.matter)
+    recipient = choose_recipient(person, info.matter, council)
     if isinstance(recipient, RepresentationNeeded):
         return recipient
     _check_figures(template, fields or {})
@@ -88,18 +104,9 @@ def build_context(
             _merge(context, {path: to_letter_value(value, path)})
     _check_choices(template, context)
     _check_counts(template, context)
+    _check_kinds(template, context)
     _fill_list_items(template, context)
     return context
-
-
-def lookup(context: Mapping[str, Any], path: str) -> Any:
-    """The value at dotted ``path`` in ``context``, or the ``MISSING`` sentinel."""
-    node: Any = context
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
 
 
 def _common_block(
@@ -137,6 +144,7 @@ def _common_block(
             "full_name": name,
             "person_id": str(person.get("reference") or ""),
             "possessive": _possessive(recipient, name, bool(person.get("deceased"))),
+            "deceased": bool(person.get("deceased")),
         },
         "officer": _officer(officer, council_block),
         "advice": {"signposts": [dict(s) for s in ADVICE_SIGNPOSTS]},
@@ -198,6 +206,22 @@ def _check_counts(template: str, context: Mapping[str, Any]) -> None:
             raise LetterError(f"{template}: {path} must be a whole number, at least 1: {value!r}")
 
 
+def _check_kinds(template: str, context: Mapping[str, Any]) -> None:
+    for path in _FLAGS:
+        value = lookup(context, path)
+        if value is not MISSING and not isinstance(value, bool):
+            raise LetterError(f"{template}: {path} must be True or False: {value!r}")
+    for path in _TEXT_LISTS:
+        items = lookup(context, path)
+        if items is MISSING:
+            continue
+        if not isinstance(items, list):
+            raise LetterError(f"{template}: {path} must be a list of texts")
+        for index, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip():
+                raise LetterError(f"{template}: {path}[{index}] must be a non-empty text")
+
+
 def _check_figures(template: str, fields: Mapping[str, Any]) -> None:
     # Runs on the caller's Decimals and dates, before they become text. Lists that are not
     # all Decimals are left to the other checks (a float is refused by to_letter_value).
@@ -212,6 +236,7 @@ def _check_figures(template: str, fields: Mapping[str, Any]) -> None:
             )
     if template == "instalment_confirmation":
         _check_schedule(template, raw)
+    check_legal_figures(template, raw)
 
 
 def _check_schedule(template: str, raw: Mapping[str, Any]) -> None:
@@ -254,7 +279,7 @@ def _fill_list_items(template: str, context: Mapping[str, Any]) -> None:
             if not isinstance(item, dict):
                 raise LetterError(f"{template}: {path}[{index}] must be a mapping")
             for key, default in keys.items():
-                if key in item:
+                if item.get(key) is not None:
                     continue
                 if default is None:
                     raise LetterError(f"{template}: {path}[{index}] has no {key!r}")
@@ -455,4 +480,5 @@ _DEFAULTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "debt_recovery_contact": _recovery_contact_defaults,
     "instalment_confirmation": _instalment_defaults,
     "instalment_missed": _missed_defaults,
+    **LEGAL_DEFAULTS,
 }
