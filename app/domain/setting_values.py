@@ -163,6 +163,8 @@ _HEADER_FIELDS: dict[str, tuple[bool, Callable[[Any, str, Problems], Any]]] = {
     "logo": (False, _logo),
     # Read by app/letters/context.py when present; the letters' own wording otherwise.
     "accessible_formats_text": (False, lambda v, at, pr: _text(v, None, at, pr, required=False)),
+    "legal_team_name": (False, lambda v, at, pr: _text(v, None, at, pr, max_length=200,
+                                                       required=False)),
 }
 
 

@@ -30,7 +30,7 @@ def record_dpa_test(debt: DebtCase, outcome: str, evidence: str | None, actor: U
     if outcome not in DPA_OUTCOMES:
         raise ValidationFailed("unknown outcome", [{"field": "outcome",
                                                     "message": f"one of {DPA_OUTCOMES}"}])
-    if outcome in ("offered_refused", "ineligible") and not (evidence or "").strip():
+    if outcome != "offered_accepted" and not (evidence or "").strip():
         raise ValidationFailed("record the evidence", [{"field": "evidence", "message":
                                "a refusal or ineligibility needs its evidence"}])
     debt.dpa_outcome, debt.dpa_evidence = outcome, (evidence or "").strip() or None
@@ -81,8 +81,8 @@ def documents_provided(debt: DebtCase, provided_on: date, documents: list[str],
     loc = _posted_loc(debt)
     if not loc.documents_requested:
         raise Conflict("the Reply Form asked for no documents")
-    if provided_on > clock.today() or provided_on < loc.letter_date:
-        raise ValidationFailed("the date must fall between the letter and today",
+    if provided_on > clock.today() or provided_on < (loc.reply_received_on or loc.letter_date):
+        raise ValidationFailed("the date must fall between the Reply Form and today",
                                [{"field": "provided_on", "message": "out of range"}])
     loc.documents_provided_on = provided_on
     before = loc.earliest_issue

@@ -29,11 +29,12 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
                                                    WriteOff.status == "proposed")):
         raise Conflict("a write-off is already waiting for approval")
     today = clock.today()
+    open_invoices = [i for i in debt.invoices
+                     if i.outstanding > 0 and i.status not in recovery.CLOSED_INVOICE]
     if reason == "statute_barred":  # only what limitation bars; the rest stays recoverable
-        invoices = [i for i in debt.invoices if i.outstanding > 0
-                    and is_statute_barred(i.due_date, today)]
+        invoices = [i for i in open_invoices if is_statute_barred(i.due_date, today)]
     else:
-        invoices = [i for i in debt.invoices if i.outstanding > 0]
+        invoices = open_invoices
     amount = sum((i.outstanding for i in invoices), Decimal("0.00"))
     barred_on = _barred_on(invoices or debt.invoices)
     problems = write_off.check_proposal(reason, amount, statute_barred_on=barred_on,
@@ -69,7 +70,7 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
 def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
     if proposal.status != "proposed":
         raise Conflict(f"this write-off is already {proposal.status}")
-    if not actor.has_role(proposal.approver_role):
+    if not may_approve(actor, proposal.approver_role):
         raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
     proposal.status = "approved" if approve else "rejected"
     proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
@@ -93,6 +94,13 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
                 task.status, task.completed_at = TaskStatus.COMPLETED, clock.now()
                 task.completed_by_id = actor.id
     return proposal
+
+
+def may_approve(actor: User, role: str) -> bool:
+    """The level the amount needs, or any level above it (the levels in settings ascend)."""
+    levels = [level["role"] for level in settings.get("write_off_approval_levels")]
+    above = levels[levels.index(role):] if role in levels else [role]
+    return actor.has_role(*above)
 
 
 def get(write_off_id: int) -> WriteOff:

@@ -425,7 +425,9 @@ def test_recording_a_death_stops_the_ladder_once(as_user, reminded):
              409, "conflict")
     assert snapshot(reminded) == before
     sweep("2026-04-13")
-    assert letters(reminded.person_id) == [("debt_reminder_1", date(2026, 3, 30))]
+    # The ladder's letters stop; the estate route writes once to the personal representatives.
+    assert letters(reminded.person_id) == [("debt_reminder_1", date(2026, 3, 30)),
+                                           ("estate_final_account", date(2026, 3, 30))]
 
 
 @pytest.mark.parametrize("body, field", [
