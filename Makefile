@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two workers, one per core here; each starts its own PostgreSQL cluster and SQLite template.
+PYTEST_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
@@ -45,7 +47,7 @@ system-deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing
 
 test: system-deps venv
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 run: venv
 	@$(FLASK) init

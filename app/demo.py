@@ -68,6 +68,11 @@ def seed() -> list[str]:
                 instances.deliver_message(chase.id, "paperwork_received", {"channel": "post"},
                                           alex)
     _seed_debts()
+    # Demo data only: the Pre-Action Protocol enclosures hold placeholder text, not the official
+    # Annex wording, so a real council's Letter of Claim would be refused until it is added.
+    if not settings.get("allow_placeholder_enclosures"):
+        settings.put("allow_placeholder_enclosures", True, None)
+        db.session.commit()
     return ["Demo users (team Finance North):", *lines,
             f"Demo people: {', '.join(p['reference'] for p in DEMO_PEOPLE)}",
             "Demo debts: overdue contributions for 100234 and 100871; the scheduler's daily "

@@ -295,6 +295,11 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
         check = pap.may_issue(on, loc.earliest_issue)
         if not check.allowed:
             problems.append(check.reason)
+        months = settings.integer("letter_of_claim_valid_months")
+        if pap.letter_of_claim_stale(loc.letter_date, on, months):
+            dated = f"{loc.letter_date.day} {loc.letter_date:%B %Y}"
+            problems.append(f"the Letter of Claim of {dated} is more than {months} months "
+                            "old: send a new one before any claim")
     block = dpa_block(debt)
     if block:
         problems.append(block)

@@ -18,7 +18,7 @@ SHIPPED = (REPO / "workflows" / f"{PROCESS}.bpmn").read_bytes()
 DRAFT = f"/processes/{PROCESS}/draft"
 
 
-SHIPPED = len(list((REPO / "workflows").glob("*.bpmn")))
+SHIPPED_COUNT = len(list((REPO / "workflows").glob("*.bpmn")))
 
 
 def edited(*replacements: tuple[str, str]) -> bytes:
@@ -189,7 +189,7 @@ def test_unsafe_expressions_are_reported_on_their_elements_and_the_draft_is_kept
     error = error_of(fm.post(f"{DRAFT}/publish"), 422, "validation_failed")
     assert problems_on(error["details"]) == found
     assert [v["number"] for v in process(fm)["versions"]] == [1]
-    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED_COUNT  # one per shipped diagram
     assert process(fm)["has_draft"] is True  # still there to be fixed
 
 
@@ -229,7 +229,7 @@ def test_lint_problems_are_reported_on_their_element(as_user, old, new, element_
     assert process(fm)["has_draft"] is True
     error = error_of(fm.post(f"{DRAFT}/publish"), 422, "validation_failed")
     assert problems_on(error["details"]) == found
-    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED_COUNT  # one per shipped diagram
 
 
 def test_draft_for_another_process_id_is_reported(as_user):
@@ -246,7 +246,7 @@ def test_publish_without_a_draft_is_404_and_unknown_process_is_404(as_user):
     error_of(fm.post(f"{DRAFT}/publish"), 404, "not_found")
     error_of(fm.put("/processes/no_such_process/draft", data=SHIPPED,
                     content_type="application/xml"), 404, "not_found")
-    assert count(ProcessVersion) == SHIPPED  # one per shipped diagram
+    assert count(ProcessVersion) == SHIPPED_COUNT  # one per shipped diagram
 
 
 # --- a valid edit, published ----------------------------------------------------------------------

@@ -285,3 +285,50 @@ def test_a_death_sends_the_final_account_and_runs_the_standing_search(staff):
     sweep("2026-09-20", "10:00")
     legal_actions.record_grant(account.person, "probate", date(2026, 9, 15), user("fo"))
     assert "pursue_estate_after_grant" in open_tasks(debt)
+
+
+# --- the remaining rules of the window ---------------------------------------------------------
+def test_no_letter_of_claim_while_its_enclosures_are_placeholders(staff):
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    decide_letter_of_claim(debt)
+    instance = instances.get_instance(debt.instance_id)
+    assert instance.status == InstanceStatus.INCIDENT
+    incident = instances.open_incidents(instance)[0]
+    assert "placeholder" in incident.error and incident.element_id == "prepare_letter_of_claim"
+    assert "letter_of_claim" not in [t[0] for t in templates_of(account.person_id)]
+
+
+def test_a_stale_letter_of_claim_must_be_sent_again(no_placeholders):
+    debt = _posted(person_account())
+    assert legal.claim_checks(debt, date(2026, 6, 30)) == []
+    problems = legal.claim_checks(debt, date(2026, 7, 1))
+    assert problems == ["the Letter of Claim of 1 April 2026 is more than 3 months old: "
+                        "send a new one before any claim"]
+
+
+def test_a_disputed_reply_goes_to_a_managers_review(no_placeholders):
+    debt = _posted(person_account())
+    sweep("2026-04-20", "10:00")
+    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="D",
+                               offer_amount=None, offer_frequency=None,
+                               documents_requested=False, seeking_advice=False,
+                               actor=user("fo"))
+    review = open_tasks(debt)["review_dispute"]
+    assert review.role == "finance_manager"
+
+
+def test_a_deferred_payment_debt_is_due_90_days_after_death(staff):
+    from app.services import debt_cases
+
+    from .debt_helpers import add_invoice, debt_of
+
+    account = person_account()
+    add_invoice(account, "INV-D90", date(2026, 3, 2), "5000.00")
+    sweep("2026-03-24")
+    debt = debt_of(account)
+    debt.dpa_outcome, debt.dpa_evidence = "offered_accepted", "DPA signed 1 Feb 2026"
+    db.session.commit()
+    sweep("2026-04-02", "10:00")
+    debt_cases.record_death(account.person, date(2026, 4, 1), user("fa"))
+    assert "30 June 2026" in letter_text(account.person_id, "estate_final_account")
