@@ -183,8 +183,6 @@ def _issue_pack(debt: DebtCase, instance: ProcessInstance, loc: LetterOfClaim, r
         "enclosures": ["Statement of account (in this letter)", "Information Sheet",
                        "Reply Form", "Financial Statement"],
     })
-    for name in ENCLOSURES:
-        issue_letter(instance, name, {}, fields={})
     return letter
 
 
@@ -243,9 +241,9 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
         rows, _ = statement_of_account(recovery.decide(debt, guards.LETTER).chase)
         letter = _issue_pack(debt, instance, loc, rows, letter_date)
         loc.letter_id = letter.id
-    for row in db.session.scalars(select(Letter).where(
-            Letter.instance_id == instance.id, Letter.status == "awaiting_approval")):
-        row.status = "print_batch"
+    letter.status = "print_batch"  # approved
+    for name in ENCLOSURES:  # they go with the approved letter, never before it
+        issue_letter(instance, name, {}, fields={})
     loc.status, loc.letter_date = "posted", letter_date
     loc.deemed_service = calendar.deemed_service_cpr_6_26(letter_date)
     loc.earliest_issue = pap.earliest_issue(letter_date,

@@ -332,3 +332,21 @@ def test_a_deferred_payment_debt_is_due_90_days_after_death(staff):
     sweep("2026-04-02", "10:00")
     debt_cases.record_death(account.person, date(2026, 4, 1), user("fa"))
     assert "30 June 2026" in letter_text(account.person_id, "estate_final_account")
+
+
+def test_a_letter_approved_days_later_is_dated_and_posted_that_day(no_placeholders):
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    decide_letter_of_claim(debt)
+    assert [t[0] for t in templates_of(account.person_id)].count("pap_reply_form") == 0
+    sweep("2026-04-08", "10:00")
+    approve_and_post(debt)
+    pack = [t for t in templates_of(account.person_id)
+            if t[0] == "letter_of_claim" or t[0].startswith("pap_")]
+    assert pack == [
+        ("letter_of_claim", date(2026, 4, 1), "superseded"),
+        ("letter_of_claim", date(2026, 4, 8), "print_batch"),
+        ("pap_information_sheet", date(2026, 4, 8), "print_batch"),
+        ("pap_reply_form", date(2026, 4, 8), "print_batch"),
+        ("pap_financial_statement", date(2026, 4, 8), "print_batch")]
+    assert legal.current_loc(debt).earliest_issue == date(2026, 5, 11)  # 9 May is a Saturday
