@@ -8,6 +8,7 @@ falls overdue joins the debt case and waits with it.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from .engine_context import context_for
 from .transaction import use_case
 
 KINDS = ("standard", "mental_health")
+log = logging.getLogger(__name__)
 
 
 @use_case
@@ -131,10 +133,14 @@ def lift_ended(today: date | None = None) -> int:
         BreathingSpace.ends_on <= today)))
     db.session.rollback()
     for bs_id in ids:
-        bs = db.session.get(BreathingSpace, bs_id)
-        if bs.lifted_at is None:
-            lift(bs, None)
-            db.session.commit()
+        try:
+            bs = db.session.get(BreathingSpace, bs_id)
+            if bs.lifted_at is None:
+                lift(bs, None)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - one bad case must not stop the others
+            db.session.rollback()
+            log.error("lifting Breathing Space %s failed: %s", bs_id, type(exc).__name__)
     return len(ids)
 
 
@@ -154,8 +160,12 @@ def lift(bs: BreathingSpace, actor: User | None) -> None:
         instance = _ladder(debt)
         if instance is None:
             continue
+        waiting = instances.waiting_timers_of(instance)
         for row in by_instance.get(instance.id, []):
-            _resume_timer(instance, row, today, actor)
+            if row.element_id in waiting:
+                _resume_timer(instance, row, today, actor)
+            else:  # the ladder moved on (a broken plan, a payment) while it was paused
+                row.resumed_at = clock.now()
         _close_review_tasks(instance)
         recovery.recheck(debt, actor)
 

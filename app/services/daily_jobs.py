@@ -6,6 +6,7 @@ only saves the other schedulers from repeating a day that is done.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,10 +17,11 @@ from app import clock
 from app.extensions import db
 from app.models import JobRun
 
-from . import breathing_spaces, debt_cases, instalment_plans
+from . import breathing_spaces, debt_cases, instalment_plans, recovery_actions
 from .timers import FiredTimer, fire_due_timers
 
 JOB = "debt_daily"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ def run_daily_jobs(today: date | None = None, *, force: bool = False) -> DailyRe
     lifted = breathing_spaces.lift_ended(today)
     opened = debt_cases.open_overdue_debts(today)
     checked = instalment_plans.review_all(today)
+    recovery_actions.recheck_held()
     try:
         if not _ran(today):
             db.session.add(JobRun(name=JOB, day=today, finished_at=clock.now()))
@@ -55,6 +58,12 @@ def _ran(day: date) -> bool:
 
 
 def run_due() -> tuple[DailyReport | None, list[FiredTimer]]:
-    """One sweep: today's daily jobs if not yet run, then every due timer."""
-    report = run_daily_jobs()
+    """One sweep: today's daily jobs if not yet run, then every due timer. A failing daily job
+    never stops the timers: it is logged (type only) and tried again on the next sweep."""
+    try:
+        report = run_daily_jobs()
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        log.error("daily debt jobs failed: %s", type(exc).__name__)
+        report = None
     return report, fire_due_timers()

@@ -154,7 +154,7 @@ def close_paid(debt: DebtCase, actor: User | None) -> None:
 def record_death(person: Person, date_of_death: date, actor: User) -> Person:
     """Letters to the person stop; each open debt leaves its stage for the estate route (a final
     account to the personal representatives, the grant or a standing search)."""
-    from . import legal  # the legal stage builds on this module
+    from . import instalment_plans, legal  # both build on this module
 
     if person.deceased:
         raise Conflict("a death is already recorded for this person")
@@ -170,6 +170,7 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
         for paused in db.session.scalars(select(PausedTimer).where(
                 PausedTimer.instance_id == debt.instance_id, PausedTimer.resumed_at.is_(None))):
             paused.resumed_at = clock.now()
+        instalment_plans.cancel_plan(debt, "person_died")
         legal.open_estate_stage(debt)
         recovery.note_guards(debt, recovery.decide(debt, "letter"))
     return person

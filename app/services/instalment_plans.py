@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.domain import instalments
+from app.domain.limitation import is_statute_barred
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import DebtCase, InstalmentPlan, Invoice, ProcessInstance, User
@@ -35,7 +36,9 @@ def record_plan(debt: DebtCase, terms: Mapping[str, Any], actor: User) -> Instal
     if recovery.current_plan(debt) is not None:
         raise Conflict("this debt already has an instalment plan in force")
     today = clock.today()
-    covered = [i for i in debt.invoices if i.outstanding > 0 and not i.query_hold]
+    covered = [i for i in debt.invoices if i.outstanding > 0 and not i.query_hold
+               and i.status not in recovery.CLOSED_INVOICE
+               and not is_statute_barred(i.due_date, today)]
     arrears = sum((i.outstanding for i in covered), Decimal("0.00"))
     if arrears <= 0:
         raise Conflict("nothing is owed on this debt that a plan could cover")
@@ -83,13 +86,18 @@ def position(plan: InstalmentPlan, today: date) -> instalments.PlanPosition:
 def review(debt: DebtCase, today: date) -> None:
     """Check the debt's plan against its schedule and act on what changed."""
     plan = recovery.current_plan(debt)
-    if plan is None:
+    if plan is None or debt.status != "open":
         return
     where = position(plan, today)
+    holds = recovery.decide(debt, "letter", today).holds
+    if where.state in ("behind", "broken") and ("breathing_space" in holds
+                                                 or "deceased" in holds):
+        return  # no demand for a missed instalment while a moratorium or an estate holds
     if where.state == "completed":
         plan.status, plan.ended_on = "completed", today
         audit.record("instalment_plan_completed", actor=None, person_id=debt.person_id,
                      instance_id=debt.instance_id, summary={"plan_id": plan.id})
+        _plan_ended(debt)
     elif where.state == "behind" and plan.missed_on != where.missed_on:
         plan.status, plan.missed_on = "behind", where.missed_on
         audit.record("instalment_missed", actor=None, person_id=debt.person_id,
@@ -105,6 +113,28 @@ def review(debt: DebtCase, today: date) -> None:
     elif where.state == "broken":
         _break(debt, plan, today)
     recovery.note_guards(debt, recovery.decide(debt, "letter"))
+
+
+def _plan_ended(debt: DebtCase) -> None:
+    """A kept plan ended with something else still owed (invoices that joined meanwhile): the
+    ladder waiting for the plan goes on, and a step it held runs again."""
+    instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+    if instance is None or instance.status in (InstanceStatus.COMPLETED, InstanceStatus.INCIDENT):
+        return
+    try:
+        instances.send_message_to(instance, "plan_ended", {}, None)
+    except Conflict:
+        recovery.recheck(debt, None)
+
+
+def cancel_plan(debt: DebtCase, reason: str) -> None:
+    """The plan stops with the debt's route (a death, a write-off)."""
+    plan = recovery.current_plan(debt)
+    if plan is not None:
+        plan.status, plan.ended_on = "cancelled", clock.today()
+        audit.record("instalment_plan_cancelled", actor=None, person_id=debt.person_id,
+                     instance_id=debt.instance_id, summary={"plan_id": plan.id,
+                                                            "reason": reason})
 
 
 def review_all(today: date | None = None) -> int:

@@ -13,6 +13,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
     AuditEvent,
+    BreathingSpace,
     HumanTask,
     Incident,
     InstanceStatus,
@@ -199,10 +200,16 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
 
 
 def paused_by_hold(instance: ProcessInstance) -> bool:
-    """Whether a Breathing Space has paused this instance's timers and not yet resumed them."""
-    return db.session.scalar(select(PausedTimer.id).where(
-        PausedTimer.instance_id == instance.id, PausedTimer.resumed_at.is_(None)).limit(1)
-    ) is not None
+    """Whether a Breathing Space holds this instance: its timers paused and not yet resumed,
+    or a moratorium of the person not yet lifted (it may have started with no timer waiting)."""
+    if db.session.scalar(select(PausedTimer.id).where(
+            PausedTimer.instance_id == instance.id, PausedTimer.resumed_at.is_(None)).limit(1)
+    ) is not None:
+        return True
+    return db.session.scalar(select(BreathingSpace.id).where(
+        BreathingSpace.person_id == instance.person_id, BreathingSpace.lifted_at.is_(None),
+        BreathingSpace.cancelled_on.is_(None), BreathingSpace.starts_on <= clock.today()
+    ).limit(1)) is not None
 
 
 def _sync_tasks(instance: ProcessInstance, result: EngineResult, now) -> None:

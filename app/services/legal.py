@@ -234,11 +234,16 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
                          data: Mapping[str, Any]) -> dict:
     """Approved: dated and posted today (a working day), so the window counts from today."""
     loc = _loc(data.get("loc_id"))
+    decision = _guarded(debt, instance, guards.LETTER, "post_letter_of_claim")
     letter_date = calendar.next_working_day(clock.today())
     letter = db.session.get(Letter, loc.letter_id)
-    if letter.letter_date != letter_date:  # approved on a later day: re-dated, never backdated
+    rows, amount = statement_of_account(decision.chase)
+    chased = [_invoice_id(i.number) for i in decision.chase]
+    if (letter.letter_date, loc.amount, loc.invoice_ids) != (letter_date, amount, chased):
+        # Approved on a later day, or the debt changed since (a payment, a query, an invoice
+        # now barred): the letter is made again as it stands today, never backdated.
         letter.status = "superseded"
-        rows, _ = statement_of_account(recovery.decide(debt, guards.LETTER).chase)
+        loc.amount, loc.invoice_ids = amount, chased
         letter = _issue_pack(debt, instance, loc, rows, letter_date)
         loc.letter_id = letter.id
     letter.status = "print_batch"  # approved
@@ -253,6 +258,18 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
                  summary={"loc_id": loc.id, "letter_date": letter_date.isoformat(),
                           "earliest_issue": loc.earliest_issue.isoformat()})
     return {"earliest_issue": loc.earliest_issue.isoformat()}
+
+
+def _guarded(debt: DebtCase, instance: ProcessInstance, kind: str, step: str
+             ) -> guards.GuardDecision:
+    """The guards and the s69(2) test again at this step: they may have changed since."""
+    decision = recovery.decide(debt, kind)
+    if decision.held:
+        raise StepHeld(decision.reason(), recovery._hold_recorder(debt, decision, step))
+    block = dpa_block(debt)
+    if block:
+        _hold_for_dpa(debt, instance, block, step)
+    return decision
 
 
 def _loc(loc_id) -> LetterOfClaim:
@@ -293,6 +310,14 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
         check = pap.may_issue(on, loc.earliest_issue)
         if not check.allowed:
             problems.append(check.reason)
+        if loc.documents_requested and loc.documents_provided_on is None:
+            problems.append("the documents asked for on the Reply Form have not been sent")
+        if loc.offer_amount is not None and loc.offer_decision is None:
+            problems.append("the offer on the Reply Form has not been answered (a refusal "
+                            "needs written reasons)")
+        if _plan_broken_since(debt, loc.letter_date):
+            problems.append("an instalment plan broke after this Letter of Claim: send a new "
+                            "one before any claim")
         months = settings.integer("letter_of_claim_valid_months")
         if pap.letter_of_claim_stale(loc.letter_date, on, months):
             dated = f"{loc.letter_date.day} {loc.letter_date:%B %Y}"
@@ -304,6 +329,22 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
     decision = recovery.decide(debt, guards.COURT, on)
     problems.extend(reason for name, reason in decision.holds.items())
     return problems
+
+
+def _plan_broken_since(debt: DebtCase, since: date) -> bool:
+    from app.models import InstalmentPlan
+
+    return db.session.scalar(select(InstalmentPlan.id).where(
+        InstalmentPlan.debt_case_id == debt.id, InstalmentPlan.status == "broken",
+        InstalmentPlan.ended_on >= since).limit(1)) is not None
+
+
+def claimed(debt: DebtCase, on: date | None = None) -> tuple[guards.InvoiceFact, ...]:
+    """What a claim may include: the Letter of Claim's invoices still recoverable today."""
+    loc = current_loc(debt)
+    ids = set(loc.invoice_ids if loc else [])
+    decision = recovery.decide(debt, guards.COURT, on)
+    return tuple(i for i in decision.chase if _invoice_id(i.number) in ids)
 
 
 def route_for(debt: DebtCase, amount: Decimal) -> court.RouteDecision:
@@ -320,8 +361,7 @@ def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
     if problems:
         raise StepHeld("; ".join(problems), recovery._hold_recorder(
             debt, guards.GuardDecision({"court": "; ".join(problems)}), "refer_to_legal"))
-    decision = recovery.decide(debt, guards.COURT)
-    rows, amount = statement_of_account(decision.chase)
+    rows, amount = statement_of_account(claimed(debt))
     route = route_for(debt, amount)
     claim = CourtClaim(debt_case_id=debt.id, route=route.route,
                        route_reasons=list(route.reasons),
@@ -377,6 +417,11 @@ def check_issue_claim(debt: DebtCase, form: Mapping[str, Any]) -> list[dict]:
     if issued_on > clock.today():
         problems.append({"field": "issued_on", "message": "a claim cannot be recorded as "
                          "issued on a future date"})
+    claim = current_claim(debt)
+    _, amount = statement_of_account(claimed(debt, issued_on))
+    if claim is not None and amount != claim.amount:
+        problems.append({"field": "issued_on", "message": f"the debt to claim is now {amount} "
+                         f"(referred as {claim.amount}): refer it again"})
     if posted is not None and posted < issued_on:
         problems.append({"field": "posted_on", "message": "the claim form cannot be posted "
                          "before it is issued"})
@@ -421,6 +466,7 @@ def record_claim(debt: DebtCase, data: Mapping[str, Any]) -> dict:
 
 
 def record_judgment(debt: DebtCase, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
+    _held_by_moratorium(debt, "record_judgment")
     claim = current_claim(debt)
     claim.judgment_date = date.fromisoformat(str(data["judgment_date"]))
     claim.judgment_amount = Decimal(str(data["judgment_amount"]))
@@ -429,17 +475,37 @@ def record_judgment(debt: DebtCase, instance: ProcessInstance, data: Mapping[str
         claim.judgment_amount, Decimal(settings.get("post_judgment_interest_threshold")))
     claim.status = "judgment"
     recovery.set_stage(debt, "judgment")
-    paid = claim.judgment_amount - _balance(debt)
+    paid = paid_since(debt, claim.judgment_date)
     issue_letter(instance, "enforcement_notice", {}, fields={
         "claim_no": claim.claim_number, "judgment_date": claim.judgment_date,
         "judgment_amount": claim.judgment_amount,
         "terms": "payable at once" if claim.judgment_terms == "forthwith" else "by instalments",
-        "amount_paid": max(paid, Decimal("0.00")), "balance": _balance(debt),
+        "amount_paid": paid, "balance": max(claim.judgment_amount - paid, Decimal("0.00")),
         "enforcement_intended": "We will decide how to enforce the judgment if it is not paid.",
     })
 
 
+def paid_since(debt: DebtCase, day: date) -> Decimal:
+    """Payments on the claimed invoices made on or after `day` (e.g. since the judgment)."""
+    loc = current_loc(debt)
+    ids = loc.invoice_ids if loc else []
+    total = db.session.scalars(
+        select(PaymentAllocation.amount).join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(PaymentAllocation.invoice_id.in_(ids), Payment.paid_on >= day))
+    return sum(total, Decimal("0.00"))
+
+
+def _held_by_moratorium(debt: DebtCase, step: str) -> None:
+    """A Breathing Space bans enforcement and further steps in court proceedings too."""
+    decision = recovery.decide(debt, guards.COURT)
+    if "breathing_space" in decision.holds or "deceased" in decision.holds:
+        held = guards.GuardDecision({k: v for k, v in decision.holds.items()
+                                     if k in ("breathing_space", "deceased")})
+        raise StepHeld(held.reason(), recovery._hold_recorder(debt, held, step))
+
+
 def record_enforcement(debt: DebtCase, data: Mapping[str, Any]) -> None:
+    _held_by_moratorium(debt, "record_enforcement")
     claim = current_claim(debt)
     kind = data.get("kind")
     if kind in (None, "none"):

@@ -30,6 +30,8 @@ def record_dpa_test(debt: DebtCase, outcome: str, evidence: str | None, actor: U
     if outcome not in DPA_OUTCOMES:
         raise ValidationFailed("unknown outcome", [{"field": "outcome",
                                                     "message": f"one of {DPA_OUTCOMES}"}])
+    if outcome.startswith("offered_") and not legal._letter_sent(debt, "dpa_offer"):
+        raise Conflict("no deferred payment offer (DR-DPA-OFFER) has been sent for this debt")
     if outcome != "offered_accepted" and not (evidence or "").strip():
         raise ValidationFailed("record the evidence", [{"field": "evidence", "message":
                                "a refusal or ineligibility needs its evidence"}])

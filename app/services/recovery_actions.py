@@ -1,21 +1,47 @@
 """Use cases that lift or set a recovery hold by hand, each one transaction."""
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from app.errors import NotFound
 from app.extensions import db
-from app.models import DebtCase, Invoice, User
+from app.models import DebtCase, Invoice, ProcessInstance, User
+from app.models.workflow import InstanceStatus
 
 from . import audit, recovery
 from .instances import get_person_by_id, require_visible
 from .transaction import use_case
+
+log = logging.getLogger(__name__)
 
 
 @use_case
 def recheck(debt: DebtCase, actor: User) -> DebtCase:
     recovery.recheck(debt, actor)
     return debt
+
+
+def recheck_held() -> int:
+    """Daily: a held ladder whose guard has lifted on its own (a date reached, a plan ended, a
+    representative recorded) runs on. One transaction per debt; returns how many moved."""
+    ids = list(db.session.scalars(
+        select(DebtCase.id).join(ProcessInstance, ProcessInstance.id == DebtCase.instance_id)
+        .where(DebtCase.status == "open", ProcessInstance.status == InstanceStatus.HELD)))
+    db.session.rollback()
+    moved = 0
+    for debt_id in ids:
+        try:
+            debt = db.session.get(DebtCase, debt_id)
+            recovery.recheck(debt, None)
+            moved += db.session.get(ProcessInstance, debt.instance_id).status != (
+                InstanceStatus.HELD)
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - one bad case must not stop the others
+            db.session.rollback()
+            log.error("recheck of debt %s failed: %s", debt_id, type(exc).__name__)
+    return moved
 
 
 @use_case

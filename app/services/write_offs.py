@@ -57,7 +57,8 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
         "approval": "Awaiting approval"})
     proposal.memo_letter_id = memo.id
     recovery.raise_task(instance, "approve_write_off",
-                        f"Approve the write-off of debt {debt.id} ({write_off.REASONS[reason]})",
+                        f"Approve write-off {proposal.id} of debt {debt.id} "
+                        f"({write_off.REASONS[reason]})",
                         proposal.approver_role, recovery.NOTES_FORM)
     audit.record("write_off_proposed", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id,
@@ -70,6 +71,8 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
 def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
     if proposal.status != "proposed":
         raise Conflict(f"this write-off is already {proposal.status}")
+    if proposal.proposed_by_id == actor.id:
+        raise Forbidden("a write-off must be approved by someone other than its proposer")
     if not may_approve(actor, proposal.approver_role):
         raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
     proposal.status = "approved" if approve else "rejected"
@@ -83,6 +86,9 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
             if invoice.number in proposal.invoice_numbers:
                 invoice.status = InvoiceStatus.WRITTEN_OFF
     if approve and balance(debt) <= 0:
+        from .instalment_plans import cancel_plan
+
+        cancel_plan(debt, "written_off")
         debt.status, debt.closed_on, debt.closed_reason = "closed", clock.today(), "written_off"
         recovery.set_stage(debt, "closed")
         if instance is not None and instance.status != InstanceStatus.COMPLETED:

@@ -608,7 +608,8 @@ def test_recheck_runs_a_ladder_on_once_its_hold_has_gone(as_user, opened):
     fresh()
     db.session.scalar(db.select(Invoice).where(Invoice.number == "INV-1001")).query_hold = False
     db.session.commit()
-    sweep("2026-04-01", "10:00")
+    # Later the same day: the daily job, which would run it on, has run already today.
+    sweep("2026-03-30", "10:00")
     assert letters(opened.person_id) == []
 
     before = snapshot(opened)
@@ -621,8 +622,18 @@ def test_recheck_runs_a_ladder_on_once_its_hold_has_gone(as_user, opened):
     assert response.status_code == 200, response.json
     assert (response.json["id"], response.json["stage"], response.json["guards"]) == (
         opened.debt_id, "reminder_1", [])
-    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 1))]
+    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 3, 30))]
     assert instance_status(opened) == InstanceStatus.ACTIVE
+
+
+def test_the_daily_job_runs_on_a_ladder_whose_hold_has_gone(as_user, opened):
+    as_user("fa").put("/invoices/INV-1001/query-hold", json={"held": True})
+    sweep("2026-03-30")
+    fresh()
+    db.session.scalar(db.select(Invoice).where(Invoice.number == "INV-1001")).query_hold = False
+    db.session.commit()
+    sweep("2026-04-01")
+    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 1))]
 
 
 def test_recheck_of_a_running_ladder_returns_the_debt_unchanged(as_user, reminded):

@@ -638,22 +638,24 @@ def barred_and_live(staff) -> Case:
 def test_a_statute_barred_write_off_takes_only_the_barred_invoice(as_user, barred_and_live):
     fo = as_user("fo")
     proposal = ok(propose(fo, barred_and_live, "statute_barred", "Six years passed"), 201)
+    error_of(decide(fo, proposal["id"]), 403, "forbidden")  # never by its own proposer
+    fo = as_user("fm")
     assert (proposal["amount"], proposal["approver_role"]) == ("560.00", "finance_officer")
     ok(decide(fo, proposal["id"]))
     debt = ok(fo.get(f"/debts/{barred_and_live.debt_id}"))
     assert (debt["status"], debt["balance"]) == ("open", "412.50")
 
 
-def write_off_barred(api, case: Case) -> None:
+def write_off_barred(api, case: Case, approver) -> None:
     first = ok(propose(api, case, "statute_barred", "Six years passed"), 201)
-    assert ok(decide(api, first["id"]))["status"] == "approved"
+    assert ok(decide(approver, first["id"]))["status"] == "approved"
 
 
 def test_a_barred_invoice_already_written_off_is_not_proposed_again(as_user, barred_and_live):
     """Once INV-2020 is written off, nothing barred is left: a second statute-barred proposal
     must be refused, not raised again for the same £560.00."""
     fo = as_user("fo")
-    write_off_barred(fo, barred_and_live)
+    write_off_barred(fo, barred_and_live, as_user("fm"))
     before = snapshot(barred_and_live)
     error_of(propose(fo, barred_and_live, "statute_barred"), 422, "validation_failed")
     assert snapshot(barred_and_live) == before
@@ -663,7 +665,7 @@ def test_a_write_off_of_the_rest_leaves_out_the_invoice_already_written_off(as_u
                                                                            barred_and_live):
     """The rest of the debt is INV-1001's £412.50: the balance the debt view shows."""
     fo = as_user("fo")
-    write_off_barred(fo, barred_and_live)
+    write_off_barred(fo, barred_and_live, as_user("fm"))
     assert ok(fo.get(f"/debts/{barred_and_live.debt_id}"))["balance"] == "412.50"
     rest = ok(propose(fo, barred_and_live, "uneconomic"), 201)
     assert (rest["amount"], rest["approver_role"]) == ("412.50", "finance_officer")
