@@ -412,8 +412,13 @@ def nodes() -> list[Node]:
                      {"step": "legal_stage"},
                      "DOMAIN.md A.3 step 7: the debt moves to the legal stage (legal_recovery), "
                      "which prepares the Letter of Claim for approval."),
-        Node("legal_stage_opened", "endEvent", "Legal stage opened", 2640, TOP),
-        Node("ladder_done", "endEvent", "Decision recorded", 2520, MAIN),
+        Node("legal_stage_opened", "endEvent", "Legal stage opened", 2640, TOP,
+             documentation="Ends the whole ladder, an open phone task too: the legal stage "
+                           "has the debt now.",
+             body="<bpmn:terminateEventDefinition />"),
+        Node("ladder_done", "endEvent", "Decision recorded", 2520, MAIN,
+             documentation="Ends the whole ladder, an open phone task too.",
+             body="<bpmn:terminateEventDefinition />"),
     ]
 
 

@@ -328,8 +328,10 @@ def test_only_a_letter_of_claim_opens_the_legal_stage(root):
     assert outgoing(root, "open_legal_stage") == {"legal_stage_opened": None}
     assert outgoing(root, "open_legal_stage_after_plan") == {
         "legal_stage_opened_after_plan": None}
-    for end in ("legal_stage_opened", "legal_stage_opened_after_plan", "ladder_done",
-                "plan_broken_end"):
+    # Inside the ladder these end it whole (an open phone task too); outside it, plain ends.
+    for end in ("legal_stage_opened", "ladder_done"):
+        assert by_id(root, end).find("bpmn:terminateEventDefinition", NS) is not None
+    for end in ("legal_stage_opened_after_plan", "plan_broken_end"):
         assert by_id(root, end).find("bpmn:terminateEventDefinition", NS) is None
     # The condition tests a value the decision form can give.
     assert "prepare_letter_of_claim" in form_fields(

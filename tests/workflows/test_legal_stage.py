@@ -349,3 +349,18 @@ def test_a_letter_approved_days_later_is_dated_and_posted_that_day(no_placeholde
         ("pap_reply_form", date(2026, 4, 8), "print_batch"),
         ("pap_financial_statement", date(2026, 4, 8), "print_batch")]
     assert legal.current_loc(debt).earliest_issue == date(2026, 5, 11)  # 9 May is a Saturday
+
+
+def test_opening_the_legal_stage_ends_the_ladder_and_its_open_phone_task(no_placeholders):
+    from app.models import HumanTask, ProcessInstance, TaskStatus
+
+    account = person_account()
+    debt = ladder_to_decision(account, "3250.00", "2026-04-01")
+    ladder_id = debt.instance_id
+    phone = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == ladder_id,
+                                                      HumanTask.name == "phone_contact"))
+    assert phone.status == TaskStatus.OPEN
+    decide_letter_of_claim(debt)
+    assert db.session.get(ProcessInstance, ladder_id).status == InstanceStatus.COMPLETED
+    assert db.session.get(HumanTask, phone.id).status == TaskStatus.CANCELLED
+    assert debt.instance_id != ladder_id  # the debt follows its legal stage
