@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from app import calendar, clock
 from app.domain import court, deferred_payment, guards, pap
+from app.domain.estates import dpa_due_date
+from app.domain.limitation import limitation_expiry
 from app.engine.types import StepHeld
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -34,6 +36,7 @@ from app.models import (
 )
 
 from . import audit, instances, recovery, settings
+from .estates import ensure_estate
 from .letters import issue_letter
 
 LEGAL_KEY = "legal_recovery"
@@ -75,17 +78,13 @@ def run_step(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> d
         "record_claim": lambda: record_claim(debt, data),
         "record_judgment": lambda: record_judgment(debt, instance, data),
         "record_enforcement": lambda: record_enforcement(debt, data),
-        "estate_stage": lambda: _estate_from_legal(debt),
+        "estate_stage": lambda: open_estate_stage(debt),
         "final_account": lambda: send_final_account(debt, instance),
     }
     if step not in steps:
         raise LegalStepRefused(f"unknown legal step '{step}'")
-    return steps[step]()
-
-
-def _estate_from_legal(debt: DebtCase) -> None:
-    open_estate_stage(debt)
-    return None
+    result = steps[step]()
+    return result if isinstance(result, dict) else None  # only dicts become process data
 
 
 # --- the deferred payment test (s69(2)) ----------------------------------------------------------
@@ -143,7 +142,7 @@ def _balance(debt: DebtCase) -> Decimal:
 def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
     decision = recovery.decide(debt, guards.LETTER)
     if decision.held:
-        raise StepHeld(decision.reason(), recovery._hold_recorder(debt, decision,
+        raise StepHeld(decision.reason(), recovery.hold_recorder(debt, decision,
                                                                   "letter_of_claim"))
     block = dpa_block(debt)
     if block:
@@ -165,7 +164,7 @@ def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
     loc.letter_id = _issue_pack(debt, instance, loc, rows, letter_date).id
     recovery.set_stage(debt, "letter_of_claim")
     recovery.note_guards(debt, decision)
-    recovery._note_exclusions(debt, decision, "letter_of_claim")
+    recovery.note_exclusions(debt, decision, "letter_of_claim")
     return {"loc_id": loc.id}
 
 
@@ -265,7 +264,7 @@ def _guarded(debt: DebtCase, instance: ProcessInstance, kind: str, step: str
     """The guards and the s69(2) test again at this step: they may have changed since."""
     decision = recovery.decide(debt, kind)
     if decision.held:
-        raise StepHeld(decision.reason(), recovery._hold_recorder(debt, decision, step))
+        raise StepHeld(decision.reason(), recovery.hold_recorder(debt, decision, step))
     block = dpa_block(debt)
     if block:
         _hold_for_dpa(debt, instance, block, step)
@@ -287,7 +286,7 @@ def current_loc(debt: DebtCase) -> LetterOfClaim | None:
 
 # --- referral and the claim -----------------------------------------------------------------------
 def protected_party(person: Person) -> bool:
-    return recovery._lacks_capacity(person)
+    return recovery.lacks_capacity(person)
 
 
 def in_england_wales(postcode: str) -> bool:
@@ -359,7 +358,7 @@ def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
     today = clock.today()
     problems = claim_checks(debt, today)
     if problems:
-        raise StepHeld("; ".join(problems), recovery._hold_recorder(
+        raise StepHeld("; ".join(problems), recovery.hold_recorder(
             debt, guards.GuardDecision({"court": "; ".join(problems)}), "refer_to_legal"))
     rows, amount = statement_of_account(claimed(debt))
     route = route_for(debt, amount)
@@ -380,8 +379,6 @@ def _issue_referral_memo(debt: DebtCase, instance: ProcessInstance, claim: Court
     rep = person.representative
     loc = current_loc(debt)
     expiry = min((i.due_date for i in debt.invoices if i.outstanding > 0), default=None)
-    from app.domain.limitation import limitation_expiry
-
     issue_letter(instance, "legal_referral", {}, fields={
         "debtor_details": f"{person.name}, {', '.join(person.address_lines)} {person.postcode}",
         "representative_details": "none recorded" if rep is None else
@@ -501,7 +498,7 @@ def _held_by_moratorium(debt: DebtCase, step: str) -> None:
     if "breathing_space" in decision.holds or "deceased" in decision.holds:
         held = guards.GuardDecision({k: v for k, v in decision.holds.items()
                                      if k in ("breathing_space", "deceased")})
-        raise StepHeld(held.reason(), recovery._hold_recorder(debt, held, step))
+        raise StepHeld(held.reason(), recovery.hold_recorder(debt, held, step))
 
 
 def record_enforcement(debt: DebtCase, data: Mapping[str, Any]) -> None:
@@ -524,10 +521,6 @@ def record_enforcement(debt: DebtCase, data: Mapping[str, Any]) -> None:
 
 # --- estates --------------------------------------------------------------------------------------
 def send_final_account(debt: DebtCase, instance: ProcessInstance) -> None:
-    from app.domain.estates import dpa_due_date
-
-    from .estates import ensure_estate
-
     person = db.session.get(Person, debt.person_id)
     ensure_estate(person)
     last = max((i for i in debt.invoices), key=lambda i: i.invoice_date, default=None)

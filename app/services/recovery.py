@@ -77,13 +77,13 @@ def representation_needed(person: Person) -> str | None:
     recipient = choose_recipient(person_facts(person), "general")
     if isinstance(recipient, RepresentationNeeded):
         return "no representative with authority for this matter is recorded"
-    if recipient.role == "self" and _lacks_capacity(person):
+    if recipient.role == "self" and lacks_capacity(person):
         return ("the person lacks capacity to manage their finances and no deputy or "
                 "attorney is recorded: find someone who can act for them")
     return None
 
 
-def _lacks_capacity(person: Person) -> bool:
+def lacks_capacity(person: Person) -> bool:
     latest = db.session.scalar(
         select(CapacityAssessment)
         .where(CapacityAssessment.person_id == person.id,
@@ -130,13 +130,13 @@ def send_ladder_letter(instance: ProcessInstance, template: str, data: Mapping[s
     debt = debt_of(instance, data)
     decision = decide(debt, guards.LETTER)
     if decision.held:
-        raise StepHeld(decision.reason(), _hold_recorder(debt, decision, template))
+        raise StepHeld(decision.reason(), hold_recorder(debt, decision, template))
     letter_date = calendar.next_working_day(clock.today())
     fields = ladder_fields(template, debt, decision, letter_date, data)
     letter = issue_letter(instance, template, data, fields=fields)
     set_stage(debt, LETTER_STAGES.get(template, debt.stage))
     note_guards(debt, decision)
-    _note_exclusions(debt, decision, template)
+    note_exclusions(debt, decision, template)
     return letter
 
 
@@ -145,15 +145,15 @@ def escalate(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> N
     debt = debt_of(instance, data)
     decision = decide(debt, guards.ESCALATION)
     if decision.held:
-        raise StepHeld(decision.reason(), _hold_recorder(debt, decision, step))
+        raise StepHeld(decision.reason(), hold_recorder(debt, decision, step))
     set_stage(debt, STEP_STAGES.get(step, step))
     note_guards(debt, decision)
-    _note_exclusions(debt, decision, step)
+    note_exclusions(debt, decision, step)
     audit.record("debt_escalated", actor=None, person_id=debt.person_id,
                  instance_id=instance.id, summary={"debt_id": debt.id, "step": step})
 
 
-def _hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str
+def hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str
                    ) -> Callable[[], None]:
     def record() -> None:
         note_guards(debt, decision)
@@ -164,7 +164,7 @@ def _hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str
     return record
 
 
-def _note_exclusions(debt: DebtCase, decision: guards.GuardDecision, step: str) -> None:
+def note_exclusions(debt: DebtCase, decision: guards.GuardDecision, step: str) -> None:
     """Queried and statute-barred invoices left out of a step: in the history, and a write-off
     task for each barred one."""
     for name, left_out in (("invoice_query", decision.queried), ("limitation", decision.barred)):
