@@ -15,7 +15,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from docx import Document
 from lxml import etree
 
 from app.letters import (
@@ -29,16 +28,9 @@ from app.letters import (
 from app.letters.context import MISSING, lookup
 from app.letters.formatting import to_letter_value
 
+from tests.unit.letter_helpers import COUNCIL, docx_lines, without
+
 LETTER_DATE = date(2026, 3, 16)
-COUNCIL = {
-    "name": "Example County Council",
-    "address_lines": ["County Hall", "St Anne's Crescent", "Lewes"],
-    "postcode": "BN7 1UE",
-    "phone": "01273 000000",
-    "email": "care.finance@example.gov.uk",
-    "hours": "Monday to Friday, 9am to 5pm",
-    "team_name": "Care Finance Team",
-}
 OFFICER = {
     "name": "Alex Jones",
     "job_title": "Debt Recovery Officer",
@@ -190,30 +182,9 @@ def context_for(template, who=SELF, officer=OFFICER, **fields):
     return ctx
 
 
-def docx_lines(data: bytes) -> list[str]:
-    """Every paragraph of header, body and footer, then each table row as "a | b | c"."""
-    doc = Document(BytesIO(data))
-    section = doc.sections[0]
-    parts = [*section.header.paragraphs, *doc.paragraphs, *section.footer.paragraphs]
-    lines = [p.text for p in parts]
-    for table in doc.tables:
-        lines += [" | ".join(cell.text for cell in row.cells) for row in table.rows]
-    return lines
-
-
 def render_text(template, who=SELF, officer=OFFICER, **fields) -> str:
     ctx = context_for(template, who, officer, **fields)
     return "\n".join(docx_lines(render_letter(template, ctx)))
-
-
-def without(context, path):
-    ctx = copy.deepcopy(context)
-    *parents, leaf = path.split(".")
-    node = ctx
-    for part in parents:
-        node = node[part]
-    del node[leaf]
-    return ctx
 
 
 # --------------------------------------------------------------------------- registry and files

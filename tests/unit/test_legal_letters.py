@@ -36,16 +36,9 @@ from app.letters import (
 )
 from app.letters.context import MISSING, lookup
 
+from tests.unit.letter_helpers import COUNCIL, docx_lines, without
+
 LETTER_DATE = date(2026, 4, 1)
-COUNCIL = {
-    "name": "Example County Council",
-    "address_lines": ["County Hall", "St Anne's Crescent", "Lewes"],
-    "postcode": "BN7 1UE",
-    "phone": "01273 000000",
-    "email": "care.finance@example.gov.uk",
-    "hours": "Monday to Friday, 9am to 5pm",
-    "team_name": "Care Finance Team",
-}
 OFFICER = {
     "name": "Alex Jones",
     "job_title": "Finance Assessment Manager",
@@ -312,30 +305,9 @@ def context_for(template, who=WITH_DEPUTY, council=COUNCIL, **fields):
     return ctx
 
 
-def docx_lines(data: bytes) -> list[str]:
-    """Every paragraph of header, body and footer, then each table row as "a | b | c"."""
-    doc = Document(BytesIO(data))
-    section = doc.sections[0]
-    parts = [*section.header.paragraphs, *doc.paragraphs, *section.footer.paragraphs]
-    lines = [p.text for p in parts]
-    for table in doc.tables:
-        lines += [" | ".join(cell.text for cell in row.cells) for row in table.rows]
-    return lines
-
-
 def render_text(template, who=WITH_DEPUTY, council=COUNCIL, **fields) -> str:
     ctx = context_for(template, who, council, **fields)
     return "\n".join(docx_lines(render_letter(template, ctx)))
-
-
-def without(context, path):
-    ctx = copy.deepcopy(context)
-    *parents, leaf = path.split(".")
-    node = ctx
-    for part in parents:
-        node = node[part]
-    del node[leaf]
-    return ctx
 
 
 # --------------------------------------------------------------------------- registry and files
