@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import calendar, clock
 from app.domain import ageing
@@ -47,11 +47,13 @@ def list_debts(user: User, query: DebtQuery) -> tuple[list[DebtCase], int]:
         stmt = stmt.where(Person.reference == query.person_reference)
     if not user.sees_all_teams:
         stmt = stmt.where(Person.team_id == user.team_id)
-    rows = list(db.session.scalars(stmt.order_by(DebtCase.opened_on, DebtCase.id)))
-    if query.guard:  # JSON keys differ by database; the list per team is small
-        rows = [d for d in rows if query.guard in (d.guards or {})]
+    stmt = stmt.order_by(DebtCase.opened_on, DebtCase.id)
     start = (query.page - 1) * query.per_page
-    return rows[start:start + query.per_page], len(rows)
+    if query.guard:  # JSON keys are read differently by each database: filtered here
+        rows = [d for d in db.session.scalars(stmt) if query.guard in (d.guards or {})]
+        return rows[start:start + query.per_page], len(rows)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return list(db.session.scalars(stmt.offset(start).limit(query.per_page))), total
 
 
 def summary(debt: DebtCase, today: date | None = None) -> dict[str, Any]:
