@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import clock, create_app
 from app.config import TestConfig
@@ -118,6 +118,18 @@ def staff(app):
         add_user(name, role)
     add_user("fa_south", "finance_assistant", team="South")
     return app
+
+
+@pytest.fixture
+def no_placeholders(staff):
+    """Demo switch: Letter of Claim enclosures still hold placeholder text (the official wording
+    is not in this repository)."""
+    from app.models import User
+    from app.services import settings
+
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    settings.change("allow_placeholder_enclosures", True, admin)
+    db.session.commit()
 
 
 class Api:

@@ -157,7 +157,7 @@ class Flow:
 # deputyship route and the plan wait, then the manager's review. Boundary flows run below the ladder.
 TOP, MAIN, LOW, REVIEW, BELOW = 170, 310, 450, 590, 790
 LEGAL_AFTER_PLAN = 920                 # below the broken-plan route: its Letter of Claim branch
-LADDER = (240, 80, 2460, 600)          # x, y, width, height of the expanded subprocess
+LADDER = (240, 80, 2540, 600)          # x, y, width, height of the expanded subprocess
 
 PHONE_OUTCOMES = (
     ("spoke_will_pay", "Spoke to them: will pay"),
@@ -245,7 +245,7 @@ def nodes() -> list[Node]:
         Node("debt_opened", "startEvent", "Invoice unpaid after its due date", 170, 380, top,
              "DOMAIN.md A.3 step 1: an invoice is still unpaid after its due date; the service "
              "starts one ladder per debt case (later overdue invoices join it)."),
-        Node("debt_recovery_done", "endEvent", "Ladder finished", 2780, 380, top),
+        Node("debt_recovery_done", "endEvent", "Ladder finished", 2860, 380, top),
         Node("paid_in_full_received", "boundaryEvent", "Paid in full", 600, 680, top,
              "DOMAIN.md A.3 step 8 / step 12: the debt is paid in full at any point; the ladder "
              "stops.", message("paid_in_full"), {"attachedToRef": "ladder"}),
@@ -274,9 +274,12 @@ def nodes() -> list[Node]:
                   "(legal_recovery).", top),
         Node("after_plan_decision", "exclusiveGateway", "Letter of Claim?", 2100, BELOW, top,
              "Only a decision to prepare a Letter of Claim opens the legal stage; a proposed "
-             "write-off or more engagement ends this ladder with the decision recorded.",
+             "write-off or more engagement ends this ladder, and the app asks for the next "
+             "step (debt_decision) while money is owed.",
              attrs={"default": "flow_after_plan_no_claim"}),
-        Node("plan_broken_end", "endEvent", "Decision recorded", 2230, BELOW, top),
+        Node("plan_broken_end", "endEvent", "Decision recorded", 2230, BELOW, top,
+             "With money still owed the app starts debt_decision "
+             "(workflows/debt_decision.bpmn)."),
         service_task("open_legal_stage_after_plan", "Open the legal stage", 2230,
                      LEGAL_AFTER_PLAN, "debt_step", {"step": "legal_stage"},
                      "DOMAIN.md A.3-IP and A.3 step 7: a new Letter of Claim after the broken plan; "
@@ -368,7 +371,9 @@ def nodes() -> list[Node]:
         Node("review_decision", "exclusiveGateway", "Stop recovery?", 1560, REVIEW,
              attrs={"default": "flow_review_continue"}),
         Node("recovery_stopped", "endEvent", "Recovery stopped", 1760, REVIEW,
-             documentation="Ends the whole ladder (an open phone task too).",
+             documentation="Ends the whole ladder (an open phone task too). With money still "
+                           "owed the app starts debt_decision, where the write-off or waiver "
+                           "is proposed.",
              body="<bpmn:terminateEventDefinition />"),
 
         # A.3 step 6: engagement, and the instalment-plan wait (A.3-IP).
@@ -377,9 +382,13 @@ def nodes() -> list[Node]:
                      {"template": "debt_recovery_contact", "date_var": "contact_date"},
                      "DOMAIN.md A.3 step 6: the debt recovery team's introduction letter "
                      "(DR-CONTACT) before the call."),
-        user_task("engagement", "Contact the person and seek an arrangement", 1790, MAIN,
+        Node("engagement_merge", "exclusiveGateway", None, 1730, MAIN,
+             documentation="Merges the first engagement with each \"keep engaging\" decision. "
+                           "SpiffWorkflow 3.2.0 recurses without end when predicting a loop "
+                           "with no gateway in it."),
+        user_task("engagement", "Contact the person and seek an arrangement", 1860, MAIN,
                   "finance_officer",
-                  'add_working_days(contact_date, setting("debt_engagement_due_working_days"))',
+                  'add_working_days(today(), setting("debt_engagement_due_working_days"))',
                   (form_field("outcome", "Outcome", "enum", required=True, values=(
                       ("plan_agreed", "Instalment plan agreed (record it on the debt)"),
                       ("will_pay_in_full", "Will pay in full"),
@@ -389,35 +398,37 @@ def nodes() -> list[Node]:
                    notes_field("engagement_notes")),
                   "DOMAIN.md A.3 step 6: letter and call (optionally a visit), aiming for an "
                   "instalment plan (A.3-IP)."),
-        Node("engagement_outcome", "exclusiveGateway", "Plan agreed?", 1920, MAIN,
+        Node("engagement_outcome", "exclusiveGateway", "Plan agreed?", 1990, MAIN,
              attrs={"default": "flow_no_plan"}),
-        Node("plan_ended_waiting", "intermediateCatchEvent", "Plan ended by agreement", 2020, LOW,
+        Node("plan_ended_waiting", "intermediateCatchEvent", "Plan ended by agreement", 2090, LOW,
              documentation="DOMAIN.md A.3-IP and A.3 step 6: the ladder is suspended while the "
                            "instalment plan runs. A broken plan interrupts the ladder "
                            "(plan_broken); a paid plan ends it (paid_in_full).",
              body=message("plan_ended")),
-        service_task("escalate_letter_of_claim", "Escalate to a Letter of Claim decision", 2130,
+        service_task("escalate_letter_of_claim", "Escalate to a Letter of Claim decision", 2200,
                      MAIN, "debt_step", {"step": "letter_of_claim"},
                      "DOMAIN.md A.3 step 7 (decision only)."),
-        user_task("letter_of_claim_next", "Decide on a Letter of Claim", 2280, MAIN,
+        user_task("letter_of_claim_next", "Decide on a Letter of Claim", 2350, MAIN,
                   "finance_officer", guard_due(), letter_of_claim_form(),
                   "DOMAIN.md A.3 step 7: the finance officer and manager decide. Preparing a "
                   "Letter of Claim opens the legal stage (legal_recovery, A.3 steps 7-12)."),
-        Node("letter_of_claim_decision", "exclusiveGateway", "Letter of Claim?", 2400, MAIN,
-             documentation="Only a decision to prepare a Letter of Claim opens the legal stage; "
-                           "a proposed write-off or more engagement ends the ladder with the "
-                           "decision recorded.",
+        Node("letter_of_claim_decision", "exclusiveGateway", "Letter of Claim?", 2470, MAIN,
+             documentation="A decision to prepare a Letter of Claim opens the legal stage; "
+                           "keep engaging goes round again; a proposed write-off ends the "
+                           "ladder, and the app asks for the next step (debt_decision) while "
+                           "money is owed.",
              attrs={"default": "flow_no_letter_of_claim"}),
-        service_task("open_legal_stage", "Open the legal stage", 2520, TOP, "debt_step",
+        service_task("open_legal_stage", "Open the legal stage", 2590, TOP, "debt_step",
                      {"step": "legal_stage"},
                      "DOMAIN.md A.3 step 7: the debt moves to the legal stage (legal_recovery), "
                      "which prepares the Letter of Claim for approval."),
-        Node("legal_stage_opened", "endEvent", "Legal stage opened", 2640, TOP,
+        Node("legal_stage_opened", "endEvent", "Legal stage opened", 2710, TOP,
              documentation="Ends the whole ladder, an open phone task too: the legal stage "
                            "has the debt now.",
              body="<bpmn:terminateEventDefinition />"),
-        Node("ladder_done", "endEvent", "Decision recorded", 2520, MAIN,
-             documentation="Ends the whole ladder, an open phone task too.",
+        Node("ladder_done", "endEvent", "Write-off proposed", 2590, MAIN,
+             documentation="Ends the whole ladder, an open phone task too. With money still "
+                           "owed the app starts debt_decision (workflows/debt_decision.bpmn).",
              body="<bpmn:terminateEventDefinition />"),
     ]
 
@@ -472,7 +483,8 @@ def flows() -> list[Flow]:
              [(1560, REVIEW - 25), (1560, REVIEW - 70), (1660, REVIEW - 70), (1660, MAIN + 40)],
              "Go on"),
         Flow("flow_checklist_clear", "checklist_outcome", "send_contact_letter", "h", "Go on"),
-        Flow("flow_engage", "send_contact_letter", "engagement"),
+        Flow("flow_engage", "send_contact_letter", "engagement_merge"),
+        Flow("flow_engage_again", "engagement_merge", "engagement"),
         Flow("flow_engaged", "engagement", "engagement_outcome"),
         Flow("flow_plan_agreed", "engagement_outcome", "plan_ended_waiting", "vh", "Plan agreed",
              "outcome == 'plan_agreed'"),
@@ -481,10 +493,13 @@ def flows() -> list[Flow]:
         Flow("flow_decide", "escalate_letter_of_claim", "letter_of_claim_next"),
         Flow("flow_decided", "letter_of_claim_next", "letter_of_claim_decision"),
         Flow("flow_no_letter_of_claim", "letter_of_claim_decision", "ladder_done", "h",
-             "No Letter of Claim"),
+             "Write-off"),
         Flow("flow_letter_of_claim", "letter_of_claim_decision", "open_legal_stage", "vh",
              "Prepare a Letter of Claim", "decision == 'prepare_letter_of_claim'"),
         Flow("flow_legal_stage_opened", "open_legal_stage", "legal_stage_opened"),
+        Flow("flow_keep_engaging", "letter_of_claim_decision", "engagement_merge",
+             [(2470, MAIN + 25), (2470, MAIN + 200), (1730, MAIN + 200), (1730, MAIN + 25)],
+             "Keep engaging", "decision == 'keep_engaging'"),
     ]
 
 

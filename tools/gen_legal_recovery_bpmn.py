@@ -41,7 +41,7 @@ TERMINATE = "<bpmn:terminateEventDefinition />"
 # Rows inside the subprocess (centre y): the early ends on top, the main line, the "more time"
 # loop below. Boundary flows run below the subprocess.
 TOP, MAIN, LOW, BELOW = 170, 300, 430, 610
-LEGAL = (240, 80, 2420, 420)           # x, y, width, height of the expanded subprocess
+LEGAL = (240, 80, 2530, 420)           # x, y, width, height of the expanded subprocess
 
 REFERRAL_DECISIONS = (
     ("refer_to_legal", "Refer to Legal to issue a claim"),
@@ -84,7 +84,7 @@ def nodes() -> list[Node]:
         Node("legal_opened", "startEvent", "Legal stage opened", 170, 290, top,
              "DOMAIN.md A.3 step 7: the finance officer and manager decided to prepare a Letter "
              "of Claim (on the ladder or after a broken instalment plan)."),
-        Node("legal_recovery_done", "endEvent", "Legal stage finished", 2740, 290, top),
+        Node("legal_recovery_done", "endEvent", "Legal stage finished", 2850, 290, top),
         Node("legal_paid_in_full", "boundaryEvent", "Paid in full", 800, 500, top,
              "DOMAIN.md A.3 step 8 and step 12: the debt is paid in full at any point; the legal "
              "stage closes.", message("paid_in_full"), {"attachedToRef": "legal"}),
@@ -114,7 +114,8 @@ def nodes() -> list[Node]:
         Node("loc_approved", "exclusiveGateway", "Approved?", 680, MAIN,
              attrs={"default": "flow_loc_withdrawn"}),
         Node("letter_of_claim_withdrawn", "endEvent", "Letter of Claim withdrawn", 820, TOP,
-             documentation="Not approved: the legal stage ends here (nothing is posted).",
+             documentation="Not approved: the legal stage ends here (nothing is posted); with "
+                           "money still owed the app starts debt_decision.",
              body=TERMINATE),
         step("post_letter_of_claim", "Date and post the Letter of Claim", 820, MAIN,
              "post_letter_of_claim",
@@ -146,30 +147,40 @@ def nodes() -> list[Node]:
              documentation="Ten working days, then the manager decides again.",
              body=timer("add_working_days(today(), 10)")),
         Node("legal_stopped", "endEvent", "Legal stage stopped", 1330, TOP,
-             documentation="Stopped by the manager: the legal stage ends here.", body=TERMINATE),
+             documentation="Stopped by the manager: the legal stage ends here; with money still "
+                           "owed the app starts debt_decision, where the write-off is proposed.",
+             body=TERMINATE),
         step("refer_to_legal", "Refer to Legal", 1330, MAIN, "refer_to_legal",
              "DOMAIN.md A.3 step 9 and §2.4: the referral memo to Legal (LEGAL-REF) with the "
-             "route (Money Claim Online or N1) and the fee band."),
+             "route (Money Claim Online or N1) and the fee band. A Letter of Claim more than 3 "
+             "months old, or one an instalment plan broke after, cannot found a claim "
+             "(§2.2): then no memo, and the stage ends for a new letter."),
+        Node("letter_still_valid", "exclusiveGateway", "Letter of Claim still valid?", 1450,
+             MAIN, attrs={"default": "flow_issue"}),
+        Node("letter_of_claim_expired", "endEvent", "New Letter of Claim needed", 1560, TOP,
+             documentation="The legal stage ends; with money still owed the app starts "
+                           "debt_decision, where a new Letter of Claim opens a new legal stage.",
+             body=TERMINATE),
 
         # A.3 step 10: the claim and the response.
-        user_task("issue_claim", "Issue the County Court claim", 1480, MAIN, "legal", legal_due(),
+        user_task("issue_claim", "Issue the County Court claim", 1590, MAIN, "legal", legal_due(),
                   (form_field("claim_number", "Claim number", "string", required=True),
                    form_field("issued_on", "Issue date", "date", required=True),
                    form_field("posted_on", "Date the claim form was posted", "date",
                               required=True)),
                   "DOMAIN.md A.3 step 10 and §2.4: issue by Money Claim Online or form N1; "
                   "record the claim number and when the claim form was posted."),
-        step("record_claim", "Record the claim", 1630, MAIN, "record_claim",
+        step("record_claim", "Record the claim", 1740, MAIN, "record_claim",
              "DOMAIN.md A.3 step 10: deemed service is the second business day after posting "
              "(CPR 6.14); sets defence_deadline (service + 14 days, §2.4)."),
         Node("response_deadline_passed", "intermediateCatchEvent", "Response deadline passed",
-             1750, MAIN,
+             1860, MAIN,
              documentation="DOMAIN.md A.3 step 10: the next working day after the defence "
                            "deadline plus default_judgment_grace_days, for a response already in "
                            "the post; with no response, default judgment (CPR 12).",
              body=timer('next_working_day(add_calendar_days(defence_deadline, '
                         'setting("default_judgment_grace_days")))')),
-        user_task("claim_response", "Record the defendant's response", 1870, MAIN, "legal",
+        user_task("claim_response", "Record the defendant's response", 1980, MAIN, "legal",
                   legal_due(),
                   (form_field("response", "Response", "enum", required=True, values=RESPONSES),
                    notes_field()),
@@ -177,16 +188,16 @@ def nodes() -> list[Node]:
                   "(CPR 12); a defended small claim goes to mediation."),
 
         # A.3 step 11: judgment and enforcement.
-        user_task("record_judgment", "Record the judgment", 2020, MAIN, "legal", legal_due(),
+        user_task("record_judgment", "Record the judgment", 2130, MAIN, "legal", legal_due(),
                   (form_field("judgment_date", "Judgment date", "date", required=True),
                    money_field("judgment_amount", "Judgment amount", required=True),
                    form_field("terms", "Terms", "enum", required=True, values=TERMS),
                    money_field("instalment_amount", "Instalment amount")),
                   "DOMAIN.md A.3 step 11 and §2.4: the terms, the register date, and 8% interest "
                   "on a judgment of £5,000 or more."),
-        step("after_judgment", "Record the judgment on the debt", 2170, MAIN, "record_judgment",
+        step("after_judgment", "Record the judgment on the debt", 2280, MAIN, "record_judgment",
              "DOMAIN.md A.3 step 11: the post-judgment letter (ENF-NOTICE)."),
-        user_task("enforcement_decision", "Decide on enforcement", 2320, MAIN, "legal",
+        user_task("enforcement_decision", "Decide on enforcement", 2430, MAIN, "legal",
                   legal_due(),
                   (form_field("kind", "Enforcement", "enum", required=True, values=ENFORCEMENT),
                    form_field("title_number", "Land Registry title number (charging order)",
@@ -194,9 +205,9 @@ def nodes() -> list[Node]:
                    notes_field()),
                   "DOMAIN.md A.3 step 11 and §2.4 (Legal with the finance officer): enforcement "
                   "after 6 years from judgment needs the court's permission."),
-        step("record_enforcement", "Record the enforcement", 2470, MAIN, "record_enforcement",
+        step("record_enforcement", "Record the enforcement", 2580, MAIN, "record_enforcement",
              "DOMAIN.md A.3 step 11: a charging order is recorded as a charge on the property."),
-        Node("legal_done", "endEvent", "Enforcement decided", 2590, MAIN,
+        Node("legal_done", "endEvent", "Enforcement decided", 2700, MAIN,
              documentation="DOMAIN.md A.3 step 12: the debt closes when paid, written off "
                            "(A.3-WO) or settled."),
     ]
@@ -229,7 +240,10 @@ def flows() -> list[Flow]:
              [(1070, LOW - 18), (1070, MAIN + 40)]),
         Flow("flow_stop", "referral_decision", "legal_stopped", "vh", "Stop",
              "decision == 'stop'"),
-        Flow("flow_issue", "refer_to_legal", "issue_claim"),
+        Flow("flow_referred", "refer_to_legal", "letter_still_valid"),
+        Flow("flow_issue", "letter_still_valid", "issue_claim", "h", "Valid"),
+        Flow("flow_letter_expired", "letter_still_valid", "letter_of_claim_expired", "vh",
+             "New letter needed", "new_letter_of_claim_needed"),
         Flow("flow_issued", "issue_claim", "record_claim"),
         Flow("flow_recorded", "record_claim", "response_deadline_passed"),
         Flow("flow_response_due", "response_deadline_passed", "claim_response"),
@@ -244,6 +258,7 @@ def flows() -> list[Flow]:
 # Labels placed by hand where the default place (below the element) would sit on a flow.
 NODE_LABELS = {
     "referral_decision": lambda n: (n.cx + 8, n.cy + 28, 80, 14),
+    "letter_still_valid": lambda n: (n.cx + 8, n.cy + 28, 90, 27),
     "legal_paid_in_full": lambda n: (n.cx + 22, n.cy + 22, 80, 14),
     "legal_death_recorded": lambda n: (n.cx + 22, n.cy + 22, 80, 14),
 }

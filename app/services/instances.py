@@ -29,6 +29,16 @@ from .engine_context import context_for
 from .transaction import use_case
 
 
+# Called when an instance reaches an end of its diagram by itself (not when closed from outside):
+# e.g. a recovery stage that ends with money still owed starts the debt's decision.
+FINISHED_LISTENERS: list = []
+
+
+def on_finished(listener) -> None:
+    if listener not in FINISHED_LISTENERS:
+        FINISHED_LISTENERS.append(listener)
+
+
 def model_of(instance: ProcessInstance) -> diagrams.ProcessModel:
     return diagrams.load_model(instance.version.xml)
 
@@ -197,6 +207,9 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
                      summary={"title": step.title})
     if result.incident is None:
         _sync_tasks(instance, result, now)
+    if instance.status == InstanceStatus.COMPLETED and result.completed:
+        for listener in FINISHED_LISTENERS:
+            listener(instance)
 
 
 def paused_by_hold(instance: ProcessInstance) -> bool:

@@ -207,7 +207,8 @@ def _invoice_id(number: str) -> int:
 
 def statement_of_account(chase: tuple[guards.InvoiceFact, ...]) -> tuple[list[dict], Decimal]:
     """Every invoice recovery may pursue with the payments on it, oldest first, and the balance.
-    Statute-barred and queried invoices are simply not in `chase`."""
+    Statute-barred and queried invoices are simply not in `chase`. No credit note exists yet:
+    invoice queries (DOMAIN.md A.4) will raise them, and they belong here as credit rows."""
     entries = []
     for fact in chase:
         invoice = db.session.scalar(select(Invoice).where(Invoice.number == fact.number))
@@ -314,20 +315,27 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
         if loc.offer_amount is not None and loc.offer_decision is None:
             problems.append("the offer on the Reply Form has not been answered (a refusal "
                             "needs written reasons)")
-        if _plan_broken_since(debt, loc.letter_date):
-            problems.append("an instalment plan broke after this Letter of Claim: send a new "
-                            "one before any claim")
-        months = settings.integer("letter_of_claim_valid_months")
-        if pap.letter_of_claim_stale(loc.letter_date, on, months):
-            dated = f"{loc.letter_date.day} {loc.letter_date:%B %Y}"
-            problems.append(f"the Letter of Claim of {dated} is more than {months} months "
-                            "old: send a new one before any claim")
+        problems.extend(letter_expired(debt, loc, on))
     block = dpa_block(debt)
     if block:
         problems.append(block)
     decision = recovery.decide(debt, guards.COURT, on)
     problems.extend(reason for name, reason in decision.holds.items())
     return problems
+
+
+def letter_expired(debt: DebtCase, loc: LetterOfClaim, on: date) -> list[str]:
+    """Why this Letter of Claim can no longer found a claim (a new one can, §2.2)."""
+    reasons = []
+    if _plan_broken_since(debt, loc.letter_date):
+        reasons.append("an instalment plan broke after this Letter of Claim: send a new one "
+                       "before any claim")
+    months = settings.integer("letter_of_claim_valid_months")
+    if pap.letter_of_claim_stale(loc.letter_date, on, months):
+        dated = f"{loc.letter_date.day} {loc.letter_date:%B %Y}"
+        reasons.append(f"the Letter of Claim of {dated} is more than {months} months old: "
+                       "send a new one before any claim")
+    return reasons
 
 
 def _plan_broken_since(debt: DebtCase, since: date) -> bool:
@@ -357,6 +365,15 @@ def route_for(debt: DebtCase, amount: Decimal) -> court.RouteDecision:
 def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
     today = clock.today()
     problems = claim_checks(debt, today)
+    loc = current_loc(debt)
+    expired = letter_expired(debt, loc, today) if loc is not None else []
+    if expired and set(problems) <= set(expired):
+        # Waiting would never help: the stage ends and a new letter is the officer's decision.
+        audit.record("letter_of_claim_expired", actor=None, person_id=debt.person_id,
+                     instance_id=instance.id,
+                     summary={"debt_id": debt.id, "letter_of_claim_id": loc.id,
+                              "reasons": expired})
+        return {"new_letter_of_claim_needed": True}
     if problems:
         raise StepHeld("; ".join(problems), recovery.hold_recorder(
             debt, guards.GuardDecision({"court": "; ".join(problems)}), "refer_to_legal"))
@@ -370,7 +387,8 @@ def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
     db.session.flush()
     recovery.set_stage(debt, "legal_referral")
     _issue_referral_memo(debt, instance, claim, rows)
-    return {"court_claim_id": claim.id, "route": claim.route}
+    return {"court_claim_id": claim.id, "route": claim.route,
+            "new_letter_of_claim_needed": False}
 
 
 def _issue_referral_memo(debt: DebtCase, instance: ProcessInstance, claim: CourtClaim,

@@ -24,9 +24,16 @@ def _standing_search(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     return legal.check_standing_search(form)
 
 
+def _debt_decision(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    from . import debt_decisions, recovery
+
+    return debt_decisions.check_decision(recovery.debt_of(task.instance), form)
+
+
 CHECKS: dict[tuple[str, str], Check] = {
     ("legal_recovery", "issue_claim"): _issue_claim,
     ("estate_recovery", "record_grant_or_search"): _standing_search,
+    ("debt_decision", "decide_next_step"): _debt_decision,
 }
 
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import DebtCase, InvoiceStatus, Letter, ProcessInstance, TaskStatus, User, WriteOff
 from app.models.workflow import InstanceStatus
 
-from . import audit, instances, recovery, settings
+from . import audit, debt_decisions, instances, recovery, settings
 from .debt_cases import balance
 from .letters import issue_letter
 from .transaction import use_case
@@ -99,6 +99,7 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
             if task.name == "approve_write_off":
                 task.status, task.completed_at = TaskStatus.COMPLETED, clock.now()
                 task.completed_by_id = actor.id
+    debt_decisions.write_off_decided(debt, actor)
     return proposal
 
 

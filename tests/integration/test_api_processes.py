@@ -58,11 +58,12 @@ def test_list_and_read_processes(as_user):
     listed = fa.get("/processes").json
     assert listed == {"items": [
         {"key": key, "name": name, "latest_version": 1, "has_draft": False}
-        for key, name in (("debt_recovery", "Debt recovery"),
+        for key, name in (("debt_decision", "Debt awaiting a decision"),
+                          ("debt_recovery", "Debt recovery"),
                           (PROCESS, "Direct payment agreement"),
                           ("estate_recovery", "Estate recovery"),
                           ("legal_recovery", "Legal recovery"))],
-        "total": 4, "page": 1, "per_page": 4}
+        "total": 5, "page": 1, "per_page": 5}
     detail = process(fa)
     assert [(v["number"], v["source"]) for v in detail["versions"]] == [(1, "file")]
     assert datetime.fromisoformat(detail["versions"][0]["published_at"]).utcoffset() == (

@@ -36,7 +36,6 @@ from app.models import (
     TaskStatus,
     WriteOff,
 )
-from app.services import settings
 from tests.conftest import add_user
 from tests.workflows.debt_helpers import (
     add_invoice,
@@ -45,7 +44,6 @@ from tests.workflows.debt_helpers import (
     open_tasks,
     person_account,
     sweep,
-    user,
 )
 from tests.workflows.legal_helpers import (
     approve_and_post,
@@ -125,13 +123,6 @@ def ok(response, status: int = 200) -> dict:
 
 def task_names(api, reference: str) -> list[str]:
     return sorted(t["name"] for t in ok(api.get(f"/people/{reference}"))["tasks"])
-
-
-@pytest.fixture
-def no_placeholders(staff):
-    """Demo switch: enclosures still hold placeholder text (the official wording is not here)."""
-    settings.change("allow_placeholder_enclosures", True, user("admin"))
-    db.session.commit()
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ ELEMENTS = {
     "review_decision": ("exclusiveGateway", "ladder"),
     "recovery_stopped": ("endEvent", "ladder"),
     "send_contact_letter": ("serviceTask", "ladder"),
+    "engagement_merge": ("exclusiveGateway", "ladder"),
     "engagement": ("userTask", "ladder"),
     "engagement_outcome": ("exclusiveGateway", "ladder"),
     "plan_ended_waiting": ("intermediateCatchEvent", "ladder"),
@@ -106,7 +107,7 @@ USER_TASKS = {
     "find_representative": ("finance_officer", GUARD_DUE),
     "review_before_recovery": ("finance_manager", GUARD_DUE),
     "engagement": ("finance_officer",
-                   'add_working_days(contact_date, setting("debt_engagement_due_working_days"))'),
+                   'add_working_days(today(), setting("debt_engagement_due_working_days"))'),
     "letter_of_claim_next": ("finance_officer", GUARD_DUE),
     "estate_after_death": ("finance_officer", GUARD_DUE),
     "letter_of_claim_after_plan": ("finance_officer", GUARD_DUE),
@@ -316,13 +317,19 @@ def test_gateways_defaults_and_conditions(root):
 
 
 def test_only_a_letter_of_claim_opens_the_legal_stage(root):
-    # A.3 step 7: on the ladder and after a broken plan alike; any other decision just ends.
-    for gateway, legal_step, other_end in [
-            ("letter_of_claim_decision", "open_legal_stage", "ladder_done"),
-            ("after_plan_decision", "open_legal_stage_after_plan", "plan_broken_end")]:
-        assert default_target(root, gateway) == other_end
-        assert outgoing(root, gateway) == {
-            other_end: None, legal_step: "decision == 'prepare_letter_of_claim'"}
+    # A.3 step 7: on the ladder and after a broken plan alike. On the ladder "keep engaging"
+    # goes round the engagement again; any other decision ends (the app then asks for the next
+    # step, app/services/debt_decisions.py).
+    assert default_target(root, "letter_of_claim_decision") == "ladder_done"
+    assert outgoing(root, "letter_of_claim_decision") == {
+        "ladder_done": None, "open_legal_stage": "decision == 'prepare_letter_of_claim'",
+        "engagement_merge": "decision == 'keep_engaging'"}
+    assert outgoing(root, "engagement_merge") == {"engagement": None}
+    assert outgoing(root, "send_contact_letter") == {"engagement_merge": None}
+    assert default_target(root, "after_plan_decision") == "plan_broken_end"
+    assert outgoing(root, "after_plan_decision") == {
+        "plan_broken_end": None,
+        "open_legal_stage_after_plan": "decision == 'prepare_letter_of_claim'"}
     assert outgoing(root, "letter_of_claim_next") == {"letter_of_claim_decision": None}
     assert outgoing(root, "letter_of_claim_after_plan") == {"after_plan_decision": None}
     assert outgoing(root, "open_legal_stage") == {"legal_stage_opened": None}
@@ -341,7 +348,8 @@ def test_only_a_letter_of_claim_opens_the_legal_stage(root):
 def test_the_main_paths_are_connected(root):
     chain = ["ladder_started", "reminder_1_due", "send_reminder_1", "final_demand_due",
              "send_final_demand", "after_final_demand", "referral_due", "refer_to_officer",
-             "pre_legal_checklist", "checklist_outcome", "send_contact_letter", "engagement",
+             "pre_legal_checklist", "checklist_outcome", "send_contact_letter",
+             "engagement_merge", "engagement",
              "engagement_outcome", "escalate_letter_of_claim", "letter_of_claim_next",
              "letter_of_claim_decision", "ladder_done"]
     for source, target in zip(chain, chain[1:], strict=False):
@@ -448,6 +456,9 @@ def test_layout_has_no_overlaps_and_reads_left_to_right(root):
     outside = [i for i in others if i not in inner and i not in BOUNDARY_MESSAGES]
     for node_id in outside:
         assert not overlaps(boxes[node_id], ladder), node_id
+    back = set()
     for flow in root.iter("{%s}sequenceFlow" % NS["bpmn"]):
         source, target = flow.get("sourceRef"), flow.get("targetRef")
-        assert centre_x(boxes[target]) > centre_x(boxes[source]), flow.get("id")
+        if centre_x(boxes[target]) <= centre_x(boxes[source]):
+            back.add(flow.get("id"))
+    assert back == {"flow_keep_engaging"}  # the one loop

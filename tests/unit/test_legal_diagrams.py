@@ -51,6 +51,7 @@ class Expected:
         self.messages, self.elements, self.timers = messages, elements, timers
         self.service_tasks, self.user_tasks, self.boundary = service_tasks, user_tasks, boundary
         self.terminate_ends, self.loops = terminate_ends, loops
+        self.topic = "legal_step"  # the handler every service task names
 
     def __repr__(self) -> str:
         return self.key
@@ -75,6 +76,8 @@ LEGAL = Expected(
         "more_time_ends": ("intermediateCatchEvent", "legal"),
         "legal_stopped": ("endEvent", "legal"),
         "refer_to_legal": ("serviceTask", "legal"),
+        "letter_still_valid": ("exclusiveGateway", "legal"),
+        "letter_of_claim_expired": ("endEvent", "legal"),
         "issue_claim": ("userTask", "legal"),
         "record_claim": ("serviceTask", "legal"),
         "response_deadline_passed": ("intermediateCatchEvent", "legal"),
@@ -115,7 +118,7 @@ LEGAL = Expected(
         "enforcement_decision": ("legal", LEGAL_DUE),
     },
     {"legal_paid_in_full": "paid_in_full", "legal_death_recorded": "person_died"},
-    {"letter_of_claim_withdrawn", "legal_stopped"},
+    {"letter_of_claim_withdrawn", "legal_stopped", "letter_of_claim_expired"},
     # Flows that run back (right to left, or straight up) to close a loop.
     {"flow_more_time", "flow_more_time_over"},
 )
@@ -154,7 +157,35 @@ ESTATE = Expected(
     set(),
     {"flow_renewed"},
 )
-DIAGRAMS = [LEGAL, ESTATE]
+DECISION_XML = (WORKFLOWS / "debt_decision.bpmn").read_bytes()
+GUARD_DUE = 'add_working_days(today(), setting("debt_guard_task_due_working_days"))'
+DECISION = Expected(
+    DECISION_XML, "debt_decision", "Debt awaiting a decision", "decide", "Decide the next step",
+    ("paid_in_full", "write_off_decided"),
+    {
+        "decision_needed": ("startEvent", "process"),
+        "decide": ("subProcess", "process"),
+        "decision_started": ("startEvent", "decide"),
+        "decide_merge": ("exclusiveGateway", "decide"),
+        "decide_next_step": ("userTask", "decide"),
+        "next_step": ("exclusiveGateway", "decide"),
+        "open_legal_stage": ("serviceTask", "decide"),
+        "legal_stage_opened": ("endEvent", "decide"),
+        "write_off_decided": ("intermediateCatchEvent", "decide"),
+        "review_date_reached": ("intermediateCatchEvent", "decide"),
+        "decision_paid_in_full": ("boundaryEvent", "process"),
+        "decision_paid": ("endEvent", "process"),
+        "debt_decision_done": ("endEvent", "process"),
+    },
+    {"review_date_reached": "next_working_day(review_on)"},
+    {"open_legal_stage": "legal_stage"},
+    {"decide_next_step": ("finance_officer", GUARD_DUE)},
+    {"decision_paid_in_full": "paid_in_full"},
+    set(),
+    {"flow_write_off_decided", "flow_review_due"},
+)
+DECISION.topic = "debt_step"
+DIAGRAMS = [LEGAL, ESTATE, DECISION]
 
 
 @pytest.fixture(params=DIAGRAMS, ids=repr)
@@ -251,7 +282,7 @@ def test_service_tasks_name_handlers_and_parameters(expected):
     for task_id, step in expected.service_tasks.items():
         task = tasks[task_id]
         assert (task.get(CAMUNDA + "type"), task.get(CAMUNDA + "topic")) == (
-            "external", "legal_step"), task_id
+            "external", expected.topic), task_id
         given = {p.get("name"): p.text for p in task.iter(CAMUNDA + "inputParameter")}
         assert given == {"step": step}, task_id
 
@@ -358,12 +389,16 @@ def test_legal_gateways_defaults_and_conditions(legal):
         "legal_stopped": "decision == 'stop'",
     }
     assert outgoing(legal, "more_time_ends") == {"approve_legal_referral": None}
+    assert default_target(legal, "letter_still_valid") == "issue_claim"
+    assert outgoing(legal, "letter_still_valid") == {
+        "issue_claim": None, "letter_of_claim_expired": "new_letter_of_claim_needed"}
 
 
 def test_legal_paths_are_connected(legal):
     chain = ["legal_started", "prepare_letter_of_claim", "approve_letter_of_claim",
              "loc_approved", "post_letter_of_claim", "earliest_issue_reached",
-             "approve_legal_referral", "referral_decision", "refer_to_legal", "issue_claim",
+             "approve_legal_referral", "referral_decision", "refer_to_legal",
+             "letter_still_valid", "issue_claim",
              "record_claim", "response_deadline_passed", "claim_response", "record_judgment",
              "after_judgment", "enforcement_decision", "record_enforcement", "legal_done"]
     for source, target in zip(chain, chain[1:], strict=False):
@@ -503,6 +538,7 @@ class Walk:
 
     def __init__(self, xml: bytes, clock_):
         self.model, self.clock, self.calls = diagrams.load_model(xml), clock_, []
+        self.letter_expired = False
         defaults = settings_catalogue.defaults()
         functions = calendar.diagram_functions(lambda name: int(defaults[name]))
         functions["today"] = lambda: clock.today().isoformat()
@@ -513,6 +549,8 @@ class Walk:
         self.calls.append(step)
         if step == "post_letter_of_claim":
             return {"earliest_issue": (clock.today() + timedelta(days=33)).isoformat()}
+        if step == "refer_to_legal":
+            return {"new_letter_of_claim_needed": self.letter_expired}
         if step == "record_claim":
             return {"defence_deadline": (clock.today() + timedelta(days=16)).isoformat()}
         return None
@@ -624,4 +662,64 @@ def test_estate_walk_with_a_known_grant_and_paid_in_full(fixed_clock):
     assert ready(result) == ["pursue_estate"]
     assert walk.complete(result, action="paid_by_estate").completed
     paid = walk.message(started, "paid_in_full")
+    assert paid.completed and not paid.ready_tasks
+
+
+def test_an_expired_letter_of_claim_ends_the_stage_at_the_referral(fixed_clock):
+    walk = Walk(LEGAL_XML, fixed_clock)
+    walk.letter_expired = True
+    result = walk.wait(walk.complete(walk.start(), approved=True))
+    result = walk.complete(result, decision="refer_to_legal", reasons="no reply")
+    assert result.completed and not result.ready_tasks and result.next_timer_due is None
+    assert walk.calls[-1] == "refer_to_legal"
+
+
+# --- debt_decision: the next step for a debt no stage is chasing ----------------------------------
+
+def test_decision_form_gateway_and_loops(decision):
+    form = form_fields(by_id(decision, "decide_next_step"))
+    assert list(form) == ["decision", "review_on", "reasons"]
+    assert form["decision"]["required"] and form["decision"]["values"] == [
+        "letter_of_claim", "write_off", "review_later"]
+    assert form["review_on"]["type"] == "date" and not form["review_on"]["required"]
+    assert form["reasons"]["required"] and form["reasons"]["note"]
+    assert default_target(decision, "next_step") == "review_date_reached"
+    assert outgoing(decision, "next_step") == {
+        "open_legal_stage": "decision == 'letter_of_claim'",
+        "write_off_decided": "decision == 'write_off'",
+        "review_date_reached": None}
+    # Both waits come back through the merging gateway to the decision.
+    assert outgoing(decision, "write_off_decided") == {"decide_merge": None}
+    assert outgoing(decision, "review_date_reached") == {"decide_merge": None}
+    assert outgoing(decision, "decision_started") == {"decide_merge": None}
+    assert outgoing(decision, "decide_merge") == {"decide_next_step": None}
+    assert by_id(decision, "open_legal_stage").get(CAMUNDA + "topic") == "debt_step"
+
+
+@pytest.fixture(scope="module")
+def decision():
+    return root_of(DECISION_XML)
+
+
+def test_decision_walk_review_then_write_off_then_a_letter_of_claim(fixed_clock):
+    walk = Walk(DECISION_XML, fixed_clock)
+    result = walk.start()
+    assert ready(result) == ["decide_next_step"] and walk.calls == []
+    result = walk.complete(result, decision="review_later", review_on="2026-03-14",
+                           reasons="awaiting a benefits decision")
+    assert not result.ready_tasks
+    assert result.next_timer_due.date().isoformat() == "2026-03-16"  # Sat 14 -> Mon 16 March
+    result = walk.wait(result)
+    assert ready(result) == ["decide_next_step"]
+    result = walk.complete(result, decision="write_off", reasons="uneconomic")
+    assert not result.ready_tasks and result.next_timer_due is None
+    result = walk.message(result, "write_off_decided")  # rejected: asked again
+    assert ready(result) == ["decide_next_step"]
+    result = walk.complete(result, decision="letter_of_claim", reasons="can pay")
+    assert result.completed and walk.calls == ["legal_stage"]
+
+
+def test_paid_in_full_ends_the_decision(fixed_clock):
+    walk = Walk(DECISION_XML, fixed_clock)
+    paid = walk.message(walk.start(), "paid_in_full")
     assert paid.completed and not paid.ready_tasks

@@ -206,6 +206,10 @@ def test_a_review_stop_ends_the_ladder_and_its_open_phone_task(scenario_1):
         "lacks_capacity_without_representative": True})
     review = open_tasks(debt)["review_before_recovery"]
     assert "find_representative" not in open_tasks(debt)
+    ladder = instances.get_instance(debt.instance_id)
     complete(review, "fm", decision="stop", reasons="Safeguarding referral made")
-    assert instances.get_instance(debt.instance_id).status == InstanceStatus.COMPLETED
-    assert open_tasks(debt) == {}
+    assert ladder.status == InstanceStatus.COMPLETED
+    assert [t.name for t in instances.open_tasks(ladder)] == []
+    # Money is still owed: the officer is asked for the next step (tests/workflows/
+    # test_debt_decisions.py).
+    assert set(open_tasks(debt)) == {"decide_next_step"}

@@ -18,17 +18,10 @@ from app.models import (
     Letter,
     Person,
 )
-from app.services import instances, legal, legal_actions, settings
+from app.services import instances, legal, legal_actions
 
 from .debt_helpers import complete, letter_text, open_tasks, person_account, sweep, user
 from .legal_helpers import approve_and_post, decide_letter_of_claim, ladder_to_decision
-
-
-@pytest.fixture
-def no_placeholders(staff):
-    """Demo switch: enclosures still hold placeholder text (the official wording is not here)."""
-    settings.change("allow_placeholder_enclosures", True, user("admin"))
-    db.session.commit()
 
 
 def templates_of(person_id: int) -> list[tuple[str, date, str]]:
@@ -252,6 +245,11 @@ def test_claim_response_judgment_and_a_charging_order(no_placeholders):
                                                            == debt.id))
     assert (charge.basis, charge.title_number) == ("interim_charging_order", "HP123456")
     assert debt.stage == "enforcement"
+    # Money is still owed: the officer reviews it later; no new Letter of Claim after judgment.
+    decide = open_tasks(debt)["decide_next_step"]
+    with pytest.raises(ValidationFailed) as refused:
+        complete(decide, "fo", decision="letter_of_claim", reasons="Start again")
+    assert "a judgment is entered" in refused.value.details[0]["message"]
 
 
 # --- estates (A.3-D) ------------------------------------------------------------------------------

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InstalmentPlan, InstanceStatus
 from app.services import breathing_spaces, daily_jobs, instalment_plans, instances, legal, \
-    legal_actions, settings
+    legal_actions
 
 from .debt_helpers import (
     add_invoice,
@@ -25,12 +24,6 @@ from .debt_helpers import (
     user,
 )
 from .legal_helpers import approve_and_post, decide_letter_of_claim, ladder_to_decision
-
-
-@pytest.fixture
-def no_placeholders(staff):
-    settings.change("allow_placeholder_enclosures", True, user("admin"))
-    db.session.commit()
 
 
 def templates(person_id: int) -> list[str]:
