@@ -1,5 +1,6 @@
-# Developer and CI entry points.  `make test` works from a fresh clone (as root or with the
-# Debian packages below already installed); `make run` starts the app with demo data.
+# Developer and CI entry points.  `make test` works from a fresh clone (as root, with sudo, or
+# with the Debian packages below already installed); `make run` starts the app with demo data.
+# Both build the front-end assets first (`make assets`: frontend/ -> app/static/dist/).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .ONESHELL:
@@ -16,15 +17,27 @@ FLASK := $(VENV)/bin/flask --app app
 # Debian packages the test suite needs.  To add one, append it here and, if the package
 # name alone is not a good "already there?" probe, define check_<package> below.
 #   postgresql: throwaway test cluster (tests/pg_cluster.py)
-DEBIAN_PACKAGES := postgresql
+#   chromium: the browser tests (Playwright drives Debian's Chromium; no `playwright install`)
+DEBIAN_PACKAGES := postgresql chromium
+# Debian packages `make assets` needs when the machine has no Node.js of its own.
+NODE_PACKAGES := nodejs npm
 
 # Shell tests that a package's files are present (default: `dpkg -s <package>`).  Checking
 # the files rather than the package name means a machine that already has them
 # (e.g. from postgresql-15 alone) installs nothing.
 check_postgresql = command -v pg_config >/dev/null 2>&1 && test -x "$$(pg_config --bindir)/initdb"
-check_chromium = test -x /usr/bin/chromium
+check_chromium = command -v chromium >/dev/null 2>&1
+# Node.js counts as there when npm is (a NodeSource nodejs bundles npm; Debian's does not).
+check_nodejs = command -v npm >/dev/null 2>&1
+check_npm = command -v npm >/dev/null 2>&1
 
-.PHONY: test system-deps run bench lint clean venv
+# Front-end assets (docs/frontend.md): npm packages pinned by frontend/package-lock.json, built
+# into app/static/dist/ (git-ignored).  Stamps rebuild only when the lock or the sources change.
+NPM := npm --prefix frontend
+NODE_STAMP := frontend/node_modules/.installed
+ASSETS_STAMP := app/static/dist/.built
+
+.PHONY: test system-deps node-deps assets run bench lint clean venv
 
 venv: $(VENV)/.installed
 
@@ -34,22 +47,46 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -e '.[test]'
 	touch $@
 
-system-deps:
-	@missing=""  # quiet: on a provisioned machine this target prints nothing
-	$(foreach p,$(DEBIAN_PACKAGES),if ! { $(or $(check_$(p)),dpkg -s $(p) >/dev/null 2>&1); }; then missing="$$missing $(p)"; fi;)
+# Recipe installing those of the Debian packages $(1) that are missing, as root or with sudo.
+define install_debian_packages
+	@missing=""  # quiet: on a provisioned machine this prints nothing
+	$(foreach p,$(1),if ! { $(or $(check_$(p)),dpkg -s $(p) >/dev/null 2>&1); }; then missing="$$missing $(p)"; fi;)
 	if [ -z "$$missing" ]; then exit 0; fi
+	sudo=""
 	if [ "$$(id -u)" -ne 0 ]; then
-		echo "Missing Debian packages:$$missing" >&2
-		echo "Install them with: sudo apt-get install -y$$missing" >&2
-		exit 1
+		if ! command -v sudo >/dev/null 2>&1; then
+			echo "Missing Debian packages:$$missing" >&2
+			echo "Install them as root with: apt-get install -y --no-install-recommends$$missing" >&2
+			exit 1
+		fi
+		sudo=sudo
 	fi
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing
+	$$sudo apt-get update
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing
+endef
 
-test: system-deps venv
+system-deps:
+	$(call install_debian_packages,$(DEBIAN_PACKAGES))
+
+node-deps:
+	$(call install_debian_packages,$(NODE_PACKAGES))
+
+# `npm ci` only when node_modules is missing or package.json / the lock changed.  No install
+# scripts: esbuild's binary comes as a package of its own, and sass needs none.
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json | node-deps
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(ASSETS_STAMP): $(NODE_STAMP) frontend/build.mjs $(shell find frontend/src -type f)
+	$(NPM) run --silent build
+	touch $@
+
+assets: $(ASSETS_STAMP)
+
+test: system-deps venv assets
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-run: venv
+run: venv assets
 	@$(FLASK) init
 	$(FLASK) seed-demo
 	echo "Casework API at http://127.0.0.1:$(PORT)/api/v1  (OpenAPI: /api/v1/openapi.json; Ctrl-C stops web server and scheduler)"
@@ -68,4 +105,4 @@ lint: venv
 	$(VENV)/bin/ruff check app tests bench tools
 
 clean:
-	rm -rf $(VENV) instance/ .pgtest/
+	rm -rf $(VENV) instance/ .pgtest/ frontend/node_modules/ app/static/dist/
