@@ -44,6 +44,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     register_commands(app)
+    from .web import init_web
+
+    init_web(app)
     return app
 
 

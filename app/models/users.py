@@ -54,6 +54,22 @@ class User(db.Model):
     def sees_all_teams(self) -> bool:
         return bool(self.roles & ALL_TEAMS_ROLES)
 
+    # What Flask-Login asks of a signed-in user (the browser pages' sessions).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class UserRole(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)

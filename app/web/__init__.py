@@ -1,0 +1,31 @@
+"""The browser pages: server-rendered Jinja on the same services the API calls.
+
+Pages never call the JSON API; their forms post to these routes with the session cookie and a
+CSRF token. The API keeps its bearer tokens and is exempt from CSRF (no cookies there).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+bp = Blueprint("web", __name__)
+
+
+def init_web(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFProtect
+
+    from app.api import bp as api_bp
+
+    from . import auth, case_pages, errors, filters, inbox_pages, task_pages  # noqa: F401
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(app.root_path + "/templates"),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    csrf = CSRFProtect(app)
+    csrf.exempt(api_bp)
+    auth.init_login(app)
+    errors.register(app)
+    filters.register(app)
+    app.register_blueprint(bp)

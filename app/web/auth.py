@@ -1,0 +1,111 @@
+"""Sign-in, sign-out, sessions that end after inactivity, and the role check on every page."""
+from __future__ import annotations
+
+import functools
+import time
+from typing import Callable
+
+from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from app.errors import Unauthenticated
+from app.extensions import db
+from app.models import User
+from app.services import users
+
+from . import bp
+
+login_manager = LoginManager()
+login_manager.login_view = "web.sign_in"
+login_manager.login_message = "Sign in to continue."
+login_manager.session_protection = "strong"
+
+
+def init_login(app: Flask) -> None:
+    app.config.setdefault("SESSION_IDLE_MINUTES", 30)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    login_manager.init_app(app)
+    app.before_request(_end_idle_session)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _end_idle_session() -> None:
+    """Sign out after SESSION_IDLE_MINUTES without a request (real time, not the case clock)."""
+    from flask import current_app
+
+    if "_user_id" not in session:
+        return
+    now = time.time()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last = session.get("last_seen", now)
+    if now - last > idle:
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period of inactivity.")
+        return
+    session["last_seen"] = now
+
+
+def page_requires(*roles: str) -> Callable:
+    """Signed in; with roles, holding at least one of them (else 403)."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Username", validators=[InputRequired("Enter your username")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    failed = None
+    if form.validate_on_submit():
+        try:
+            user = users.authenticate(form.username.data.strip(), form.password.data)
+        except Unauthenticated:
+            failed = "The username or password is not right"
+        else:
+            _fresh_session()
+            login_user(user)
+            session["last_seen"] = time.time()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("sign_in.html", form=form, failed=failed), 200 if not (
+        failed or form.errors) else 422
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    _fresh_session()
+    return redirect(url_for("web.sign_in"))
+
+
+def _fresh_session() -> None:
+    # A new session on sign-in and sign-out, and with it a new CSRF token.
+    session.clear()
+    g.pop("csrf_token", None)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this service: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.inbox")

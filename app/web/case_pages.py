@@ -1,0 +1,80 @@
+"""Person search and the case page (person, money, processes, letters, timeline)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import clock
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.models import AuditEvent, DebtCase, Person
+from app.services import cases, debt_views, letters
+from app.services import search as people_search
+
+from . import bp
+from .auth import page_requires
+from .task_pages import DOCX
+
+SEARCH_FIELDS = ("name", "date_of_birth", "reference", "account_number", "postcode")
+
+
+@bp.get("/people")
+@page_requires()
+def search():
+    args = {name: (request.args.get(name) or "").strip() for name in SEARCH_FIELDS}
+    hits, total, errors = [], None, {}
+    if any(args.values()):
+        born = None
+        if args["date_of_birth"]:
+            try:
+                born = date.fromisoformat(args["date_of_birth"])
+            except ValueError:
+                errors["date_of_birth"] = "Enter the date of birth as YYYY-MM-DD"
+        if not errors:
+            try:
+                hits, total = people_search.search_people(people_search.PersonQuery(
+                    name=args["name"] or None, date_of_birth=born,
+                    reference=args["reference"] or None,
+                    account_number=args["account_number"] or None,
+                    postcode=args["postcode"] or None), current_user)
+            except ValidationFailed as exc:
+                errors = {d.get("field", "name"): d["message"] for d in exc.details}
+    return render_template("search.html", args=args, hits=hits, total=total, errors=errors,
+                           active_nav="search"), 422 if errors else 200
+
+
+def visible_person(reference: str) -> Person:
+    """Another team's case is refused outright (403) to those who only see their team's."""
+    person = db.session.scalar(select(Person).where(Person.reference == reference))
+    if person is None:
+        abort(404)
+    if not current_user.sees_all_teams and person.team_id != current_user.team_id:
+        abort(403)
+    return person
+
+
+@bp.get("/people/<reference>")
+@page_requires()
+def case_page(reference):
+    person = visible_person(reference)
+    debts = db.session.scalars(select(DebtCase).where(DebtCase.person_id == person.id)
+                               .order_by(DebtCase.id.desc()))
+    timeline = db.session.scalars(select(AuditEvent).where(AuditEvent.person_id == person.id)
+                                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                                  .limit(200))
+    return render_template(
+        "case.html", person=person, debts=[debt_views.summary(d) for d in debts],
+        instances=cases.instances_of(person), letters=cases.letters_of(person),
+        timeline=list(timeline), today=clock.today(), active_nav="search")
+
+
+@bp.get("/letters/<int:letter_id>.docx")
+@page_requires()
+def letter_download(letter_id):
+    letter = letters.get_letter(letter_id)
+    visible_person(db.session.get(Person, letter.person_id).reference)
+    return Response(letter.content, mimetype=DOCX, headers={
+        "Content-Disposition": f'attachment; filename="letter-{letter.id}-{letter.template}.docx"'})

@@ -1,0 +1,39 @@
+"""Errors on the pages are pages: a 403, 404 or 409 explains itself in HTML, not JSON."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from app.errors import AppError
+
+from . import bp
+
+HEADINGS = {400: "The form could not be sent", 403: "You cannot open this page", 404: "Page not found",
+            409: "This has changed since you opened it", 422: "There is a problem"}
+MESSAGES = {403: "Your role or team does not give you access to it.",
+            404: "Check the address, or find the person or task again.",
+            409: "Someone else may have done it already. Go back to your tasks."}
+
+
+def _page(status: int, message: str | None = None):
+    return render_template("error.html", heading=HEADINGS.get(status, "Sorry, there is a problem"),
+                           message=message or MESSAGES.get(status, ""), errors=None), status
+
+
+@bp.errorhandler(AppError)
+def _app_error(exc: AppError):
+    # Another team's task is "not found" to the API; the page says so plainly.
+    return _page(exc.status, exc.message if exc.status in (409, 422) else None)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return _page(exc.code or 500)
+
+
+def register(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)  # the API is exempt: only pages post forms
+    def _csrf(exc):
+        return _page(400, "The form expired. Go back, reload the page and try again.")

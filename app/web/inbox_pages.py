@@ -1,0 +1,105 @@
+"""The task inbox (the home page) and its claim / unclaim / assign buttons."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import clock
+from app.errors import AppError
+from app.extensions import db
+from app.models import ProcessDefinition, User
+from app.services import inbox as inbox_service
+from app.services import work
+
+from . import bp
+from .auth import page_requires
+
+PER_PAGE = 25
+
+
+def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
+    """The inbox query from the address; a bad filter is an error shown above the list."""
+    args = request.args
+    errors = {}
+    tab = args.get("tab") or "mine"
+    if tab not in inbox_service.TABS:
+        errors["tab"] = "Choose my tasks, my team's tasks or all open tasks"
+        tab = "mine"
+    due_before = None
+    if args.get("due_before"):
+        try:
+            due_before = date.fromisoformat(args["due_before"])
+        except ValueError:
+            errors["due_before"] = "Enter the date as YYYY-MM-DD, for example 2026-12-31"
+    try:
+        page = max(1, int(args.get("page", 1)))
+    except ValueError:
+        page = 1
+    query = inbox_service.InboxQuery(
+        tab=tab, process=args.get("process") or None, overdue=args.get("overdue") == "yes",
+        due_before=due_before, person=(args.get("person") or "").strip() or None,
+        latest_due_first=args.get("sort") == "due_desc", page=page, per_page=PER_PAGE)
+    return query, errors
+
+
+@bp.get("/")
+@page_requires()
+def inbox():
+    query, errors = _query()
+    rows, total = inbox_service.inbox(current_user, query)
+    processes = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key))
+    assignees = []
+    if current_user.has_role("finance_manager", "admin"):
+        assignees = list(db.session.scalars(select(User).where(User.active).order_by(
+            User.username)))
+    return render_template(
+        "inbox.html", query=query, errors=errors, rows=rows, total=total,
+        counts=inbox_service.counts(current_user), tabs=inbox_service.tabs_for(current_user),
+        tab_titles=inbox_service.TAB_TITLES, processes=list(processes), today=clock.today(),
+        now=clock.now(), badge=inbox_service.due_badge, assignees=assignees,
+        pages=max(1, -(-total // PER_PAGE)), args=request.args)
+
+
+def _back():
+    return redirect(request.form.get("back") or url_for("web.inbox"))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@page_requires()
+def claim_task(task_id):
+    return _act(lambda: work.claim(task_id, current_user), "Task claimed: it is in My tasks.")
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@page_requires()
+def unclaim_task(task_id):
+    return _act(lambda: work.unclaim(task_id, current_user),
+                "Task given back to the team.")
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+@page_requires("finance_manager", "admin")
+def assign_task(task_id):
+    username = request.form.get("username", "")
+    return _act(lambda: work.assign(task_id, username, current_user),
+                f"Task assigned to {username}.")
+
+
+def _act(action, done: str):
+    try:
+        action()
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(_message(exc), "error")
+    else:
+        flash(done, "success")
+    return _back()
+
+
+def _message(exc: AppError) -> str:
+    details = "; ".join(d.get("message", "") for d in exc.details if d.get("message"))
+    return f"{exc.message}: {details}" if details else exc.message

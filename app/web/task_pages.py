@@ -1,0 +1,97 @@
+"""The task page: the diagram's form, validated on the server (errors beside the fields, the
+values kept), a summary of the person, and the diagram with this task highlighted."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import clock
+from app.errors import AppError, ValidationFailed
+from app.models import Person
+from app.services import debt_cases, work
+from app.services.debt_cases import balance
+
+from . import bp
+from .auth import page_requires
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def field_kind(field) -> str:
+    """How a form field is shown: the types the diagrams use (app/domain/forms.py)."""
+    if field.type == "enum":
+        return "radios" if len(field.options) <= 8 else "select"
+    return {"boolean": "yesno", "date": "date", "money": "money", "long": "number",
+            "note": "textarea"}.get(field.type, "text")
+
+
+def posted_data(fields, form) -> tuple[dict, dict]:
+    """The answers to hand to the service, and the raw values to show again on an error.
+    A date comes as day, month and year boxes; a date that is not real is an error here."""
+    data, raw, errors = {}, {}, {}
+    for field in fields:
+        if field.type == "date":
+            parts = [form.get(f"{field.id}-{p}", "").strip() for p in ("day", "month", "year")]
+            raw[field.id] = parts
+            if not any(parts):
+                data[field.id] = None
+                continue
+            try:
+                data[field.id] = date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+            except ValueError:
+                errors[field.id] = f"{field.label} must be a real date, for example 27 3 2026"
+        else:
+            value = form.get(field.id)
+            raw[field.id] = value
+            data[field.id] = value if value not in ("",) else None
+    return data, raw, errors
+
+
+def _summary(person: Person) -> dict:
+    debts = debt_cases.open_debts_of(person)
+    return {
+        "representative": person.representative,
+        "debts": [{"id": d.id, "stage": d.stage, "balance": balance(d),
+                   "guards": d.guards or {}} for d in debts],
+    }
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@page_requires()
+def task_page(task_id):
+    task = work.get_task(task_id, current_user)
+    fields = work.form_of(task)
+    errors, raw = {}, {}
+    if request.method == "POST":
+        data, raw, errors = posted_data(fields, request.form)
+        if not errors:
+            try:
+                work.complete(task_id, {k: v for k, v in data.items() if v is not None},
+                              current_user)
+            except ValidationFailed as exc:
+                errors = {d.get("field") or "": d["message"] for d in exc.details} or {
+                    "": exc.message}
+            except AppError as exc:
+                if exc.status in (403, 404):
+                    raise
+                flash(exc.message, "error")
+                return redirect(url_for("web.inbox"))
+            else:
+                flash(f"Completed: {task.title}.", "success")
+                return redirect(url_for("web.inbox"))
+    person = task.instance.person
+    status = 422 if errors else 200
+    return render_template(
+        "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
+        person=person, summary=_summary(person), today=clock.today(),
+        may_complete=task.status == "open" and current_user.has_role(task.role) and
+        task.claimed_by_id in (None, current_user.id)), status
+
+
+@bp.get("/tasks/<int:task_id>/diagram.bpmn")
+@page_requires()
+def task_diagram(task_id):
+    task = work.get_task(task_id, current_user)
+    return Response(task.instance.version.xml, mimetype="application/xml")

@@ -1,0 +1,98 @@
+"""Issue 7's walk through the pages: an assistant signs in, claims the validation task of a
+returned direct-payment agreement, gets an error beside a field with the other answers kept,
+corrects it and completes; the countersigning task is then in a finance officer's inbox. The
+search finds a person by postcode and opens the case page; another team's case is refused."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.extensions import db
+from app.services import instances, people
+from tests.conftest import PASSWORD, set_clock
+
+from .conftest import serious_violations, screenshot, sign_in
+
+
+@pytest.fixture
+def returned_agreement(staff):
+    people.create_person({
+        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street", "Example Town"], "postcode": "EX1 2AB"},
+        "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                           "client_contribution": "85.00"},
+    }, None)
+    people.create_person({
+        "reference": "P200999", "name": "Sam Southern", "team": "South", "caseworker": "cw",
+        "address": {"lines": ["9 Low Road", "Southtown"], "postcode": "SO1 1AA"},
+        "representative": None,
+    }, None)
+    set_clock(datetime.fromisoformat("2026-03-02T09:00:00+00:00"))
+    from tests.workflows.test_direct_payment_agreement import user
+
+    chase = instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
+    set_clock(datetime.fromisoformat("2026-03-05T11:00:00+00:00"))
+    instances.deliver_message(chase.id, "paperwork_received", {"channel": "post"}, user("fa"))
+    db.session.commit()
+    return chase
+
+
+def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
+        returned_agreement, live_url, page):
+    sign_in(page, live_url, "fa", PASSWORD)
+    page.click("a:has-text(\"My team's tasks\")")
+    row = page.locator("tr[data-task='validate_agreement']")
+    assert row.count() == 1 and "Alice Example" in row.inner_text()
+    assert serious_violations(page) == []
+    screenshot(page, "inbox")
+    row.locator("button:has-text('Claim')").click()
+    assert "Task claimed" in page.inner_text("body")
+    page.click("a:has-text('My tasks')")
+    page.click("a:has-text('Validate the returned agreement')")
+
+    # A wrong answer: two of the three required answers, the third left out.
+    page.check("#signatures_complete")          # Yes
+    page.check("#dedicated_account")            # Yes
+    page.fill("#missing_items", "Waiting for the bank letter")
+    page.click("button:has-text('Complete')")
+    assert "There is a problem" in page.inner_text(".govuk-error-summary")
+    error = page.inner_text("#contribution_set_up-error")
+    assert "Contribution payment set up is required" in error
+    assert page.is_checked("#signatures_complete") and page.is_checked("#dedicated_account")
+    assert page.input_value("#missing_items") == "Waiting for the bank letter"
+    assert serious_violations(page) == []
+    screenshot(page, "task-form-with-error")
+
+    page.check("#contribution_set_up")
+    page.click("button:has-text('Complete')")
+    assert "Completed: Validate the returned agreement" in page.inner_text("body")
+
+    page.click("button:has-text('Sign out')")
+    sign_in(page, live_url, "fo", PASSWORD)
+    page.click("a:has-text(\"My team's tasks\")")
+    assert page.locator("tr[data-task='countersign_agreement']").count() == 1
+
+
+def test_search_by_postcode_opens_the_case_page_with_its_timeline(returned_agreement, live_url,
+                                                                  page):
+    sign_in(page, live_url, "fa", PASSWORD)
+    page.click("a:has-text('Find a person')")
+    page.fill("#postcode", "EX1 2AB")
+    page.click("button:has-text('Search')")
+    assert serious_violations(page) == []
+    screenshot(page, "search")
+    page.click("a:has-text('Alice Example')")
+    assert page.inner_text("h1") == "Alice Example"
+    timeline = page.inner_text(".moj-timeline")
+    assert "Message received" in timeline and "by fa" in timeline
+    assert serious_violations(page) == []
+    screenshot(page, "case")
+
+
+def test_an_assistant_cannot_open_another_teams_case(returned_agreement, live_url, page):
+    sign_in(page, live_url, "fa", PASSWORD)
+    response = page.goto(f"{live_url}/people/P200999")
+    assert response.status == 403
+    assert "You cannot open this page" in page.inner_text("h1")

@@ -1,0 +1,109 @@
+"""The browser pages through the Flask test client: sign-in, CSRF, idle sessions, roles and
+teams on the server, and form errors that keep the values (the browser walk is tests/browser)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import g
+
+from app.extensions import db
+from app.models import HumanTask
+from tests.conftest import PASSWORD
+
+
+def csrf(client, path: str = "/sign-in") -> str:
+    # Tests run every request in one app context, so Flask-WTF's per-request token cache (g)
+    # would leak between clients; production has a context per request.
+    g.pop("csrf_token", None)
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def signed_in(client, username: str):
+    token = csrf(client)
+    response = client.post("/sign-in", data={"username": username, "password": PASSWORD,
+                                             "csrf_token": token})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def test_pages_need_a_session(staff, client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/sign-in?next=")
+
+
+def test_a_wrong_password_is_a_clear_error(staff, client):
+    response = client.post("/sign-in", data={"username": "fa", "password": "nope",
+                                             "csrf_token": csrf(client)})
+    assert response.status_code == 422
+    assert "The username or password is not right" in response.text
+    assert 'value="fa"' in response.text  # the username is kept, the password is not
+
+
+def test_forms_without_the_csrf_token_are_refused(staff, client):
+    response = client.post("/sign-in", data={"username": "fa", "password": PASSWORD})
+    assert response.status_code == 400
+    signed_in(client, "fa")
+    assert client.post("/sign-out").status_code == 400
+    assert client.get("/").status_code == 200  # still signed in
+
+
+def test_sign_out_ends_the_session(staff, client):
+    signed_in(client, "fa")
+    token = csrf(client, "/")
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_an_idle_session_ends(staff, app, client):
+    signed_in(client, "fa")
+    with client.session_transaction() as session:
+        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    assert client.get("/").status_code == 302
+
+
+def test_only_managers_have_all_open_tasks(staff, client):
+    signed_in(client, "fa")
+    assert client.get("/?tab=all").status_code == 403
+    manager = staff.test_client()
+    signed_in(manager, "fm")
+    assert manager.get("/?tab=all").status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "soon"])
+def test_a_bad_filter_is_shown_not_ignored(staff, client, bad):
+    signed_in(client, "fa")
+    response = client.get(f"/?tab=team&due_before={bad}")
+    assert response.status_code == 200
+    assert "Enter the date as YYYY-MM-DD" in response.text
+
+
+def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, client):
+    from tests.workflows.test_direct_payment_agreement import PROCESS, user
+
+    from app.services import instances, people
+
+    people.create_person({
+        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                           "client_contribution": "85.00"}}, None)
+    chase = instances.start_instance(PROCESS, "P100234", {}, user("fa"))
+    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
+    db.session.commit()
+    task = next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    state_before = chase.state
+    signed_in(client, "fa")
+    token = csrf(client, f"/tasks/{task.id}")
+    response = client.post(f"/tasks/{task.id}", data={
+        "csrf_token": token, "signatures_complete": "true", "missing_items": "Bank letter"})
+    assert response.status_code == 422
+    assert "Dedicated account or card in place is required" in response.text
+    assert "Bank letter" in response.text and 'value="true" checked' in response.text
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).status == "open"
+    assert instances.get_instance(chase.id).state == state_before
+    # Another team's assistant cannot see it.
+    south = staff.test_client()
+    signed_in(south, "fa_south")
+    assert south.get(f"/tasks/{task.id}").status_code == 404
