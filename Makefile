@@ -100,6 +100,7 @@ run: venv assets
 bench: venv
 	$(PY) bench/engine_cycle.py
 	$(PY) bench/search.py
+	$(PY) bench/inbox.py
 
 lint: venv
 	$(VENV)/bin/ruff check app tests bench tools

@@ -107,3 +107,23 @@ def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, clien
     south = staff.test_client()
     signed_in(south, "fa_south")
     assert south.get(f"/tasks/{task.id}").status_code == 404
+
+
+def test_the_person_filter_takes_an_id_or_a_name(staff, client):
+    from app.services import instances, people
+
+    for reference, name in (("P1", "Alice Example"), ("P2", "Bob Other")):
+        people.create_person({
+            "reference": reference, "name": name, "team": "North", "caseworker": "cw",
+            "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
+            "representative": None,
+            "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                               "client_contribution": "85.00"}}, None)
+        chase = instances.start_instance("direct_payment_agreement", reference, {}, None)
+        instances.deliver_message(chase.id, "paperwork_received", {}, None)
+    db.session.commit()
+    signed_in(client, "fa")
+    for person, shown, hidden in (("P2", "Bob Other", "Alice Example"),
+                                  ("ali", "Alice Example", "Bob Other")):
+        page = client.get(f"/?tab=team&person={person}").text
+        assert shown in page and hidden not in page
