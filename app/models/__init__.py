@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see every table."""
+from .case_records import CaseDocument, CaseNote
 from .finance import (
     Account,
     BreathingSpace,
@@ -45,7 +46,7 @@ from .workflow import (
 )
 
 __all__ = [
-    "Account", "BreathingSpace", "CapacityAssessment", "CarePackage", "DebtCase",
+    "Account", "BreathingSpace", "CaseDocument", "CaseNote", "CapacityAssessment", "CarePackage", "DebtCase",
     "FinancialAssessment", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
     "PaymentAllocation", "InstalmentPlan", "JobRun", "PausedTimer", "PersonAddress",
     "PersonNameToken", "Provider", "CourtClaim", "EnforcementAction", "Estate",

@@ -109,6 +109,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict | None] = mapped_column(JSON)  # answers saved before completing
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     instance: Mapped[ProcessInstance] = relationship()
     person: Mapped[Person] = relationship()
     team: Mapped[Team] = relationship()

@@ -192,6 +192,25 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     return task
 
 
+@use_case
+def save_draft(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
+    """Keep answers so far on a long form; what is given must be valid, the rest may wait."""
+    task = get_task(task_id, user)
+    _require_open(task)
+    _require_role(task, user)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("someone else has claimed this task")
+    clean, errors = validate_form(form_of(task), data, partial=True)
+    if errors:
+        raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
+    task.draft, task.draft_saved_at = clean, clock.now()
+    task.claimed_by_id = task.claimed_by_id or user.id  # a draft is somebody's work
+    audit.record("task_draft_saved", actor=user, person_id=task.person_id,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name,
+                 summary={"fields": sorted(clean)})
+    return task
+
+
 def team_id_named(name: str) -> int:
     from app.models import Team
 

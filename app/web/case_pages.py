@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from app import clock
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEvent, DebtCase, Person
-from app.services import cases, debt_views, letters
+from app.services import case_records, cases, debt_views, letters
 from app.services import search as people_search
 
 from . import bp
@@ -59,7 +59,10 @@ def visible_person(reference: str) -> Person:
 @bp.get("/people/<reference>")
 @page_requires()
 def case_page(reference):
-    person = visible_person(reference)
+    return _case_page(visible_person(reference))
+
+
+def _case_page(person: Person, errors: dict | None = None, values: dict | None = None):
     debts = db.session.scalars(select(DebtCase).where(DebtCase.person_id == person.id)
                                .order_by(DebtCase.id.desc()))
     timeline = db.session.scalars(select(AuditEvent).where(AuditEvent.person_id == person.id)
@@ -68,7 +71,52 @@ def case_page(reference):
     return render_template(
         "case.html", person=person, debts=[debt_views.summary(d) for d in debts],
         instances=cases.instances_of(person), letters=cases.letters_of(person),
-        timeline=list(timeline), today=clock.today(), active_nav="search")
+        timeline=list(timeline), today=clock.today(), active_nav="search",
+        notes=case_records.notes_of(person), documents=case_records.documents_of(person),
+        errors=errors or {}, values=values or {}), 422 if errors else 200
+
+
+@bp.post("/people/<reference>/notes")
+@page_requires()
+def add_note(reference):
+    person = visible_person(reference)
+    text = request.form.get("note", "")
+    try:
+        case_records.add_note(person, text, current_user)
+    except ValidationFailed as exc:
+        return _case_page(person, _by_field(exc), {"note": text})
+    flash("Note added.", "success")
+    return redirect(url_for("web.case_page", reference=reference, _anchor="notes"))
+
+
+@bp.post("/people/<reference>/documents")
+@page_requires()
+def attach_document(reference):
+    person = visible_person(reference)
+    upload = request.files.get("document")
+    description = request.form.get("description", "")
+    try:
+        case_records.attach_document(person, upload.filename if upload else "",
+                                     upload.read() if upload else b"", description,
+                                     current_user)
+    except ValidationFailed as exc:
+        return _case_page(person, _by_field(exc), {"description": description})
+    flash("Document attached.", "success")
+    return redirect(url_for("web.case_page", reference=reference, _anchor="documents"))
+
+
+@bp.get("/documents/<int:document_id>")
+@page_requires()
+def document_download(document_id):
+    document = case_records.get_document(document_id)
+    visible_person(db.session.get(Person, document.person_id).reference)
+    return Response(document.content, mimetype=document.content_type, headers={
+        "Content-Disposition": f'attachment; filename="document-{document.id}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _by_field(exc: ValidationFailed) -> dict:
+    return {d.get("field", ""): d["message"] for d in exc.details}
 
 
 @bp.get("/letters/<int:letter_id>.docx")

@@ -49,6 +49,26 @@ def posted_data(fields, form) -> tuple[dict, dict]:
     return data, raw, errors
 
 
+def shown_values(fields, saved: dict) -> dict:
+    """A saved draft's answers as the form shows them (a date in its three boxes)."""
+    shown = {}
+    for field in fields:
+        value = saved.get(field.id)
+        if value is None:
+            continue
+        if field.type == "date":
+            day = date.fromisoformat(value)
+            shown[field.id] = [str(day.day), str(day.month), str(day.year)]
+        elif field.type == "boolean":
+            shown[field.id] = "true" if value else "false"
+        else:
+            shown[field.id] = str(value)
+    return shown
+
+
+LONG_FORM = 4  # fields: from this many a form offers "Save draft"
+
+
 def _summary(person: Person) -> dict:
     debts = debt_cases.open_debts_of(person)
     return {
@@ -63,13 +83,22 @@ def _summary(person: Person) -> dict:
 def task_page(task_id):
     task = work.get_task(task_id, current_user)
     fields = work.form_of(task)
-    errors, raw = {}, {}
+    errors = {}
+    raw = shown_values(fields, task.draft or {})
     if request.method == "POST":
         data, raw, errors = posted_data(fields, request.form)
-        if not errors:
+        answers = {k: v for k, v in data.items() if v is not None}
+        if not errors and request.form.get("action") == "draft":
             try:
-                work.complete(task_id, {k: v for k, v in data.items() if v is not None},
-                              current_user)
+                work.save_draft(task_id, answers, current_user)
+            except ValidationFailed as exc:
+                errors = {d.get("field") or "": d["message"] for d in exc.details}
+            else:
+                flash("Draft saved. Complete the task when you have every answer.", "success")
+                return redirect(url_for("web.task_page", task_id=task_id))
+        elif not errors:
+            try:
+                work.complete(task_id, answers, current_user)
             except ValidationFailed as exc:
                 errors = {d.get("field") or "": d["message"] for d in exc.details} or {
                     "": exc.message}
@@ -86,6 +115,7 @@ def task_page(task_id):
     return render_template(
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
         person=person, summary=_summary(person), today=clock.today(),
+        offers_draft=len(fields) >= LONG_FORM,
         may_complete=task.status == "open" and current_user.has_role(task.role) and
         task.claimed_by_id in (None, current_user.id)), status
 

@@ -55,6 +55,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button:has-text('Sign in')")
+    page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
 def serious_violations(page) -> list[dict]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.services import instances, people
@@ -44,11 +47,12 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     sign_in(page, live_url, "fa", PASSWORD)
     page.click("a:has-text(\"My team's tasks\")")
     row = page.locator("tr[data-task='validate_agreement']")
-    assert row.count() == 1 and "Alice Example" in row.inner_text()
+    expect(row).to_have_count(1)
+    assert "Alice Example" in row.inner_text()
     assert serious_violations(page) == []
     screenshot(page, "inbox")
     row.locator("button:has-text('Claim')").click()
-    assert "Task claimed" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("Task claimed")
     page.click("a:has-text('My tasks')")
     page.click("a:has-text('Validate the returned agreement')")
 
@@ -67,12 +71,13 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
 
     page.check("#contribution_set_up")
     page.click("button:has-text('Complete')")
-    assert "Completed: Validate the returned agreement" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("Completed: Validate the returned agreement")
 
     page.click("button:has-text('Sign out')")
     sign_in(page, live_url, "fo", PASSWORD)
     page.click("a:has-text(\"My team's tasks\")")
-    assert page.locator("tr[data-task='countersign_agreement']").count() == 1
+    expect(page).to_have_url(re.compile(r"tab=team"))
+    expect(page.locator("tr[data-task='countersign_agreement']")).to_have_count(1)
 
 
 def test_search_by_postcode_opens_the_case_page_with_its_timeline(returned_agreement, live_url,
@@ -84,9 +89,13 @@ def test_search_by_postcode_opens_the_case_page_with_its_timeline(returned_agree
     assert serious_violations(page) == []
     screenshot(page, "search")
     page.click("a:has-text('Alice Example')")
-    assert page.inner_text("h1") == "Alice Example"
+    expect(page.locator("h1")).to_have_text("Alice Example")
     timeline = page.inner_text(".moj-timeline")
     assert "Message received" in timeline and "by fa" in timeline
+    page.fill("#note", "Daughter rang: the bank letter is in the post")
+    page.click("button:has-text('Add note')")
+    expect(page.locator(".app-note")).to_have_text("Daughter rang: the bank letter is in the post")
+    expect(page.locator(".moj-timeline")).to_contain_text("Note added")
     assert serious_violations(page) == []
     screenshot(page, "case")
 

@@ -127,3 +127,95 @@ def test_the_person_filter_takes_an_id_or_a_name(staff, client):
                                   ("ali", "Alice Example", "Bob Other")):
         page = client.get(f"/?tab=team&person={person}").text
         assert shown in page and hidden not in page
+
+
+# --- notes, documents and drafts ------------------------------------------------------------------
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def alice(staff):
+    from app.services import people
+
+    person = people.create_person({
+        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                           "client_contribution": "85.00"}}, None)
+    db.session.commit()
+    return person
+
+
+def test_a_note_is_added_to_the_case_and_its_timeline(alice, client):
+    from app.models import AuditEvent, CaseNote
+
+    signed_in(client, "fa")
+    token = csrf(client, "/people/P100234")
+    empty = client.post("/people/P100234/notes", data={"csrf_token": token, "note": "  "})
+    assert empty.status_code == 422 and "Enter a note" in empty.text
+    assert db.session.query(CaseNote).count() == 0
+    done = client.post("/people/P100234/notes", data={
+        "csrf_token": token, "note": "Daughter rang:\nwill send the bank letter"})
+    assert done.status_code == 302
+    page = client.get("/people/P100234").text
+    assert "Daughter rang:\nwill send the bank letter" in page and "Note added" in page
+    event = db.session.query(AuditEvent).filter_by(action="note_added").one()
+    assert "Daughter" not in str(event.summary)  # the timeline says a note was added, not what
+
+
+def test_documents_are_checked_by_their_bytes_and_size(alice, client):
+    from io import BytesIO
+
+    from app.models import CaseDocument
+    from app.services.case_records import DOCUMENT_MAX_BYTES
+
+    signed_in(client, "fa")
+    token = csrf(client, "/people/P100234")
+
+    def attach(content: bytes, name: str, description: str = "Signed agreement"):
+        return client.post("/people/P100234/documents", content_type="multipart/form-data",
+                           data={"csrf_token": token, "description": description,
+                                 "document": (BytesIO(content), name)})
+
+    renamed = attach(b"MZ\x90\x00 not a pdf", "agreement.pdf")
+    assert renamed.status_code == 422 and "must be a PDF" in renamed.text
+    too_big = attach(PDF + b"0" * DOCUMENT_MAX_BYTES, "big.pdf")
+    assert too_big.status_code == 422 and "4 MB or smaller" in too_big.text
+    no_description = attach(PDF, "agreement.pdf", "")
+    assert no_description.status_code == 422 and "Say what the document is" in no_description.text
+    assert db.session.query(CaseDocument).count() == 0
+    assert attach(PDF, "../../agreement.pdf").status_code == 302
+    document = db.session.query(CaseDocument).one()
+    assert (document.filename, document.content_type, document.size) == (
+        "agreement.pdf", "application/pdf", len(PDF))
+    download = client.get(f"/documents/{document.id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    south = client.application.test_client()
+    signed_in(south, "fa_south")
+    assert south.get(f"/documents/{document.id}").status_code == 403
+
+
+def test_a_long_form_saves_a_draft_and_shows_it_again(alice, client):
+    from app.models import HumanTask
+    from app.services import instances
+    from tests.workflows.test_direct_payment_agreement import user
+
+    chase = instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
+    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
+    db.session.commit()
+    task = next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    state_before = chase.state
+    signed_in(client, "fa")
+    token = csrf(client, f"/tasks/{task.id}")
+    saved = client.post(f"/tasks/{task.id}", data={
+        "csrf_token": token, "action": "draft", "signatures_complete": "true",
+        "missing_items": "Bank letter"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(HumanTask, task.id)
+    assert row.draft == {"signatures_complete": True, "missing_items": "Bank letter"}
+    assert row.status == "open" and row.claimed_by_id == user("fa").id
+    assert instances.get_instance(chase.id).state == state_before  # the process did not move
+    page = client.get(f"/tasks/{task.id}").text
+    assert "Draft saved" in page and "Bank letter" in page and 'value="true" checked' in page
