@@ -51,8 +51,8 @@ def attach_document(person: Person, filename: str, content: bytes, description: 
     if not content:
         problems.append({"field": "document", "message": "Choose a file to attach"})
     elif len(content) > DOCUMENT_MAX_BYTES:
-        problems.append({"field": "document", "message":
-                         f"The file must be {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB or smaller"})
+        problems.append({"field": "document",
+                         "message": f"The file must be {_size(DOCUMENT_MAX_BYTES)} or smaller"})
     kind = filetype.guess_mime(content) if content else None
     if content and kind not in DOCUMENT_TYPES:
         problems.append({"field": "document", "message": "The file must be a PDF, a Word "
@@ -75,6 +75,10 @@ def attach_document(person: Person, filename: str, content: bytes, description: 
                  summary={"document_id": document.id, "type": DOCUMENT_TYPES[kind],
                           "size": len(content)})
     return document
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
 def notes_of(person: Person) -> list[CaseNote]:

@@ -5,7 +5,10 @@ earliest issue date of the Pre-Action Protocol, or while the deferred payment te
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Callable, Mapping
+
+from app import clock
 
 from app.models import HumanTask
 
@@ -24,6 +27,14 @@ def _standing_search(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     return legal.check_standing_search(form)
 
 
+def _signed_on(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    signed = form.get("recipient_signed_on")
+    if signed and date.fromisoformat(signed) > clock.today():
+        return [{"field": "recipient_signed_on",
+                 "message": "The date the recipient signed cannot be in the future"}]
+    return []
+
+
 def _debt_decision(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     from . import debt_decisions, recovery
 
@@ -31,6 +42,7 @@ def _debt_decision(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
 
 
 CHECKS: dict[tuple[str, str], Check] = {
+    ("direct_payment_agreement", "validate_agreement"): _signed_on,
     ("legal_recovery", "issue_claim"): _issue_claim,
     ("estate_recovery", "record_grant_or_search"): _standing_search,
     ("debt_decision", "decide_next_step"): _debt_decision,

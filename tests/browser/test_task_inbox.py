@@ -56,20 +56,26 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     page.click("a:has-text('My tasks')")
     page.click("a:has-text('Validate the returned agreement')")
 
-    # A wrong answer: two of the three required answers, the third left out.
+    # A wrong value: a signing date that does not exist (31 February).
     page.check("#signatures_complete")          # Yes
     page.check("#dedicated_account")            # Yes
+    page.check("#contribution_set_up")          # Yes
+    page.fill("#recipient_signed_on-day", "31")
+    page.fill("#recipient_signed_on-month", "2")
+    page.fill("#recipient_signed_on-year", "2026")
     page.fill("#missing_items", "Waiting for the bank letter")
     page.click("button:has-text('Complete')")
-    assert "There is a problem" in page.inner_text(".govuk-error-summary")
-    error = page.inner_text("#contribution_set_up-error")
-    assert "Contribution payment set up is required" in error
-    assert page.is_checked("#signatures_complete") and page.is_checked("#dedicated_account")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    expect(page.locator("#recipient_signed_on-error")).to_contain_text(
+        "Date the recipient signed the agreement must be a real date")
+    assert page.input_value("#recipient_signed_on-day") == "31"      # the values are kept
+    assert page.input_value("#recipient_signed_on-month") == "2"
+    assert page.is_checked("#signatures_complete") and page.is_checked("#contribution_set_up")
     assert page.input_value("#missing_items") == "Waiting for the bank letter"
     assert serious_violations(page) == []
     screenshot(page, "task-form-with-error")
 
-    page.check("#contribution_set_up")
+    page.fill("#recipient_signed_on-day", "28")
     page.click("button:has-text('Complete')")
     expect(page.locator("body")).to_contain_text("Completed: Validate the returned agreement")
 

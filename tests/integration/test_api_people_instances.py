@@ -219,7 +219,7 @@ def _run_to_completion(as_user, instance_id: int) -> None:
     validate = task_named(fa, instance_id, "validate_agreement")
     assert fa.post(f"/tasks/{validate['id']}/complete", json={"data": {
         "signatures_complete": True, "dedicated_account": True,
-        "contribution_set_up": True}}).status_code == 200
+        "contribution_set_up": True, "recipient_signed_on": "2026-03-02"}}).status_code == 200
     countersign = task_named(fo, instance_id, "countersign_agreement")
     assert fo.post(f"/tasks/{countersign['id']}/complete", json={"data": {
         "first_payment_date": "2026-03-23", "countersigned": True}}).status_code == 200

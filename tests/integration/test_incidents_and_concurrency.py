@@ -62,7 +62,7 @@ def test_failing_handler_raises_an_incident_and_keeps_the_completion(chase, brok
     letters_before = db.session.scalar(select(func.count(Letter.id)))
 
     work.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
-                                "contribution_set_up": True}, user("fa"))
+                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
 
     db.session.expire_all()
     assert chase.status == "incident"

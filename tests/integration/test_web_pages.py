@@ -163,11 +163,14 @@ def test_a_note_is_added_to_the_case_and_its_timeline(alice, client):
     assert "Daughter" not in str(event.summary)  # the timeline says a note was added, not what
 
 
-def test_documents_are_checked_by_their_bytes_and_size(alice, client):
+def test_documents_are_checked_by_their_bytes_and_size(alice, client, monkeypatch):
     from io import BytesIO
 
     from app.models import CaseDocument
-    from app.services.case_records import DOCUMENT_MAX_BYTES
+    from app.services import case_records
+
+    # A small limit keeps the upload in memory (the real one is 4 MB; the message reads it).
+    monkeypatch.setattr(case_records, "DOCUMENT_MAX_BYTES", 4 * 1024)
 
     signed_in(client, "fa")
     token = csrf(client, "/people/P100234")
@@ -179,8 +182,8 @@ def test_documents_are_checked_by_their_bytes_and_size(alice, client):
 
     renamed = attach(b"MZ\x90\x00 not a pdf", "agreement.pdf")
     assert renamed.status_code == 422 and "must be a PDF" in renamed.text
-    too_big = attach(PDF + b"0" * DOCUMENT_MAX_BYTES, "big.pdf")
-    assert too_big.status_code == 422 and "4 MB or smaller" in too_big.text
+    too_big = attach(PDF + b"0" * 4 * 1024, "big.pdf")
+    assert too_big.status_code == 422 and "4 KB or smaller" in too_big.text
     no_description = attach(PDF, "agreement.pdf", "")
     assert no_description.status_code == 422 and "Say what the document is" in no_description.text
     assert db.session.query(CaseDocument).count() == 0
@@ -219,3 +222,24 @@ def test_a_long_form_saves_a_draft_and_shows_it_again(alice, client):
     assert instances.get_instance(chase.id).state == state_before  # the process did not move
     page = client.get(f"/tasks/{task.id}").text
     assert "Draft saved" in page and "Bank letter" in page and 'value="true" checked' in page
+
+
+def test_a_signing_date_in_the_future_is_refused_beside_its_field(alice, client):
+    from app.services import instances
+    from tests.workflows.test_direct_payment_agreement import user
+
+    chase = instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
+    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
+    db.session.commit()
+    task = next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    signed_in(client, "fa")
+    response = client.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf(client, f"/tasks/{task.id}"), "action": "complete",
+        "signatures_complete": "true", "dedicated_account": "true",
+        "contribution_set_up": "true", "recipient_signed_on-day": "3",
+        "recipient_signed_on-month": "3", "recipient_signed_on-year": "2026"})  # clock: 2 March
+    assert response.status_code == 422
+    assert 'id="recipient_signed_on-error"' in response.text
+    assert "cannot be in the future" in response.text and 'value="3"' in response.text
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).status == "open"

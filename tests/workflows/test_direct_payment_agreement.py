@@ -139,7 +139,7 @@ def test_valid_pack_goes_to_countersigning_which_sends_the_confirmation(chase):
     instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
     validate = open_tasks(chase)["validate_agreement"]
     work.complete(validate.id, {"signatures_complete": True, "dedicated_account": True,
-                                "contribution_set_up": True}, user("fa"))
+                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
     countersign = open_tasks(chase)["countersign_agreement"]
     assert countersign.role == "finance_officer"
     work.complete(countersign.id, {"first_payment_date": "2026-03-23", "countersigned": True},
@@ -155,7 +155,7 @@ def test_incomplete_pack_sends_missing_information_and_restarts_the_chase(chase)
     instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
     validate = open_tasks(chase)["validate_agreement"]
     work.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
-                                "contribution_set_up": True}, user("fa"))
+                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
     assert letters(chase)[-1] == ("dp_missing_information", date(2026, 3, 10))
     assert "signatures" in letter_text(chase, "dp_missing_information")
     # T1 restarts from the missing-information letter: 10 working days after 10 March.
