@@ -55,6 +55,10 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     expect(page.locator("body")).to_contain_text("Task claimed")
     page.click("a:has-text('My tasks')")
     page.click("a:has-text('Validate the returned agreement')")
+    # The diagram is drawn with this task outlined.
+    expect(page.locator(".app-bpmn-viewer[data-bpmn-state='ready']")).to_have_count(1)
+    expect(page.locator(".djs-element.highlight[data-element-id='validate_agreement']")
+           ).to_have_count(1)
 
     # A wrong value: a signing date that does not exist (31 February).
     page.check("#signatures_complete")          # Yes
