@@ -19,6 +19,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     JSON_SORT_KEYS = False
+    # Browser sessions: HTTPS-only cookies wherever the service is not on a developer's machine.
+    SESSION_COOKIE_SECURE = os.environ.get("CASEWORK_SECURE_COOKIES", "0") == "1"
+    SESSION_IDLE_MINUTES = int(os.environ.get("CASEWORK_SESSION_IDLE_MINUTES", "30"))
 
 
 class TestConfig(Config):

@@ -25,7 +25,6 @@ login_manager.session_protection = "strong"
 
 
 def init_login(app: Flask) -> None:
-    app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     login_manager.init_app(app)
     app.before_request(_end_idle_session)
