@@ -1,10 +1,14 @@
 """Read-side queries about one case."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Letter, Person, ProcessInstance
+from app.models import Account, Invoice, InvoiceStatus, Letter, Payment, Person, ProcessInstance
+
+RECENT = 100  # the case page shows this many of the latest invoices and payments
 
 
 def instances_of(person: Person) -> list[ProcessInstance]:
@@ -20,3 +24,34 @@ def letters_of(person: Person) -> list[Letter]:
 def letters_of_instance(instance_id: int) -> list[Letter]:
     return list(db.session.scalars(select(Letter).where(
         Letter.instance_id == instance_id).order_by(Letter.letter_date, Letter.id)))
+
+
+def accounts_of(person: Person) -> list[Account]:
+    return list(db.session.scalars(select(Account).where(Account.person_id == person.id)
+                                   .order_by(Account.number)))
+
+
+def invoices_of(person: Person) -> list[Invoice]:
+    """The latest invoices on any of the person's accounts, newest first."""
+    return list(db.session.scalars(
+        select(Invoice).join(Account, Account.id == Invoice.account_id)
+        .where(Account.person_id == person.id)
+        .order_by(Invoice.invoice_date.desc(), Invoice.id.desc()).limit(RECENT)))
+
+
+def payments_of(person: Person) -> list[Payment]:
+    """The latest payments matched to the person's accounts, newest first."""
+    return list(db.session.scalars(
+        select(Payment).join(Account, Account.id == Payment.account_id)
+        .where(Account.person_id == person.id)
+        .order_by(Payment.paid_on.desc(), Payment.id.desc()).limit(RECENT)))
+
+
+def balance_of(person: Person) -> Decimal:
+    """What the person owes on all their accounts: unpaid invoices not cancelled or written off."""
+    owed = db.session.scalar(
+        select(func.coalesce(func.sum(Invoice.total - Invoice.paid), 0))
+        .join(Account, Account.id == Invoice.account_id)
+        .where(Account.person_id == person.id,
+               Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PART_PAID))))
+    return Decimal(owed).quantize(Decimal("0.01"))

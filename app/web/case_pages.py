@@ -71,6 +71,8 @@ def _case_page(person: Person, errors: dict | None = None, values: dict | None =
     return render_template(
         "case.html", person=person, debts=[debt_views.summary(d) for d in debts],
         instances=cases.instances_of(person), letters=cases.letters_of(person),
+        invoices=cases.invoices_of(person), payments=cases.payments_of(person),
+        balance=cases.balance_of(person),
         timeline=list(timeline), today=clock.today(), active_nav="search",
         notes=case_records.notes_of(person), documents=case_records.documents_of(person),
         errors=errors or {}, values=values or {}), 422 if errors else 200

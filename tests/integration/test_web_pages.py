@@ -3,6 +3,7 @@ teams on the server, and form errors that keep the values (the browser walk is t
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 from flask import g
@@ -243,3 +244,28 @@ def test_a_signing_date_in_the_future_is_refused_beside_its_field(alice, client)
     assert "cannot be in the future" in response.text and 'value="3"' in response.text
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).status == "open"
+
+
+def test_the_case_page_shows_the_money(alice, client):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.models import Account, Invoice, Payment
+
+    account = Account(number="AC100234", person_id=alice.id)
+    db.session.add(account)
+    db.session.flush()
+    db.session.add_all([
+        Invoice(number="INV-1", account_id=account.id, invoice_date=date(2026, 1, 5),
+                due_date=date(2026, 1, 26), total=Decimal("412.50"), paid=Decimal("100.00"),
+                status="part_paid"),
+        Invoice(number="INV-0", account_id=account.id, invoice_date=date(2025, 12, 8),
+                due_date=date(2025, 12, 29), total=Decimal("60.00"), status="written_off"),
+        Payment(bank_reference="AC100234 JAN", paid_on=date(2026, 1, 30), amount=Decimal("100.00"),
+                account_number="AC100234", account_id=account.id,
+                imported_at=datetime(2026, 1, 30, tzinfo=timezone.utc))])
+    db.session.commit()
+    signed_in(client, "fa")
+    page = client.get("/people/P100234").text
+    assert "Balance owed on all accounts: <strong>£312.50</strong>" in page  # not the write-off
+    assert "INV-1" in page and "AC100234 JAN" in page and "£412.50" in page
