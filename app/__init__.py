@@ -22,6 +22,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
@@ -48,6 +50,18 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     init_web(app)
     return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """No SECRET_KEY given: one random key per installation, kept (owner-only) in instance/,
+    never a value anyone could read in this repository."""
+    import secrets
+
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _install_clock(app: Flask) -> None:

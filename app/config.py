@@ -11,7 +11,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'casework.sqlite'}"
     )
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # unset: a random key kept in instance/ (app)
     CASEWORK_CLOCK = os.environ.get("CASEWORK_CLOCK", "real")
     TOKEN_TTL_HOURS = int(os.environ.get("CASEWORK_TOKEN_TTL_HOURS", "12"))
     SCHEDULER_INTERVAL_SECONDS = float(os.environ.get("CASEWORK_SCHEDULER_INTERVAL", "2"))
@@ -22,6 +22,7 @@ class Config:
     # Browser sessions: HTTPS-only cookies wherever the service is not on a developer's machine.
     SESSION_COOKIE_SECURE = os.environ.get("CASEWORK_SECURE_COOKIES", "0") == "1"
     SESSION_IDLE_MINUTES = int(os.environ.get("CASEWORK_SESSION_IDLE_MINUTES", "30"))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out
 
 
 class TestConfig(Config):

@@ -88,14 +88,12 @@ def get_letter(letter_id):
     """The letter as sent (.docx)."""
     letter = letters.get_letter(letter_id)
     instances.require_visible(instances.get_person_by_id(letter.person_id), current_user())
-    return Response(letter.content, mimetype=DOCX, headers={
-        "Content-Disposition": f'attachment; filename="letter-{letter.id}-{letter.template}.docx"',
-        "X-Content-SHA256": letter.sha256})
+    return Response(letter.content, mimetype=letters.DOCX,
+                    headers=letters.download_headers(letter))
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 start_instance.openapi = {"body": InstanceIn, "response": InstanceOut}
 get_instance.openapi = {"response": InstanceOut}
 deliver_message.openapi = {"body": DataIn, "response": InstanceOut}
 retry.openapi = {"response": InstanceOut}
-get_letter.openapi = {"response_type": DOCX}
+get_letter.openapi = {"response_type": letters.DOCX}

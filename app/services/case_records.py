@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import CaseDocument, CaseNote, Person, User
 
 from . import audit
+from .letters import DOCX
 from .transaction import use_case
 
 NOTE_MAX_CHARS = 5000
@@ -23,7 +24,7 @@ DOCUMENT_TYPES = {
     "application/pdf": "PDF",
     "image/png": "PNG image",
     "image/jpeg": "JPEG image",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    DOCX: "Word document",
 }
 
 
@@ -79,6 +80,14 @@ def attach_document(person: Person, filename: str, content: bytes, description: 
 
 def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", DOCX: "docx"}
+
+
+def download_name(document: CaseDocument) -> str:
+    """A safe name for the download: the id and the extension of what the bytes are."""
+    return f"document-{document.id}.{EXTENSIONS.get(document.content_type, 'bin')}"
 
 
 def notes_of(person: Person) -> list[CaseNote]:

@@ -6,7 +6,17 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, Invoice, InvoiceStatus, Letter, Payment, Person, ProcessInstance
+from app.models import (
+    Account,
+    AuditEvent,
+    DebtCase,
+    Invoice,
+    InvoiceStatus,
+    Letter,
+    Payment,
+    Person,
+    ProcessInstance,
+)
 
 RECENT = 100  # the case page shows this many of the latest invoices and payments
 
@@ -55,3 +65,21 @@ def balance_of(person: Person) -> Decimal:
         .where(Account.person_id == person.id,
                Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PART_PAID))))
     return Decimal(owed).quantize(Decimal("0.01"))
+
+
+def person_by_reference(reference: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.reference == reference))
+
+
+def debts_of(person: Person) -> list[DebtCase]:
+    return list(db.session.scalars(select(DebtCase).where(DebtCase.person_id == person.id)
+                                   .order_by(DebtCase.id.desc())))
+
+
+def timeline_of(person: Person, limit: int | None) -> tuple[list[AuditEvent], int]:
+    """Everything recorded about the person, newest first (the newest `limit` of them), and
+    how many there are in all."""
+    total = db.session.scalar(select(func.count()).where(AuditEvent.person_id == person.id))
+    stmt = (select(AuditEvent).where(AuditEvent.person_id == person.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt)), total or 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -17,6 +17,8 @@ from app.calendar import LOCAL_TZ
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import HumanTask, Person, PersonNameToken, TaskStatus, User
+
+from .people import name_tokens
 
 TABS = ("mine", "team", "all")
 TAB_TITLES = {"mine": "My tasks", "team": "My team's tasks", "all": "All open tasks"}
@@ -63,19 +65,29 @@ def _filtered(user: User, query: InboxQuery) -> Select:
     if query.due_before:
         stmt = stmt.where(HumanTask.due_at < local_midnight(query.due_before))
     if query.person:
-        stmt = stmt.where(HumanTask.person_id.in_(_people_matching(query.person.strip())))
+        stmt = _for_person(stmt, query.person.strip())
     return stmt
 
 
-def _people_matching(text: str) -> list[int]:
-    """The person with this id, or people with a name word starting with it. Resolved first:
-    one OR across two subqueries makes SQLite scan every task."""
+def _for_person(stmt: Select, text: str) -> Select:
+    """The person with this id, else people with a name word starting with each word given
+    ("Mary-Jane O'Neil" is cut up as the names are). The id is looked up first: one OR
+    across two subqueries makes SQLite scan every task."""
     exact = db.session.scalar(select(Person.id).where(Person.reference == text))
     if exact is not None:
-        return [exact]
-    word = text.lower()
-    return list(db.session.scalars(select(PersonNameToken.person_id).where(
-        PersonNameToken.token >= word, PersonNameToken.token < word + "\uffff").distinct()))
+        return stmt.where(HumanTask.person_id == exact)
+    words = sorted(name_tokens(text))
+    if not words:
+        return stmt.where(false())
+    for word in words:
+        stmt = stmt.where(HumanTask.person_id.in_(select(PersonNameToken.person_id).where(
+            PersonNameToken.token >= word, PersonNameToken.token < word + "\uffff")))
+    return stmt
+
+
+def assignable_users() -> list[User]:
+    """Who a manager can give a task to (the list shows those with the task's role)."""
+    return list(db.session.scalars(select(User).where(User.active).order_by(User.username)))
 
 
 def inbox(user: User, query: InboxQuery) -> tuple[list[HumanTask], int]:

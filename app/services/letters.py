@@ -84,6 +84,16 @@ def merge_data_hash(context: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download_headers(letter: Letter) -> dict[str, str]:
+    """How a letter goes to a browser or an API client: a .docx attachment with its hash."""
+    return {"Content-Disposition":
+            f'attachment; filename="letter-{letter.id}-{letter.template}.docx"',
+            "X-Content-SHA256": letter.sha256, "X-Content-Type-Options": "nosniff"}
+
+
 def get_letter(letter_id: int) -> Letter:
     letter = db.session.get(Letter, letter_id)
     if letter is None:

@@ -113,6 +113,13 @@ def _require_role(task: HumanTask, user: User) -> None:
         raise Forbidden(f"this task needs the role '{task.role}'")
 
 
+def may_complete(task: HumanTask, user: User) -> bool:
+    """What complete() and save_draft() allow, for pages deciding whether to offer the form."""
+    return (task.status == TaskStatus.OPEN
+            and not (task.role and not user.has_role(task.role) and not user.sees_all_teams)
+            and task.claimed_by_id in (None, user.id))
+
+
 @use_case
 def claim(task_id: int, user: User) -> HumanTask:
     task = get_task(task_id, user)
@@ -184,6 +191,7 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
     task.claimed_by_id = task.claimed_by_id or user.id
     task.outcome = clean
+    task.draft = task.draft_saved_at = None  # the answers are in the outcome now
     audit.record("task_completed", actor=user, person_id=task.person_id,
                  instance_id=instance.id, task_id=task.id, element_id=task.name,
                  summary={"title": task.title, "fields": sorted(clean)})

@@ -11,6 +11,16 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 bp = Blueprint("web", __name__)
 
 
+@bp.after_request
+def _page_headers(response):
+    # No page may be framed by another site (claim and assign buttons could be clickjacked).
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def init_web(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 

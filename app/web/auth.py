@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import time
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -28,6 +29,16 @@ def init_login(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     login_manager.init_app(app)
     app.before_request(_end_idle_session)
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    # After signing in, go back to the page, not to a form's POST address (the answers of a
+    # POST after the session idled out cannot be kept; the page they came from can).
+    back = request.full_path if request.method == "GET" else urlsplit(
+        request.referrer or "").path or None
+    flash("Sign in to continue.")
+    return redirect(url_for("web.sign_in", next=back))
 
 
 @login_manager.user_loader
@@ -84,7 +95,7 @@ def sign_in():
             _fresh_session()
             login_user(user)
             session["last_seen"] = time.time()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_path(request.args.get("next")))
     return render_template("sign_in.html", form=form, failed=failed), 200 if not (
         failed or form.errors) else 422
 
@@ -103,8 +114,11 @@ def _fresh_session() -> None:
     g.pop("csrf_token", None)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths on this service: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+def safe_path(target: str | None) -> str:
+    """A path on this service to go back to, or the inbox: never another site."""
+    if target:
+        parts = urlsplit(target.replace("\\", "/"))
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and not target.startswith("//") and target.isprintable()):
+            return target
     return url_for("web.inbox")

@@ -5,26 +5,27 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import clock
 from app.errors import ValidationFailed
-from app.extensions import db
-from app.models import AuditEvent, DebtCase, Person
-from app.services import case_records, cases, debt_views, letters
+from app.models import Person
+from app.services import case_records, cases, debt_views, instances, letters
 from app.services import search as people_search
 
 from . import bp
 from .auth import page_requires
-from .task_pages import DOCX
 
 SEARCH_FIELDS = ("name", "date_of_birth", "reference", "account_number", "postcode")
+PER_PAGE = 25
+TIMELINE_SHOWN = 200  # newest events on the page; "show all" lists every one
 
 
 @bp.get("/people")
 @page_requires()
 def search():
     args = {name: (request.args.get(name) or "").strip() for name in SEARCH_FIELDS}
+    page = request.args.get("page", "1")
+    page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
     hits, total, errors = [], None, {}
     if any(args.values()):
         born = None
@@ -39,16 +40,18 @@ def search():
                     name=args["name"] or None, date_of_birth=born,
                     reference=args["reference"] or None,
                     account_number=args["account_number"] or None,
-                    postcode=args["postcode"] or None), current_user)
+                    postcode=args["postcode"] or None, page=page, per_page=PER_PAGE),
+                    current_user)
             except ValidationFailed as exc:
-                errors = {d.get("field", "name"): d["message"] for d in exc.details}
+                errors = {d.get("field") or "name": d["message"] for d in exc.details}
     return render_template("search.html", args=args, hits=hits, total=total, errors=errors,
+                           page=page, pages=max(1, -(-(total or 0) // PER_PAGE)),
                            active_nav="search"), 422 if errors else 200
 
 
 def visible_person(reference: str) -> Person:
     """Another team's case is refused outright (403) to those who only see their team's."""
-    person = db.session.scalar(select(Person).where(Person.reference == reference))
+    person = cases.person_by_reference(reference)
     if person is None:
         abort(404)
     if not current_user.sees_all_teams and person.team_id != current_user.team_id:
@@ -63,17 +66,15 @@ def case_page(reference):
 
 
 def _case_page(person: Person, errors: dict | None = None, values: dict | None = None):
-    debts = db.session.scalars(select(DebtCase).where(DebtCase.person_id == person.id)
-                               .order_by(DebtCase.id.desc()))
-    timeline = db.session.scalars(select(AuditEvent).where(AuditEvent.person_id == person.id)
-                                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                                  .limit(200))
+    everything = request.args.get("timeline") == "all"
+    timeline, events = cases.timeline_of(person, None if everything else TIMELINE_SHOWN)
     return render_template(
-        "case.html", person=person, debts=[debt_views.summary(d) for d in debts],
+        "case.html", person=person, debts=[debt_views.summary(d) for d in cases.debts_of(person)],
+        events=events,
         instances=cases.instances_of(person), letters=cases.letters_of(person),
         invoices=cases.invoices_of(person), payments=cases.payments_of(person),
         balance=cases.balance_of(person),
-        timeline=list(timeline), today=clock.today(), active_nav="search",
+        timeline=timeline, today=clock.today(), active_nav="search",
         notes=case_records.notes_of(person), documents=case_records.documents_of(person),
         errors=errors or {}, values=values or {}), 422 if errors else 200
 
@@ -111,20 +112,20 @@ def attach_document(reference):
 @page_requires()
 def document_download(document_id):
     document = case_records.get_document(document_id)
-    visible_person(db.session.get(Person, document.person_id).reference)
+    visible_person(instances.get_person_by_id(document.person_id).reference)
     return Response(document.content, mimetype=document.content_type, headers={
-        "Content-Disposition": f'attachment; filename="document-{document.id}"',
+        "Content-Disposition": f'attachment; filename="{case_records.download_name(document)}"',
         "X-Content-Type-Options": "nosniff"})
-
-
-def _by_field(exc: ValidationFailed) -> dict:
-    return {d.get("field", ""): d["message"] for d in exc.details}
 
 
 @bp.get("/letters/<int:letter_id>.docx")
 @page_requires()
 def letter_download(letter_id):
     letter = letters.get_letter(letter_id)
-    visible_person(db.session.get(Person, letter.person_id).reference)
-    return Response(letter.content, mimetype=DOCX, headers={
-        "Content-Disposition": f'attachment; filename="letter-{letter.id}-{letter.template}.docx"'})
+    visible_person(instances.get_person_by_id(letter.person_id).reference)
+    return Response(letter.content, mimetype=letters.DOCX,
+                    headers=letters.download_headers(letter))
+
+
+def _by_field(exc: ValidationFailed) -> dict:
+    return {d.get("field", ""): d["message"] for d in exc.details}

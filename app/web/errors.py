@@ -9,10 +9,12 @@ from app.errors import AppError
 from . import bp
 
 HEADINGS = {400: "The form could not be sent", 403: "You cannot open this page", 404: "Page not found",
-            409: "This has changed since you opened it", 422: "There is a problem"}
+            409: "This has changed since you opened it", 413: "The file is too large",
+            422: "There is a problem"}
 MESSAGES = {403: "Your role or team does not give you access to it.",
             404: "Check the address, or find the person or task again.",
-            409: "Someone else may have done it already. Go back to your tasks."}
+            409: "Someone else may have done it already. Go back to your tasks.",
+            413: "Go back and attach a file of 4 MB or less."}
 
 
 def _page(status: int, message: str | None = None):

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import clock
 from app.errors import AppError
-from app.extensions import db
-from app.models import ProcessDefinition, User
 from app.services import inbox as inbox_service
-from app.services import work
+from app.services import processes, work
 
 from . import bp
-from .auth import page_requires
+from .auth import page_requires, safe_path
 
 PER_PAGE = 25
+FILTERS = ("tab", "process", "overdue", "due_before", "person", "sort")  # kept across pages
 
 
 def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
@@ -34,10 +32,8 @@ def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
             due_before = date.fromisoformat(args["due_before"])
         except ValueError:
             errors["due_before"] = "Enter the date as YYYY-MM-DD, for example 2026-12-31"
-    try:
-        page = max(1, int(args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = args.get("page", "1")
+    page = min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
     query = inbox_service.InboxQuery(
         tab=tab, process=args.get("process") or None, overdue=args.get("overdue") == "yes",
         due_before=due_before, person=(args.get("person") or "").strip() or None,
@@ -50,21 +46,20 @@ def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
 def inbox():
     query, errors = _query()
     rows, total = inbox_service.inbox(current_user, query)
-    processes = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key))
-    assignees = []
-    if current_user.has_role("finance_manager", "admin"):
-        assignees = list(db.session.scalars(select(User).where(User.active).order_by(
-            User.username)))
+    assignees = (inbox_service.assignable_users()
+                 if current_user.has_role("finance_manager", "admin") else [])
     return render_template(
         "inbox.html", query=query, errors=errors, rows=rows, total=total,
         counts=inbox_service.counts(current_user), tabs=inbox_service.tabs_for(current_user),
-        tab_titles=inbox_service.TAB_TITLES, processes=list(processes), today=clock.today(),
+        tab_titles=inbox_service.TAB_TITLES, processes=processes.list_definitions(),
+        today=clock.today(),
         now=clock.now(), badge=inbox_service.due_badge, assignees=assignees,
-        pages=max(1, -(-total // PER_PAGE)), args=request.args)
+        pages=max(1, -(-total // PER_PAGE)),
+        args={k: v for k, v in request.args.items() if k in FILTERS}), 422 if errors else 200
 
 
 def _back():
-    return redirect(request.form.get("back") or url_for("web.inbox"))
+    return redirect(safe_path(request.form.get("back")))
 
 
 @bp.post("/tasks/<int:task_id>/claim")

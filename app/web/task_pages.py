@@ -10,13 +10,12 @@ from flask_login import current_user
 from app import clock
 from app.errors import AppError, ValidationFailed
 from app.models import Person
-from app.services import debt_cases, work
+from app.domain.forms import validate_form
+from app.services import debt_cases, inbox, work
 from app.services.debt_cases import balance
 
 from . import bp
 from .auth import page_requires
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def field_kind(field) -> str:
@@ -39,6 +38,8 @@ def posted_data(fields, form) -> tuple[dict, dict]:
                 data[field.id] = None
                 continue
             try:
+                if len(parts[2]) != 4:
+                    raise ValueError("the year needs four digits")
                 data[field.id] = date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
             except ValueError:
                 errors[field.id] = f"{field.label} must be a real date, for example 27 3 2026"
@@ -88,13 +89,20 @@ def task_page(task_id):
     if request.method == "POST":
         data, raw, errors = posted_data(fields, request.form)
         answers = {k: v for k, v in data.items() if v is not None}
+        if errors:  # a date that is not real: report the other fields' problems at once too
+            others = [f for f in fields if f.id not in errors]
+            _, more = validate_form(others, {k: v for k, v in answers.items()
+                                             if k not in errors},
+                                    partial=request.form.get("action") == "draft")
+            errors.update({e.field: e.message for e in more})
         if not errors and request.form.get("action") == "draft":
             try:
                 work.save_draft(task_id, answers, current_user)
             except ValidationFailed as exc:
                 errors = {d.get("field") or "": d["message"] for d in exc.details}
             else:
-                flash("Draft saved. Complete the task when you have every answer.", "success")
+                flash("Draft saved, and the task is claimed by you. Complete it when you have "
+                      "every answer.", "success")
                 return redirect(url_for("web.task_page", task_id=task_id))
         elif not errors:
             try:
@@ -116,12 +124,15 @@ def task_page(task_id):
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
         person=person, summary=_summary(person), today=clock.today(),
         offers_draft=len(fields) >= LONG_FORM,
-        may_complete=task.status == "open" and current_user.has_role(task.role) and
-        task.claimed_by_id in (None, current_user.id)), status
+        may_complete=work.may_complete(task, current_user),
+        due=inbox.due_badge(task, clock.today())), status
 
 
 @bp.get("/tasks/<int:task_id>/diagram.bpmn")
 @page_requires()
 def task_diagram(task_id):
     task = work.get_task(task_id, current_user)
-    return Response(task.instance.version.xml, mimetype="application/xml")
+    # Fetched by the viewer; opened directly it is a download, and never runs as a page.
+    return Response(task.instance.version.xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{task.process_key}.bpmn"',
+        "Content-Security-Policy": "sandbox; default-src 'none'"})

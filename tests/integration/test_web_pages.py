@@ -75,7 +75,7 @@ def test_only_managers_have_all_open_tasks(staff, client):
 def test_a_bad_filter_is_shown_not_ignored(staff, client, bad):
     signed_in(client, "fa")
     response = client.get(f"/?tab=team&due_before={bad}")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter the date as YYYY-MM-DD" in response.text
 
 
@@ -269,3 +269,134 @@ def test_the_case_page_shows_the_money(alice, client):
     page = client.get("/people/P100234").text
     assert "Balance owed on all accounts: <strong>£312.50</strong>" in page  # not the write-off
     assert "INV-1" in page and "AC100234 JAN" in page and "£412.50" in page
+
+
+# --- review fixes: redirects, headers, roles, forms -----------------------------------------------
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "https://evil.example",
+                                    "/%0a/evil", "javascript:alert(1)"])
+def test_sign_in_never_sends_you_to_another_site(staff, client, target):
+    response = client.post(f"/sign-in?next={target}", data={
+        "username": "fa", "password": PASSWORD, "csrf_token": csrf(client)})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_after_sign_in_you_go_back_to_the_page_you_asked_for(staff, client):
+    asked = client.get("/people?postcode=EX1")
+    assert asked.status_code == 302
+    token = csrf(client)
+    response = client.post(asked.location, data={"username": "fa", "password": PASSWORD,
+                                                 "csrf_token": token})
+    assert response.location == "/people?postcode=EX1"
+
+
+def test_pages_cannot_be_framed(staff, client):
+    response = client.get("/sign-in")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def _returned(person_reference: str = "P100234"):
+    from app.services import instances
+    from tests.workflows.test_direct_payment_agreement import user
+
+    chase = instances.start_instance("direct_payment_agreement", person_reference, {}, user("fa"))
+    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
+    db.session.commit()
+    return chase, next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+
+
+def test_claim_unclaim_and_only_managers_assign(alice, client):
+    _, task = _returned()
+    signed_in(client, "fa")
+    token = csrf(client, "/")
+    back = "https://evil.example/"
+    claimed = client.post(f"/tasks/{task.id}/claim", data={"csrf_token": token, "back": back})
+    assert claimed.status_code == 302 and claimed.location == "/"  # not the evil page
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).claimed_by.username == "fa"
+    assert client.post(f"/tasks/{task.id}/assign", data={
+        "csrf_token": token, "username": "fa"}).status_code == 403
+    client.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).claimed_by_id is None
+    manager = client.application.test_client()
+    signed_in(manager, "fm")
+    manager.post(f"/tasks/{task.id}/assign", data={"csrf_token": csrf(manager, "/?tab=all"),
+                                                  "username": "fa"})
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).claimed_by.username == "fa"
+
+
+def test_another_teams_letters_and_diagrams_are_not_served(alice, client):
+    from app.models import Letter
+
+    _, task = _returned()
+    letter = db.session.query(Letter).filter_by(person_id=alice.id).first()
+    south = client
+    signed_in(south, "fa_south")
+    assert south.get(f"/letters/{letter.id}.docx").status_code == 403
+    assert south.get(f"/tasks/{task.id}/diagram.bpmn").status_code == 404
+    north = client.application.test_client()
+    signed_in(north, "fa")
+    diagram = north.get(f"/tasks/{task.id}/diagram.bpmn")
+    assert diagram.status_code == 200 and b"validate_agreement" in diagram.data
+    assert "sandbox" in diagram.headers["Content-Security-Policy"]
+    assert diagram.headers["Content-Disposition"].startswith("attachment")
+    download = north.get(f"/letters/{letter.id}.docx")
+    assert download.status_code == 200 and download.headers["X-Content-SHA256"] == letter.sha256
+
+
+def test_every_problem_on_the_form_is_shown_at_once(alice, client):
+    _, task = _returned()
+    signed_in(client, "fa")
+    response = client.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf(client, f"/tasks/{task.id}"), "action": "complete",
+        "signatures_complete": "true", "recipient_signed_on-day": "2",
+        "recipient_signed_on-month": "3", "recipient_signed_on-year": "26"})  # a 2-digit year
+    assert response.status_code == 422
+    text = response.text
+    assert "must be a real date" in text
+    assert "Dedicated account or card in place is required" in text  # not only the date
+    assert 'href="#recipient_signed_on-day"' in text  # the summary links to the first box
+
+
+def test_a_manager_may_complete_what_the_service_lets_them(alice, client):
+    _, task = _returned()
+    manager = client
+    signed_in(manager, "fm")
+    page = manager.get(f"/tasks/{task.id}").text
+    assert 'id="task-form"' in page
+
+
+def test_completing_clears_the_draft(alice, client):
+    _, task = _returned()
+    signed_in(client, "fa")
+    token = csrf(client, f"/tasks/{task.id}")
+    client.post(f"/tasks/{task.id}", data={"csrf_token": token, "action": "draft",
+                                           "missing_items": "Bank letter"})
+    client.post(f"/tasks/{task.id}", data={
+        "csrf_token": token, "action": "complete", "signatures_complete": "true",
+        "dedicated_account": "true", "contribution_set_up": "true",
+        "recipient_signed_on-day": "2", "recipient_signed_on-month": "3",
+        "recipient_signed_on-year": "2026"})
+    db.session.expire_all()
+    done = db.session.get(HumanTask, task.id)
+    assert done.status == "completed" and done.draft is None
+
+
+def test_the_person_filter_matches_every_word_of_a_name(staff, client):
+    from app.services import people
+
+    for reference, name in (("P1", "Mary-Jane O'Neil"), ("P2", "Mary Smith")):
+        people.create_person({
+            "reference": reference, "name": name, "team": "North", "caseworker": "cw",
+            "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
+            "representative": None,
+            "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                               "client_contribution": "85.00"}}, None)
+        _returned(reference)
+    signed_in(client, "fa")
+    page = client.get("/?tab=team&person=Mary-Jane O'Neil").text
+    assert "Mary-Jane O&#39;Neil" in page and "Mary Smith" not in page
+    both = client.get("/?tab=team&person=mary").text
+    assert "Mary Smith" in both and "Mary-Jane" in both
