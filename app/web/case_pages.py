@@ -1,8 +1,6 @@
 """Person search and the case page (person, money, processes, letters, timeline)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,8 +12,10 @@ from app.services import search as people_search
 
 from . import bp
 from .auth import page_requires
+from .task_pages import date_from_boxes
 
-SEARCH_FIELDS = ("name", "date_of_birth", "reference", "account_number", "postcode")
+SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
+BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")
 PER_PAGE = 25
 TIMELINE_SHOWN = 200  # newest events on the page; "show all" lists every one
 
@@ -23,17 +23,17 @@ TIMELINE_SHOWN = 200  # newest events on the page; "show all" lists every one
 @bp.get("/people")
 @page_requires()
 def search():
-    args = {name: (request.args.get(name) or "").strip() for name in SEARCH_FIELDS}
+    args = {name: (request.args.get(name) or "").strip() for name in SEARCH_FIELDS + BIRTH_BOXES}
     page = request.args.get("page", "1")
     page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
     hits, total, errors = [], None, {}
     if any(args.values()):
         born = None
-        if args["date_of_birth"]:
+        if any(args[box] for box in BIRTH_BOXES):
             try:
-                born = date.fromisoformat(args["date_of_birth"])
+                born = date_from_boxes([args[box] for box in BIRTH_BOXES])
             except ValueError:
-                errors["date_of_birth"] = "Enter the date of birth as YYYY-MM-DD"
+                errors["dob"] = "Date of birth must be a real date, for example 27 3 1941"
         if not errors:
             try:
                 hits, total = people_search.search_people(people_search.PersonQuery(

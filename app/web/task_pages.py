@@ -26,6 +26,14 @@ def field_kind(field) -> str:
             "note": "textarea"}.get(field.type, "text")
 
 
+def date_from_boxes(parts: list[str]) -> date:
+    """GOV.UK's date input: day, month and a four-digit year; ValueError if not a real date."""
+    day, month, year = parts
+    if len(year) != 4 or not (day.isdigit() and month.isdigit() and year.isdigit()):
+        raise ValueError("not a date")
+    return date(int(year), int(month), int(day))
+
+
 def posted_data(fields, form) -> tuple[dict, dict]:
     """The answers to hand to the service, and the raw values to show again on an error.
     A date comes as day, month and year boxes; a date that is not real is an error here."""
@@ -38,9 +46,7 @@ def posted_data(fields, form) -> tuple[dict, dict]:
                 data[field.id] = None
                 continue
             try:
-                if len(parts[2]) != 4:
-                    raise ValueError("the year needs four digits")
-                data[field.id] = date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+                data[field.id] = date_from_boxes(parts).isoformat()
             except ValueError:
                 errors[field.id] = f"{field.label} must be a real date, for example 27 3 2026"
         else:

@@ -44,6 +44,8 @@ def returned_agreement(staff):
 
 def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
         returned_agreement, live_url, page):
+    page.goto(f"{live_url}/sign-in")
+    assert serious_violations(page) == []
     sign_in(page, live_url, "fa", PASSWORD)
     page.click("a:has-text(\"My team's tasks\")")
     row = page.locator("tr[data-task='validate_agreement']")
@@ -78,6 +80,8 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     assert page.input_value("#missing_items") == "Waiting for the bank letter"
     assert serious_violations(page) == []
     screenshot(page, "task-form-with-error")
+    page.click(".govuk-error-summary a")  # the summary takes you to the first date box
+    expect(page.locator("#recipient_signed_on-day")).to_be_focused()
 
     page.fill("#recipient_signed_on-day", "28")
     page.click("button:has-text('Complete')")

@@ -3,7 +3,7 @@ teams on the server, and form errors that keep the values (the browser walk is t
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from flask import g
@@ -400,3 +400,20 @@ def test_the_person_filter_matches_every_word_of_a_name(staff, client):
     assert "Mary-Jane O&#39;Neil" in page and "Mary Smith" not in page
     both = client.get("/?tab=team&person=mary").text
     assert "Mary Smith" in both and "Mary-Jane" in both
+
+
+def test_search_by_date_of_birth_in_three_boxes(staff, client):
+    from app.services import people
+
+    people.create_person({
+        "reference": "P9", "name": "Edith Born", "team": "North", "caseworker": "cw",
+        "date_of_birth": date(1941, 3, 27),
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
+        "representative": None}, None)
+    db.session.commit()
+    signed_in(client, "fa")
+    found = client.get("/people?dob-day=27&dob-month=3&dob-year=1941")
+    assert found.status_code == 200 and "Edith Born" in found.text
+    wrong = client.get("/people?dob-day=30&dob-month=2&dob-year=1941")
+    assert wrong.status_code == 422 and "must be a real date" in wrong.text
+    assert 'href="#dob-day"' in wrong.text and 'value="30"' in wrong.text
