@@ -89,7 +89,7 @@ test: system-deps venv assets
 run: venv assets
 	@$(FLASK) init
 	$(FLASK) seed-demo
-	echo "Casework API at http://127.0.0.1:$(PORT)/api/v1  (OpenAPI: /api/v1/openapi.json; Ctrl-C stops web server and scheduler)"
+	echo "Casework at http://127.0.0.1:$(PORT)/ (sign in as a demo user above); API at /api/v1 (OpenAPI: /api/v1/openapi.json). Ctrl-C stops the web server and the scheduler."
 	$(FLASK) scheduler &
 	scheduler_pid=$$!
 	# Background jobs of a non-interactive shell ignore SIGINT, so Ctrl-C alone would
