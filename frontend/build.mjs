@@ -24,9 +24,17 @@ const css = sass.compile("src/app.scss", {
 });
 writeFileSync(out + "app.css", css.css);
 
-// Scripts (one self-contained file each) and the bpmn-js stylesheet with its font.
+// Scripts (one self-contained file each) and the bpmn-js stylesheets with their font: the viewer,
+// and the modeler (bpmn-js, properties panel, Camunda 7 moddle; camunda.json through esbuild's
+// built-in JSON loader).
 await esbuild.build({
-  entryPoints: ["src/app.js", "src/bpmn-viewer.js", "src/bpmn-viewer.css"],
+  entryPoints: [
+    "src/app.js",
+    "src/bpmn-viewer.js",
+    "src/bpmn-viewer.css",
+    "src/modeler.js",
+    "src/modeler.css",
+  ],
   outdir: out,
   bundle: true,
   minify: true,

@@ -1,0 +1,288 @@
+// The process modeler (docs/frontend.md): bpmn-js Modeler with the properties panel for the
+// Camunda 7 dialect (candidate groups, due dates, timers, form fields, external tasks' topic and
+// input parameters).  Page contract:
+//   <div id="modeler" data-xml-url data-save-url data-publish-url data-csrf>
+//     <div id="canvas"></div> <div id="properties"></div> </div>
+//   <button id="save-draft">  <button id="publish">  <div id="problems">  <p id="modeler-status">
+// Save draft POSTs the XML and marks each element the server's lint finds a problem with;
+// Publish stays off while there are problems or unsaved changes.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import {
+  BpmnPropertiesPanelModule,
+  BpmnPropertiesProviderModule,
+  CamundaPlatformPropertiesProviderModule,
+} from "bpmn-js-properties-panel";
+import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
+import camundaModdleDescriptors from "camunda-bpmn-moddle/resources/camunda.json";
+
+const byId = (id) => document.getElementById(id);
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function readJson(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null; // e.g. an HTML error page
+  }
+}
+
+function start(root) {
+  const { xmlUrl, saveUrl, publishUrl, csrf } = root.dataset;
+  const saveButton = byId("save-draft");
+  const publishButton = byId("publish");
+  const problemsRegion = byId("problems");
+  const statusLine = byId("modeler-status");
+
+  const modeler = new BpmnModeler({
+    container: byId("canvas"),
+    propertiesPanel: { parent: byId("properties") },
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      CamundaPlatformPropertiesProviderModule,
+      CamundaBehaviorsModule,
+    ],
+    moddleExtensions: { camunda: camundaModdleDescriptors },
+  });
+  window.caseworkModeler = modeler; // tests reach elementRegistry, modeling, selection here
+
+  const canvas = modeler.get("canvas");
+  const overlays = modeler.get("overlays");
+  const registry = modeler.get("elementRegistry");
+  const selection = modeler.get("selection");
+
+  let problemCount = 0;
+  let unsaved = false;
+  let changesSinceSaveStarted = 0;
+  let busy = false;
+  let marked = [];
+
+  function setStatus(text) {
+    if (statusLine) statusLine.textContent = text;
+  }
+
+  function setButton(button, enabled) {
+    if (!button) return;
+    button.disabled = !enabled;
+    button.setAttribute("aria-disabled", String(!enabled));
+  }
+
+  function refreshButtons() {
+    setButton(saveButton, !busy);
+    setButton(publishButton, !busy && !unsaved && problemCount === 0);
+  }
+
+  // The diagram element a problem is about: its shape, or the pool of a process id.
+  function elementFor(id) {
+    if (!id) return null;
+    return (
+      registry.get(id) ||
+      registry.find((element) => element.businessObject?.processRef?.id === id) ||
+      null
+    );
+  }
+
+  function isRoot(element) {
+    return !element.parent;
+  }
+
+  function clearProblems() {
+    overlays.remove({ type: "problem" });
+    for (const id of marked) {
+      if (registry.get(id)) canvas.removeMarker(id, "has-problem");
+    }
+    marked = [];
+    if (problemsRegion) problemsRegion.replaceChildren();
+  }
+
+  function show(element) {
+    if (isRoot(element)) {
+      // The process itself: an empty selection shows its properties.
+      canvas.setRootElement(element);
+      selection.select(null);
+      return;
+    }
+    selection.select(element);
+    if (typeof canvas.scrollToElement === "function") canvas.scrollToElement(element);
+  }
+
+  // problems: [{element_id?, message, line?}]
+  function showProblems(problems) {
+    clearProblems();
+    problemCount = problems.length;
+    root.dataset.problems = String(problemCount);
+    if (!problemCount) return;
+
+    const list = document.createElement("ul");
+    list.className = "govuk-list govuk-error-summary__list";
+    for (const problem of problems) {
+      const message = String(problem.message ?? "Problem");
+      const element = elementFor(problem.element_id);
+      const item = document.createElement("li");
+      if (element) {
+        const label = element.businessObject?.name || element.id;
+        if (!isRoot(element)) {
+          canvas.addMarker(element, "has-problem");
+          marked.push(element.id);
+          const badge = document.createElement("span");
+          badge.className = "problem-badge";
+          badge.title = message;
+          badge.textContent = "!";
+          overlays.add(element, "problem", { position: { top: -12, right: 12 }, html: badge });
+        }
+        const link = document.createElement("a");
+        link.href = "#canvas";
+        link.className = "govuk-link";
+        link.dataset.elementId = element.id;
+        link.textContent = `${label}: ${message}`;
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          show(element);
+        });
+        item.append(link);
+      } else {
+        const where = problem.element_id || (problem.line ? `Line ${problem.line}` : "");
+        item.textContent = where ? `${where}: ${message}` : message;
+      }
+      list.append(item);
+    }
+    problemsRegion?.append(list);
+  }
+
+  // A 4xx body {"error": {"message", "details": [...]}} (or {"problems": [...]}) as a list.
+  function errorProblems(body, fallback) {
+    const error = body?.error ?? {};
+    const details = Array.isArray(error.details) ? error.details : body?.problems;
+    if (Array.isArray(details) && details.length) return details;
+    return [{ message: error.message || fallback }];
+  }
+
+  async function saveDraft() {
+    busy = true;
+    changesSinceSaveStarted = 0;
+    refreshButtons();
+    setStatus("Saving the draft…");
+    try {
+      const { xml } = await modeler.saveXML({ format: true });
+      const response = await fetch(saveUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/xml",
+          Accept: "application/json",
+          "X-CSRFToken": csrf,
+        },
+        body: xml,
+      });
+      const body = await readJson(response);
+      if (response.ok && body) {
+        unsaved = changesSinceSaveStarted > 0;
+        const problems = Array.isArray(body.problems) ? body.problems : [];
+        showProblems(problems);
+        setStatus(
+          problems.length
+            ? `Draft saved with ${plural(problems.length, "problem")}: publish is refused until they are fixed`
+            : "Draft saved: no problems",
+        );
+      } else if (response.status === 422 && body) {
+        showProblems(errorProblems(body, "The diagram could not be read"));
+        setStatus(`The draft was not saved: ${body.error?.message || "the diagram could not be read"}`);
+      } else {
+        setStatus(`The draft was not saved (error ${response.status}). Try again.`);
+      }
+    } catch (error) {
+      console.error(error);
+      setStatus("The draft was not saved: the service could not be reached. Try again.");
+    } finally {
+      busy = false;
+      if (unsaved) setStatus(`${statusLine?.textContent ?? ""} Unsaved changes.`.trim());
+      refreshButtons();
+    }
+  }
+
+  async function publish() {
+    busy = true;
+    refreshButtons();
+    setStatus("Publishing…");
+    try {
+      const response = await fetch(publishUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrf },
+      });
+      const body = await readJson(response);
+      if (response.ok && body) {
+        setStatus(`Published as version ${body.version}`);
+        const target = String(body.redirect ?? "");
+        if (target.startsWith("/") && !target.startsWith("//")) {
+          window.location.assign(target);
+        }
+        return;
+      }
+      if ((response.status === 409 || response.status === 422) && body) {
+        showProblems(errorProblems(body, "Publish was refused"));
+        setStatus(`Publish refused: ${body.error?.message || "fix the problems listed"}`);
+      } else {
+        setStatus(`Publish failed (error ${response.status}). Try again.`);
+      }
+    } catch (error) {
+      console.error(error);
+      setStatus("Publish failed: the service could not be reached. Try again.");
+    } finally {
+      busy = false;
+      refreshButtons();
+    }
+  }
+
+  async function load() {
+    const response = await fetch(xmlUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/xml, text/xml" },
+    });
+    if (!response.ok) throw new Error(`${response.status} fetching ${xmlUrl}`);
+    const { warnings } = await modeler.importXML(await response.text());
+    if (warnings.length) console.warn("BPMN import warnings", warnings);
+    canvas.zoom("fit-viewport", "auto");
+
+    modeler.on("commandStack.changed", (event) => {
+      if (event.trigger === "clear") return;
+      unsaved = true;
+      changesSinceSaveStarted += 1;
+      if (!busy) setStatus("Unsaved changes");
+      refreshButtons();
+    });
+    saveButton?.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (!busy) saveDraft();
+    });
+    publishButton?.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (!busy && !publishButton.disabled) publish();
+    });
+    setButton(saveButton, true);
+    root.dataset.problems = "0";
+    root.dataset.modelerState = "ready"; // lets tests wait for the drawing
+  }
+
+  load().catch((error) => {
+    console.error(error);
+    root.dataset.modelerState = "error";
+    setButton(saveButton, false);
+    setButton(publishButton, false);
+    setStatus("The diagram could not be loaded.");
+  });
+}
+
+function startAll() {
+  const root = byId("modeler");
+  if (root) start(root);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", startAll);
+} else {
+  startAll();
+}
