@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.engine import diagrams
 from app.engine.types import DiagramError, Problem
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import ROLES, ProcessDefinition, ProcessVersion, User
+from app.models import ROLES, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
 from . import audit
 from .engine_context import diagram_function_names, handler_signatures
@@ -39,6 +39,17 @@ def get_definition(key: str) -> ProcessDefinition:
 
 def list_definitions() -> list[ProcessDefinition]:
     return list(db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)))
+
+
+def running_by_version(definition: ProcessDefinition) -> dict[int, int]:
+    """How many instances of each version have not finished, by version number."""
+    rows = db.session.execute(
+        select(ProcessVersion.number, func.count(ProcessInstance.id))
+        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .where(ProcessVersion.definition_id == definition.id,
+               ProcessInstance.status != InstanceStatus.COMPLETED)
+        .group_by(ProcessVersion.number))
+    return {number: count for number, count in rows}
 
 
 def latest_version(definition: ProcessDefinition) -> ProcessVersion | None:

@@ -26,7 +26,15 @@ def init_web(app: Flask) -> None:
 
     from app.api import bp as api_bp
 
-    from . import auth, case_pages, errors, filters, inbox_pages, task_pages  # noqa: F401
+    from . import (  # noqa: F401  (routes)
+        auth,
+        case_pages,
+        errors,
+        filters,
+        inbox_pages,
+        process_pages,
+        task_pages,
+    )
 
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(app.root_path + "/templates"),

@@ -1,10 +1,10 @@
 """Errors on the pages are pages: a 403, 404 or 409 explains itself in HTML, not JSON."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError
+from app.errors import AppError, envelope
 
 from . import bp
 
@@ -22,14 +22,23 @@ def _page(status: int, message: str | None = None):
                            message=message or MESSAGES.get(status, ""), errors=None), status
 
 
+def _wants_json() -> bool:
+    # The modeler's Save draft and Publish read JSON, whatever went wrong.
+    return request.method == "POST" and request.path.startswith("/processes/")
+
+
 @bp.errorhandler(AppError)
 def _app_error(exc: AppError):
+    if _wants_json():
+        return envelope(exc.status, exc.message, exc.details)
     # Another team's task is "not found" to the API; the page says so plainly.
     return _page(exc.status, exc.message if exc.status in (409, 422) else None)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
+    if _wants_json():
+        return envelope(exc.code or 500, exc.description or "")
     return _page(exc.code or 500)
 
 

@@ -1,0 +1,132 @@
+"""Processes for managers: their versions and drafts, the modeler (save draft, publish), and
+what changed between two versions. The modeler talks to these routes, never to the JSON API."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, current_app, jsonify, render_template, request, url_for
+from markupsafe import Markup
+from flask_login import current_user
+
+from app.errors import ValidationFailed
+from app.services import process_changes, processes
+
+from . import bp
+from .auth import page_requires
+
+EDITORS = ("finance_manager", "admin")
+
+
+@bp.get("/processes")
+@page_requires(*EDITORS)
+def process_list():
+    definitions = processes.list_definitions()
+    return render_template(
+        "processes.html", definitions=definitions, active_nav="processes",
+        running={d.key: processes.running_by_version(d) for d in definitions})
+
+
+@bp.get("/processes/<key>")
+@page_requires(*EDITORS)
+def process_page(key):
+    definition = processes.get_definition(key)
+    return render_template("process.html", definition=definition, active_nav="processes",
+                           running=processes.running_by_version(definition))
+
+
+@bp.get("/processes/<key>/modeler")
+@page_requires(*EDITORS)
+def modeler(key):
+    return render_template("modeler.html", definition=processes.get_definition(key),
+                           active_nav="processes")
+
+
+@bp.get("/processes/<key>/draft.bpmn")
+@page_requires(*EDITORS)
+def draft_xml(key):
+    """The draft, or the latest version when there is none yet: what the modeler opens."""
+    definition = processes.get_definition(key)
+    latest = processes.latest_version(definition)
+    xml = definition.draft_xml or (latest.xml if latest else _empty(key, definition.name))
+    return _bpmn(xml, f"{key}-draft.bpmn")
+
+
+def _empty(key: str, name: str) -> bytes:
+    """A process with nothing in it yet but a start event, for a definition never published."""
+    from xml.sax.saxutils import quoteattr
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="definitions" '
+        'targetNamespace="http://bpmn.io/schema/bpmn">'
+        f'<bpmn:process id={quoteattr(key)} name={quoteattr(name)} isExecutable="true">'
+        '<bpmn:startEvent id="start" /></bpmn:process>'
+        '<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" '
+        f'bpmnElement={quoteattr(key)}><bpmndi:BPMNShape id="start_di" bpmnElement="start">'
+        '<dc:Bounds x="180" y="160" width="36" height="36" /></bpmndi:BPMNShape>'
+        '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>').encode()
+
+
+@bp.get("/processes/<key>/versions/<int:number>.bpmn")
+@page_requires(*EDITORS)
+def version_xml(key, number):
+    return _bpmn(processes.get_version(key, number).xml, f"{key}-v{number}.bpmn")
+
+
+@bp.post("/processes/<key>/draft")
+@page_requires(*EDITORS)
+def save_draft(key):
+    """The modeler's Save draft: kept even with problems, which come back for the markers."""
+    xml = request.get_data()
+    if not xml.strip():
+        raise ValidationFailed("send the diagram's XML")
+    check = processes.save_draft(key, xml, current_user)
+    definition = processes.get_definition(key)
+    return jsonify({"problems": [p.to_dict() for p in check.problems],
+                    "saved_at": definition.draft_updated_at.isoformat()})
+
+
+@bp.post("/processes/<key>/publish")
+@page_requires(*EDITORS)
+def publish(key):
+    version = processes.publish_draft(key, current_user)
+    return jsonify({"version": version.number,
+                    "redirect": url_for("web.process_page", key=key, published=version.number)})
+
+
+@bp.get("/processes/<key>/changes")
+@page_requires(*EDITORS)
+def changes(key):
+    definition = processes.get_definition(key)
+    numbers = [v.number for v in definition.versions]
+    new = _number(request.args.get("to"), numbers[-1])
+    old = _number(request.args.get("from"), max(1, new - 1))
+    listed = process_changes.changes(processes.get_version(key, old).xml,
+                                     processes.get_version(key, new).xml)
+    return render_template("changes.html", definition=definition, old=old, new=new,
+                           numbers=numbers, changes=listed, active_nav="processes")
+
+
+@bp.get("/processes/guide")
+@page_requires(*EDITORS)
+def modelling_guide():
+    """docs/modelling.md, the managers' guide, as a page."""
+    import markdown
+
+    source = Path(current_app.root_path).parent / "docs" / "modelling.md"
+    html = markdown.markdown(source.read_text(encoding="utf-8"),
+                             extensions=["tables", "fenced_code"])
+    return render_template("guide.html", guide=Markup(html), active_nav="processes")
+
+
+def _number(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def _bpmn(xml: bytes, name: str) -> Response:
+    # Fetched by the modeler and viewers; opened directly it downloads and never runs as a page.
+    return Response(xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Security-Policy": "sandbox; default-src 'none'"})

@@ -1,0 +1,77 @@
+"""The managers' process pages through the test client: who may open them, Save draft with the
+server's check, Publish refused while problems remain, versions, changes and the guide."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import g
+
+from tests.integration.test_web_pages import csrf, signed_in
+
+DP = (Path(__file__).resolve().parents[2] / "workflows" / "direct_payment_agreement.bpmn"
+      ).read_bytes()
+NO_ROLE = DP.replace(b'id="validate_agreement" name="Validate the returned agreement" '
+                     b'camunda:candidateGroups="finance_assistant"',
+                     b'id="validate_agreement" name="Validate the returned agreement"', 1)
+RENAMED = DP.replace(b'name="Validate the returned agreement"',
+                     b'name="Check the returned agreement"', 1)
+
+
+def manager(client):
+    signed_in(client, "fm")
+    g.pop("csrf_token", None)
+    return client, csrf(client, "/processes/direct_payment_agreement/modeler")
+
+
+def test_only_managers_and_admins_open_the_process_pages(staff, client):
+    signed_in(client, "fa")
+    for path in ("/processes", "/processes/direct_payment_agreement",
+                 "/processes/direct_payment_agreement/modeler",
+                 "/processes/direct_payment_agreement/draft.bpmn", "/processes/guide"):
+        assert client.get(path).status_code == 403, path
+    fm, _ = manager(client.application.test_client())
+    listing = fm.get("/processes")
+    assert listing.status_code == 200 and "Direct payment agreement" in listing.text
+    assert fm.get("/processes/guide").status_code == 200
+
+
+def test_save_draft_returns_the_problems_and_publish_waits_for_none(staff, client):
+    fm, token = manager(client)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/xml"}
+    saved = fm.post("/processes/direct_payment_agreement/draft", data=NO_ROLE, headers=headers)
+    assert saved.status_code == 200
+    problems = saved.json["problems"]
+    assert [p["element_id"] for p in problems] == ["validate_agreement"]
+    refused = fm.post("/processes/direct_payment_agreement/publish",
+                      headers={"X-CSRFToken": token})
+    assert refused.status_code == 422 and refused.json["error"]["details"]
+    opened = fm.get("/processes/direct_payment_agreement/draft.bpmn")
+    assert opened.data == NO_ROLE and "sandbox" in opened.headers["Content-Security-Policy"]
+    assert fm.post("/processes/direct_payment_agreement/draft", data=RENAMED,
+                   headers=headers).json["problems"] == []
+    published = fm.post("/processes/direct_payment_agreement/publish",
+                        headers={"X-CSRFToken": token})
+    assert published.status_code == 200 and published.json["version"] == 2
+    changes = fm.get("/processes/direct_payment_agreement/changes?from=1&to=2").text
+    assert "name &#39;Validate the returned agreement&#39; → &#39;Check the returned " \
+           "agreement&#39;" in changes
+
+
+def test_without_the_csrf_header_nothing_is_saved(staff, client):
+    fm, _ = manager(client)
+    response = fm.post("/processes/direct_payment_agreement/draft", data=RENAMED,
+                       headers={"Content-Type": "application/xml"})
+    assert response.status_code == 400
+    assert fm.get("/processes/direct_payment_agreement/draft.bpmn").data == DP
+
+
+def test_malformed_or_unsafe_xml_is_refused_as_json(staff, client):
+    fm, token = manager(client)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/xml"}
+    bad = fm.post("/processes/direct_payment_agreement/draft", data=b"<bpmn:definitions",
+                  headers=headers)
+    assert bad.status_code == 422 and bad.json["error"]["message"]
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b"<d>&x;</d>")
+    refused = fm.post("/processes/direct_payment_agreement/draft", data=xxe, headers=headers)
+    assert refused.status_code == 422 and "root:" not in refused.text
