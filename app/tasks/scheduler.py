@@ -7,6 +7,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.extensions import db
+from app.services import operations
 from app.services.daily_jobs import run_due
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,7 @@ def sweep(app: Flask) -> int:
     with app.app_context():
         try:
             daily, fired = run_due()
+            operations.record_sweep()
         finally:
             db.session.remove()  # never carry a session (or a stray transaction) between sweeps
     if daily is not None:

@@ -32,6 +32,7 @@ def init_web(app: Flask) -> None:
         errors,
         filters,
         inbox_pages,
+        operations_pages,
         process_pages,
         task_pages,
     )

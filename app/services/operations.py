@@ -1,0 +1,108 @@
+"""What operators watch: open incidents, the scheduler's heartbeat, the timers coming due, and
+the figures the charts draw (tasks due per day, debts by stage, outstanding debt by age)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import calendar, clock
+from app.domain import ageing
+from app.extensions import db
+from app.models import (
+    DebtCase,
+    HumanTask,
+    Incident,
+    Invoice,
+    JobRun,
+    ProcessInstance,
+    TaskStatus,
+)
+from app.models.workflow import InstanceStatus
+
+SWEEP = "timer_sweep"  # a JobRun per business day whose finished_at is the latest sweep
+
+
+def record_sweep() -> None:
+    """The scheduler's heartbeat, written at the end of each sweep (its own transaction)."""
+    today, now = clock.today(), clock.now()
+    row = db.session.scalar(select(JobRun).where(JobRun.name == SWEEP, JobRun.day == today))
+    if row is not None:
+        row.finished_at = now
+        db.session.commit()
+        return
+    try:
+        db.session.add(JobRun(name=SWEEP, day=today, finished_at=now))
+        db.session.commit()
+    except IntegrityError:  # another scheduler wrote today's row first: theirs will do
+        db.session.rollback()
+
+
+def last_sweep() -> datetime | None:
+    return db.session.scalar(select(func.max(JobRun.finished_at)).where(JobRun.name == SWEEP))
+
+
+def last_daily_run() -> JobRun | None:
+    return db.session.scalar(select(JobRun).where(JobRun.name != SWEEP)
+                             .order_by(JobRun.finished_at.desc()).limit(1))
+
+
+def open_incidents() -> list[tuple[Incident, ProcessInstance]]:
+    """Each unresolved incident with its instance (its person and process with it)."""
+    return list(db.session.execute(
+        select(Incident, ProcessInstance).join(ProcessInstance,
+                                               ProcessInstance.id == Incident.instance_id)
+        .where(Incident.resolved_at.is_(None)).order_by(Incident.created_at.desc())).all())
+
+
+def timers_due(hours: int = 24) -> list[ProcessInstance]:
+    now = clock.now()
+    return list(db.session.scalars(
+        select(ProcessInstance).where(
+            ProcessInstance.status == InstanceStatus.ACTIVE,
+            ProcessInstance.next_timer_due.is_not(None),
+            ProcessInstance.next_timer_due <= now + timedelta(hours=hours))
+        .order_by(ProcessInstance.next_timer_due).limit(500)))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal | int
+
+
+def tasks_due_per_day(days: int = 14) -> list[Bar]:
+    """Open tasks falling due on each of the next `days` days (London dates), today first."""
+    today = clock.today()
+    start = calendar.at_local_hour(today).replace(hour=0)
+    end = start + timedelta(days=days + 1)
+    due = db.session.scalars(select(HumanTask.due_at).where(
+        HumanTask.status == TaskStatus.OPEN, HumanTask.due_at >= start, HumanTask.due_at < end))
+    counts: dict[date, int] = {}
+    for moment in due:
+        day = calendar.to_local_date(moment)
+        counts[day] = counts.get(day, 0) + 1
+    return [Bar(f"{d:%a} {d.day} {d:%b}", counts.get(d, 0))
+            for d in (today + timedelta(days=i) for i in range(days))]
+
+
+def debts_by_stage() -> list[Bar]:
+    rows = db.session.execute(select(DebtCase.stage, func.count(DebtCase.id))
+                              .where(DebtCase.status == "open").group_by(DebtCase.stage)
+                              .order_by(func.count(DebtCase.id).desc(), DebtCase.stage))
+    return [Bar(stage.replace("_", " "), count) for stage, count in rows]
+
+
+def outstanding_by_age() -> list[Bar]:
+    """Unpaid invoices of open debts, by how long they are past due (the ageing bands)."""
+    rows = db.session.execute(
+        select(Invoice.due_date, Invoice.total, Invoice.paid)
+        .join(DebtCase, DebtCase.id == Invoice.debt_case_id)
+        .where(DebtCase.status == "open", Invoice.total > Invoice.paid,
+               Invoice.status.in_(("open", "part_paid"))))
+    aged = ageing.aged_amounts([(due, total - paid) for due, total, paid in rows],
+                               clock.today())
+    return [Bar(band.label, band.amount) for band in aged.bands]

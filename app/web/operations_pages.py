@@ -1,0 +1,45 @@
+"""Operations for admins and finance managers: incidents with Retry, the scheduler, the timers
+coming due, today's print batch, and three charts."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import clock
+from app.errors import AppError
+from app.services import instances, operations
+
+from . import bp
+from .auth import page_requires
+
+OPERATORS = ("admin", "finance_manager")
+
+
+@bp.get("/operations")
+@page_requires(*OPERATORS)
+def operations_page():
+    return render_template(
+        "operations.html", active_nav="operations", now=clock.now(),
+        incidents=operations.open_incidents(), last_sweep=operations.last_sweep(),
+        last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
+        tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
+        ages=operations.outstanding_by_age())
+
+
+@bp.post("/operations/instances/<int:instance_id>/retry")
+@page_requires(*OPERATORS)
+def retry_incident(instance_id):
+    try:
+        instances.retry_incident(instance_id, current_user)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(f"Retry did not complete: {exc.message}", "error")
+    else:
+        instance = instances.get_instance(instance_id)
+        if instance.status == "incident":
+            flash("Retried, and the step failed again: see the new error below.", "error")
+        else:
+            flash(f"Retried: the step completed and case {instance.person.reference} "
+                  "has moved on.", "success")
+    return redirect(url_for("web.operations_page"))
