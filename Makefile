@@ -18,7 +18,9 @@ FLASK := $(VENV)/bin/flask --app app
 # name alone is not a good "already there?" probe, define check_<package> below.
 #   postgresql: throwaway test cluster (tests/pg_cluster.py)
 #   chromium: the browser tests (Playwright drives Debian's Chromium; no `playwright install`)
-DEBIAN_PACKAGES := postgresql chromium
+#   libreoffice-writer-nogui: soffice for the print batch's PDF (docs/print_batch.md);
+#   fonts-liberation2: Arial's metrics, so the PDF breaks pages where Word does
+DEBIAN_PACKAGES := postgresql chromium libreoffice-writer-nogui fonts-liberation2
 # Debian packages `make assets` needs when the machine has no Node.js of its own.
 NODE_PACKAGES := nodejs npm
 
@@ -27,6 +29,8 @@ NODE_PACKAGES := nodejs npm
 # (e.g. from postgresql-15 alone) installs nothing.
 check_postgresql = command -v pg_config >/dev/null 2>&1 && test -x "$$(pg_config --bindir)/initdb"
 check_chromium = command -v chromium >/dev/null 2>&1
+# Any LibreOffice will do; installing the nogui one would remove a desktop's libreoffice-core.
+check_libreoffice-writer-nogui = command -v soffice >/dev/null 2>&1
 # Node.js counts as there when npm is (a NodeSource nodejs bundles npm; Debian's does not).
 check_nodejs = command -v npm >/dev/null 2>&1
 check_npm = command -v npm >/dev/null 2>&1

@@ -1,0 +1,37 @@
+"""Print-batch conversion benchmark: N letters through one LibreOffice run and the pypdf merge.
+
+Uses the shipped letter templates as they are (unrendered; a rendered letter is the same size),
+cycling through them, and prints the wall time and pages for each batch size.
+
+Usage: python bench/print_batch.py [sizes...]     (default 2 20)
+"""
+from __future__ import annotations
+
+import io
+import sys
+import time
+from itertools import cycle, islice
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pypdf import PdfReader  # noqa: E402
+
+from app.services.print_batch import pdf_of_documents  # noqa: E402
+
+
+def main(sizes: list[int]) -> None:
+    templates = [p.read_bytes() for p in sorted((REPO / "letter_templates").glob("*.docx"))]
+    for size in sizes:
+        documents = list(islice(cycle(templates), size))
+        started = time.monotonic()
+        pdf = pdf_of_documents(documents)
+        seconds = time.monotonic() - started
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        print(f"{size:4d} letters  {pages:4d} pages  {seconds:6.1f} s  "
+              f"{len(pdf) / 1024:7.0f} KiB")
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [2, 20])
