@@ -2,12 +2,12 @@
 coming due, today's print batch, and three charts."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock
 from app.errors import AppError
-from app.services import instances, operations
+from app.services import instances, operations, print_batch
 
 from . import bp
 from .auth import page_requires
@@ -23,7 +23,26 @@ def operations_page():
         incidents=operations.open_incidents(), last_sweep=operations.last_sweep(),
         last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
         tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
-        ages=operations.outstanding_by_age())
+        ages=operations.outstanding_by_age(), batch=print_batch.letters_for(clock.today()))
+
+
+@bp.get("/operations/print-batch.zip")
+@page_requires(*OPERATORS)
+def print_batch_download():
+    """Today's print batch: one PDF to print (LibreOffice) and the .docx files, zipped."""
+    day = clock.today()
+    letters = print_batch.letters_for(day)
+    if not letters:
+        flash("There are no letters in today's print batch.", "error")
+        return redirect(url_for("web.operations_page"))
+    try:
+        pdf = print_batch.pdf_of(letters)
+    except print_batch.PdfConversionError as exc:
+        flash(f"The PDF could not be made ({exc}); the .docx files are in the download.",
+              "error")
+        pdf = None
+    return Response(print_batch.zip_of(letters, pdf), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="print-batch-{day.isoformat()}.zip"'})
 
 
 @bp.post("/operations/instances/<int:instance_id>/retry")

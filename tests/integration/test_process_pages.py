@@ -75,3 +75,28 @@ def test_malformed_or_unsafe_xml_is_refused_as_json(staff, client):
            b"<d>&x;</d>")
     refused = fm.post("/processes/direct_payment_agreement/draft", data=xxe, headers=headers)
     assert refused.status_code == 422 and "root:" not in refused.text
+
+
+def test_todays_print_batch_downloads_as_one_pdf_and_the_letters(staff, client):
+    import io
+    import zipfile
+
+    from app.extensions import db
+    from app.services import instances, people
+    from tests.workflows.test_direct_payment_agreement import user
+
+    people.create_person({
+        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                           "client_contribution": "85.00"}}, None)
+    instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
+    db.session.commit()
+    fm, _ = manager(client)
+    page = fm.get("/operations").text
+    assert "Today's print batch (1 letter)" in page
+    download = fm.get("/operations/print-batch.zip")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".docx") for n in names)
+    assert "manifest.csv" in names
