@@ -22,8 +22,8 @@ from .types import DiagramError, Problem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DATE_FUNCTIONS = frozenset({
-    "add_working_days", "add_calendar_days", "next_working_day",
-    "deemed_service_cpr_6_26", "deemed_service_cpr_6_14",
+    "add_working_days", "add_calendar_days", "next_working_day", "add_months",
+    "deemed_service_cpr_6_26", "deemed_service_cpr_6_14", "today", "date_of",
 })
 
 
@@ -232,9 +232,14 @@ def _check_timer_call(element_id, kind, text, functions) -> list[Problem]:
     if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):
         return [Problem("a timer must be an ISO-8601 literal or a call to a calendar function",
                         element_id)]
-    if tree.func.id in DATE_FUNCTIONS and kind != "timeDate":
-        return [Problem(f"{tree.func.id} gives a date: use it as a timeDate, not {kind}",
-                        element_id)]
+    # Only dates are computed: a duration or cycle is written as it is (P10D, R3/PT1H), and
+    # anything else would be accepted here and fail when a case reached the timer.
+    if kind != "timeDate":
+        return [Problem(f"a {kind} timer takes a plain ISO-8601 value such as P10D; to count "
+                        "working days use a Date timer with add_working_days(...)", element_id)]
+    if tree.func.id not in DATE_FUNCTIONS:
+        return [Problem(f"a Date timer must call a date function ({', '.join(sorted(DATE_FUNCTIONS))}), "
+                        f"not {tree.func.id}", element_id)]
     return []
 
 

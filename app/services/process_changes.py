@@ -15,7 +15,9 @@ KINDS = {
     "intermediateCatchEvent": "Event", "intermediateThrowEvent": "Event",
     "boundaryEvent": "Event", "exclusiveGateway": "Gateway", "parallelGateway": "Gateway",
     "inclusiveGateway": "Gateway", "eventBasedGateway": "Gateway", "subProcess": "Subprocess",
-    "callActivity": "Call", "sequenceFlow": "Flow",
+    "callActivity": "Call", "sequenceFlow": "Flow", "manualTask": "Task",
+    "sendTask": "Task", "receiveTask": "Task", "businessRuleTask": "Task",
+    "transaction": "Subprocess",
 }
 
 
@@ -48,41 +50,64 @@ def changes(old_xml: bytes, new_xml: bytes) -> list[Change]:
 
 def _elements(xml: bytes) -> dict[str, dict]:
     root = diagrams.parse_xml(xml).getroot()
+    lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
+             for lane in root.iter(f"{{{BPMN}}}lane")
+             for ref in lane.iterfind(f"{{{BPMN}}}flowNodeRef") if ref.text}
     found = {}
     for process in root.iter(f"{{{BPMN}}}process"):
         for node in process.iter():
             local = _local(node)
             if local in KINDS and node.get("id"):
-                found[node.get("id")] = _facts(node, local)
+                facts = _facts(node, local)
+                facts["lane"] = lanes.get(node.get("id"), "")
+                found[node.get("id")] = facts
     return found
 
 
 def _facts(node, local: str) -> dict:
-    facts = {"kind": local, "id": node.get("id"), "name": node.get("name") or "",
+    parent = node.getparent()
+    facts = {"kind": local, "id": node.get("id"), "type": local,
+             "name": node.get("name") or "",
+             "inside": parent.get("id") if _local(parent) == "subProcess" else "",
              "role": node.get(f"{{{CAMUNDA}}}candidateGroups") or "",
              "due date": node.get(f"{{{CAMUNDA}}}dueDate") or "",
              "handler": node.get(f"{{{CAMUNDA}}}topic") or "",
-             "source": node.get("sourceRef") or "", "target": node.get("targetRef") or ""}
+             "source": node.get("sourceRef") or "", "target": node.get("targetRef") or "",
+             "default flow": node.get("default") or "",
+             "attached to": node.get("attachedToRef") or "",
+             "interrupting": "" if local != "boundaryEvent" else
+             ("no" if node.get("cancelActivity") == "false" else "yes")}
     for kind in ("timeDate", "timeDuration", "timeCycle"):
         timer = node.find(f"{{{BPMN}}}timerEventDefinition/{{{BPMN}}}{kind}")
         if timer is not None:
             facts["timer"] = f"{_TIMER_WORDS[kind]} {(timer.text or '').strip()}"
-    condition = node.find(f"{{{BPMN}}}conditionExpression")
-    if condition is not None:
-        facts["condition"] = (condition.text or "").strip()
-    parameters = {p.get("name"): (p.text or "").strip()
-                  for p in node.iter(f"{{{CAMUNDA}}}inputParameter")}
-    for name, value in sorted(parameters.items()):
-        facts[f"parameter {name}"] = value
-    fields = []
-    for field in node.iter(f"{{{CAMUNDA}}}formField"):
-        required = field.find(f"{{{CAMUNDA}}}validation/{{{CAMUNDA}}}constraint"
-                              "[@name='required']") is not None
-        fields.append(f"{field.get('label') or field.get('id')} ({field.get('type')}"
-                      f"{', required' if required else ''})")
+    for child, label in (("conditionExpression", "condition"), ("script", "script")):
+        found = node.find(f"{{{BPMN}}}{child}")
+        if found is not None:
+            facts[label] = (found.text or "").strip()
+    # Only the element's own extensions: a subprocess does not repeat its tasks' details.
+    extensions = f"{{{BPMN}}}extensionElements"
+    for p in node.iterfind(f"{extensions}/{{{CAMUNDA}}}inputOutput/{{{CAMUNDA}}}inputParameter"):
+        facts[f"parameter {p.get('name')}"] = (p.text or "").strip()
+    fields = [_field(f) for f in node.iterfind(
+        f"{extensions}/{{{CAMUNDA}}}formData/{{{CAMUNDA}}}formField")]
     if fields:
-        facts["form"] = ", ".join(fields)
+        facts["form"] = "; ".join(fields)
     return facts
+
+
+def _field(field) -> str:
+    rules = [c.get("name") + (f"={c.get('config')}" if c.get("config") else "")
+             for c in field.iterfind(f"{{{CAMUNDA}}}validation/{{{CAMUNDA}}}constraint")]
+    shown = [p.get("value") for p in field.iterfind(
+        f"{{{CAMUNDA}}}properties/{{{CAMUNDA}}}property") if p.get("id") == "type"]
+    values = [v.get("id") for v in field.iterfind(f"{{{CAMUNDA}}}value")]
+    parts = [shown[0] if shown else field.get("type") or "", *rules]
+    if field.get("defaultValue"):
+        parts.append(f"default {field.get('defaultValue')}")
+    if values:
+        parts.append("choices " + "/".join(values))
+    return f"{field.get('label') or field.get('id')} ({', '.join(p for p in parts if p)})"
 
 
 _TIMER_WORDS = {"timeDate": "on", "timeDuration": "after", "timeCycle": "every"}
@@ -98,12 +123,12 @@ def _differences(old: dict, new: dict) -> list[str]:
 
 
 def _quoted(value: str) -> str:
-    return f"'{value}'" if value else "(none)"
+    return f"“{value}”" if value else "(none)"
 
 
 def _label(facts: dict) -> str:
     kind = KINDS[facts["kind"]]
-    return f"{kind} '{facts['name'] or facts['id']}'"
+    return f"{kind} “{facts['name'] or facts['id']}”"
 
 
 def _local(node) -> str:

@@ -53,8 +53,7 @@ def test_save_draft_returns_the_problems_and_publish_waits_for_none(staff, clien
                         headers={"X-CSRFToken": token})
     assert published.status_code == 200 and published.json["version"] == 2
     changes = fm.get("/processes/direct_payment_agreement/changes?from=1&to=2").text
-    assert "name &#39;Validate the returned agreement&#39; → &#39;Check the returned " \
-           "agreement&#39;" in changes
+    assert "name “Validate the returned agreement” → “Check the returned agreement”" in changes
 
 
 def test_without_the_csrf_header_nothing_is_saved(staff, client):

@@ -225,3 +225,20 @@ def test_forms_roles_and_due_dates_come_from_camunda_attributes(fixed_clock):
 
 def test_snippet_helper_builds_valid_diagrams():
     assert diagrams.load_model(diagram('<bpmn:startEvent id="s" />')).key == "snippet"
+
+
+@pytest.mark.parametrize(("kind", "text", "refused"), [
+    ("timeDate", 'add_months(today(), 1)', False),
+    ("timeDate", 'setting("dp_reminder_1_working_days")', True),   # a number, not a date
+    ("timeDuration", "P5D", False),
+    ("timeDuration", 'add_months(today(), 1)', True),            # a date, not a duration
+    ("timeDuration", 'setting("dp_reminder_1_working_days")', True),
+    ("timeCycle", "R3/PT1H", False),
+])
+def test_a_timer_that_would_fail_when_reached_is_refused_at_save(kind, text, refused):
+    xml = user_then_service(timer=text).replace(
+        b"<bpmn:timeDate", f"<bpmn:{kind}".encode()).replace(
+        b"</bpmn:timeDate>", f"</bpmn:{kind}>".encode())
+    problems = lint(xml)
+    assert bool(problems) == refused, problems
+    assert all(p.element_id == "waited" for p in problems)
