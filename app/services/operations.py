@@ -3,7 +3,7 @@ the figures the charts draw (tasks due per day, debts by stage, outstanding debt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -23,30 +23,41 @@ from app.models import (
 )
 from app.models.workflow import InstanceStatus
 
-SWEEP = "timer_sweep"  # a JobRun per business day whose finished_at is the latest sweep
+SWEEP = "timer_sweep"  # one JobRun row whose finished_at is the scheduler's latest sweep
+HEARTBEAT_SECONDS = 30
 
 
 def record_sweep() -> None:
-    """The scheduler's heartbeat, written at the end of each sweep (its own transaction)."""
-    today, now = clock.today(), clock.now()
-    row = db.session.scalar(select(JobRun).where(JobRun.name == SWEEP, JobRun.day == today))
+    """The scheduler's heartbeat, after a sweep (its own transaction). Real time, not the case
+    clock (a frozen demo clock would make a live scheduler look dead); written at most every
+    HEARTBEAT_SECONDS so several schedulers do not queue on the row every sweep."""
+    now = datetime.now(timezone.utc)
+    row = db.session.scalar(select(JobRun).where(JobRun.name == SWEEP))
     if row is not None:
-        row.finished_at = now
-        db.session.commit()
+        if (now - row.finished_at).total_seconds() >= HEARTBEAT_SECONDS:
+            row.finished_at = now
+            db.session.commit()
         return
     try:
-        db.session.add(JobRun(name=SWEEP, day=today, finished_at=now))
+        db.session.add(JobRun(name=SWEEP, day=clock.today(), finished_at=now))
         db.session.commit()
-    except IntegrityError:  # another scheduler wrote today's row first: theirs will do
+    except IntegrityError:  # another scheduler wrote the row first: theirs will do
         db.session.rollback()
 
 
 def last_sweep() -> datetime | None:
-    return db.session.scalar(select(func.max(JobRun.finished_at)).where(JobRun.name == SWEEP))
+    return db.session.scalar(select(JobRun.finished_at).where(JobRun.name == SWEEP))
+
+
+def scheduler_stale(last: datetime | None) -> bool:
+    """No heartbeat for a few minutes: the scheduler is probably not running."""
+    return last is None or (datetime.now(timezone.utc) - last) > timedelta(minutes=3)
 
 
 def last_daily_run() -> JobRun | None:
-    return db.session.scalar(select(JobRun).where(JobRun.name != SWEEP)
+    from .daily_jobs import JOB
+
+    return db.session.scalar(select(JobRun).where(JobRun.name == JOB)
                              .order_by(JobRun.finished_at.desc()).limit(1))
 
 

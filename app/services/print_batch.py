@@ -83,8 +83,9 @@ def pdf_of_documents(documents: Sequence[bytes], titles: Sequence[str] | None = 
     return out.getvalue()
 
 
-def zip_of(letters: Sequence[Letter], pdf: bytes | None) -> bytes:
-    """A zip of print-batch-<date>.pdf (when given), each letter's .docx and a manifest.csv.
+def zip_of(letters: Sequence[Letter], pdf: bytes | None, note: str | None = None) -> bytes:
+    """A zip of print-batch-<date>.pdf (when given), each letter's .docx and a manifest.csv;
+    `note` (why there is no PDF) goes in NOTE.txt, so whoever opens the zip knows.
 
     Entry names carry the letter's position, template reference and id, never a name.
     """
@@ -108,6 +109,9 @@ def zip_of(letters: Sequence[Letter], pdf: bytes | None) -> bytes:
             rows.writerow([n, f"{stem}.docx", letter.id, letter.template, letter.template_ref,
                            letter.letter_date.isoformat(), letter.sha256, pages.get(stem, "")])
         add("manifest.csv", manifest.getvalue().encode())
+        if note:
+            add("NOTE.txt", f"The PDF could not be made: {note}\r\nPrint the .docx files "
+                            "instead.\r\n".encode())
     return buffer.getvalue()
 
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from app.errors import Unauthenticated
+from app.errors import Unauthenticated, envelope
 from app.extensions import db
 from app.models import User
 from app.services import users
@@ -33,6 +33,10 @@ def init_login(app: Flask) -> None:
 
 @login_manager.unauthorized_handler
 def _sign_in_first():
+    from .errors import wants_json
+
+    if wants_json():  # the modeler's fetch: a JSON 401 it can explain, not a sign-in page
+        return envelope(401, "you were signed out; sign in again")
     # After signing in, go back to the page, not to a form's POST address (the answers of a
     # POST after the session idled out cannot be kept; the page they came from can).
     back = request.full_path if request.method == "GET" else urlsplit(

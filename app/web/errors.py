@@ -22,14 +22,14 @@ def _page(status: int, message: str | None = None):
                            message=message or MESSAGES.get(status, ""), errors=None), status
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     # The modeler's Save draft and Publish read JSON, whatever went wrong.
     return request.method == "POST" and request.path.startswith("/processes/")
 
 
 @bp.errorhandler(AppError)
 def _app_error(exc: AppError):
-    if _wants_json():
+    if wants_json():
         return envelope(exc.status, exc.message, exc.details)
     # Another team's task is "not found" to the API; the page says so plainly.
     return _page(exc.status, exc.message if exc.status in (409, 422) else None)
@@ -37,7 +37,7 @@ def _app_error(exc: AppError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    if _wants_json():
+    if wants_json():
         return envelope(exc.code or 500, exc.description or "")
     return _page(exc.code or 500)
 
@@ -47,4 +47,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)  # the API is exempt: only pages post forms
     def _csrf(exc):
+        if wants_json():  # the modeler: its session idled out (401) or its token is stale
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                return envelope(401, "you were signed out; sign in again")
+            return envelope(400, "the page expired: reload it and try again")
         return _page(400, "The form expired. Go back, reload the page and try again.")

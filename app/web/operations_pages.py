@@ -21,6 +21,7 @@ def operations_page():
     return render_template(
         "operations.html", active_nav="operations", now=clock.now(),
         incidents=operations.open_incidents(), last_sweep=operations.last_sweep(),
+        scheduler_stale=operations.scheduler_stale(operations.last_sweep()),
         last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
         tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
         ages=operations.outstanding_by_age(), batch=print_batch.letters_for(clock.today()))
@@ -38,10 +39,11 @@ def print_batch_download():
     try:
         pdf = print_batch.pdf_of(letters)
     except print_batch.PdfConversionError as exc:
-        flash(f"The PDF could not be made ({exc}); the .docx files are in the download.",
-              "error")
-        pdf = None
-    return Response(print_batch.zip_of(letters, pdf), mimetype="application/zip", headers={
+        pdf, failure = None, str(exc)
+    else:
+        failure = None
+    return Response(print_batch.zip_of(letters, pdf, note=failure), mimetype="application/zip",
+                    headers={
         "Content-Disposition": f'attachment; filename="print-batch-{day.isoformat()}.zip"'})
 
 
@@ -58,6 +60,9 @@ def retry_incident(instance_id):
         instance = instances.get_instance(instance_id)
         if instance.status == "incident":
             flash("Retried, and the step failed again: see the new error below.", "error")
+        elif instance.status == "held":
+            flash(f"Retried: the step ran, and a recovery guard now holds case "
+                  f"{instance.person.reference} (see its debt).", "success")
         else:
             flash(f"Retried: the step completed and case {instance.person.reference} "
                   "has moved on.", "success")

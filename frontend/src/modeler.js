@@ -56,6 +56,7 @@ function start(root) {
 
   let problemCount = 0;
   let unsaved = false;
+  let hasDraft = root.dataset.hasDraft === "yes"; // Publish publishes the saved draft only
   let changesSinceSaveStarted = 0;
   let busy = false;
   let marked = [];
@@ -72,7 +73,7 @@ function start(root) {
 
   function refreshButtons() {
     setButton(saveButton, !busy);
-    setButton(publishButton, !busy && !unsaved && problemCount === 0);
+    setButton(publishButton, !busy && !unsaved && hasDraft && problemCount === 0);
   }
 
   // The diagram element a problem is about: its shape, or the pool of a process id.
@@ -160,6 +161,16 @@ function start(root) {
     return [{ message: error.message || fallback }];
   }
 
+  // When the session has ended, the work is not lost: the diagram can be saved as a file.
+  function offerDownload(xml) {
+    const link = document.createElement("a");
+    link.className = "govuk-link";
+    link.download = "draft.bpmn";
+    link.href = URL.createObjectURL(new Blob([xml], { type: "application/xml" }));
+    link.textContent = "Download the diagram (draft.bpmn)";
+    problemsRegion?.replaceChildren(link);
+  }
+
   async function saveDraft() {
     busy = true;
     changesSinceSaveStarted = 0;
@@ -180,6 +191,7 @@ function start(root) {
       const body = await readJson(response);
       if (response.ok && body) {
         unsaved = changesSinceSaveStarted > 0;
+        hasDraft = true;
         const problems = Array.isArray(body.problems) ? body.problems : [];
         showProblems(problems);
         setStatus(
@@ -190,6 +202,9 @@ function start(root) {
       } else if (response.status === 422 && body) {
         showProblems(errorProblems(body, "The diagram could not be read"));
         setStatus(`The draft was not saved: ${body.error?.message || "the diagram could not be read"}`);
+      } else if (response.status === 401) {
+        setStatus("The draft was not saved: you were signed out. Download the diagram below, sign in again in another tab, then open the modeler and import it.");
+        offerDownload(xml);
       } else {
         setStatus(`The draft was not saved (error ${response.status}). Try again.`);
       }
@@ -262,8 +277,19 @@ function start(root) {
       event.preventDefault();
       if (!busy && !publishButton.disabled) publish();
     });
-    setButton(saveButton, true);
-    root.dataset.problems = "0";
+    // A stored draft's problems show at once, so nobody publishes blind.
+    const stored = JSON.parse(root.dataset.draftProblems || "[]");
+    if (stored.length) {
+      showProblems(stored);
+      setStatus(`The saved draft has ${plural(stored.length, "problem")}: publish is refused until they are fixed`);
+    } else {
+      root.dataset.problems = "0";
+      if (!hasDraft) setStatus("No draft yet: change the process, then save a draft.");
+    }
+    window.addEventListener("beforeunload", (event) => {
+      if (unsaved) event.preventDefault(); // the browser asks before unsaved changes are lost
+    });
+    refreshButtons();
     root.dataset.modelerState = "ready"; // lets tests wait for the drawing
   }
 

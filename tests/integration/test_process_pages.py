@@ -99,3 +99,79 @@ def test_todays_print_batch_downloads_as_one_pdf_and_the_letters(staff, client):
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
     assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".docx") for n in names)
     assert "manifest.csv" in names
+
+
+def test_assistants_cannot_post_to_the_managers_routes(staff, client):
+    signed_in(client, "fa")
+    token = csrf(client, "/")
+    headers = {"X-CSRFToken": token, "Content-Type": "application/xml"}
+    assert client.post("/processes/direct_payment_agreement/draft", data=RENAMED,
+                       headers=headers).status_code == 403
+    for path in ("/processes/direct_payment_agreement/publish",
+                 "/operations/instances/1/retry"):
+        assert client.post(path, headers={"X-CSRFToken": token}).status_code == 403, path
+    for path in ("/processes/direct_payment_agreement/versions/1.bpmn",
+                 "/processes/direct_payment_agreement/changes", "/operations",
+                 "/operations/print-batch.zip"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_signed_out_modeler_save_gets_json_it_can_explain(staff, client):
+    fm, token = manager(client)
+    fm.post("/sign-out", data={"csrf_token": token})
+    g.pop("csrf_token", None)
+    response = fm.post("/processes/direct_payment_agreement/draft", data=RENAMED,
+                       headers={"Content-Type": "application/xml"})
+    assert response.status_code == 401  # signed out: the modeler offers the diagram as a file
+    assert response.is_json and response.json["error"]["message"]
+
+
+def test_the_modeler_page_carries_the_saved_drafts_problems(staff, client):
+    fm, token = manager(client)
+    fm.post("/processes/direct_payment_agreement/draft", data=NO_ROLE,
+            headers={"X-CSRFToken": token, "Content-Type": "application/xml"})
+    page = fm.get("/processes/direct_payment_agreement/modeler").text
+    assert 'data-has-draft="yes"' in page
+    assert "validate_agreement" in page.split("data-draft-problems=")[1].split(">")[0]
+
+
+def test_retrying_an_instance_without_an_incident_says_so(staff, client):
+    fm, token = manager(client)
+    from app.services import instances, people
+    from tests.workflows.test_direct_payment_agreement import user
+
+    people.create_person({
+        "reference": "P1", "name": "Person One", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                           "client_contribution": "85.00"}}, None)
+    chase = instances.start_instance("direct_payment_agreement", "P1", {}, user("fa"))
+    from app.extensions import db
+
+    db.session.commit()
+    response = fm.post(f"/operations/instances/{chase.id}/retry", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "Retry did not complete: this instance has no open incident" in response.text
+    assert fm.post("/operations/instances/999999/retry",
+                   data={"csrf_token": token}).status_code == 404
+
+
+def test_the_scheduler_heartbeat_is_one_row_written_at_most_every_30_seconds(staff):
+    from datetime import datetime, timedelta, timezone
+
+    from app.extensions import db
+    from app.models import JobRun
+    from app.services import operations
+
+    assert operations.scheduler_stale(operations.last_sweep())
+    operations.record_sweep()
+    first = operations.last_sweep()
+    operations.record_sweep()
+    assert operations.last_sweep() == first  # not rewritten within 30 seconds
+    row = db.session.query(JobRun).filter_by(name=operations.SWEEP).one()
+    row.finished_at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    db.session.commit()
+    assert operations.scheduler_stale(operations.last_sweep())
+    operations.record_sweep()
+    assert not operations.scheduler_stale(operations.last_sweep())
+    assert db.session.query(JobRun).filter_by(name=operations.SWEEP).count() == 1
