@@ -100,11 +100,20 @@ def tasks_due_per_day(days: int = 14) -> list[Bar]:
             for d in (today + timedelta(days=i) for i in range(days))]
 
 
+# The stages of an open debt in the order the ladder and the legal stage reach them.
+LADDER_ORDER = ("opened", "reminder_1", "final_demand", "referral", "engagement",
+                "instalment_plan", "letter_of_claim_pending", "letter_of_claim",
+                "legal_referral", "claim_issued", "judgment", "enforcement", "estate",
+                "awaiting_decision")
+
+
 def debts_by_stage() -> list[Bar]:
-    rows = db.session.execute(select(DebtCase.stage, func.count(DebtCase.id))
-                              .where(DebtCase.status == "open").group_by(DebtCase.stage)
-                              .order_by(func.count(DebtCase.id).desc(), DebtCase.stage))
-    return [Bar(stage.replace("_", " "), count) for stage, count in rows]
+    """Open debts at each stage, in ladder order, stages with none included (a gap shows)."""
+    counts = dict(db.session.execute(
+        select(DebtCase.stage, func.count(DebtCase.id)).where(DebtCase.status == "open")
+        .group_by(DebtCase.stage)).all())
+    stages = list(LADDER_ORDER) + sorted(set(counts) - set(LADDER_ORDER))
+    return [Bar(stage.replace("_", " ").capitalize(), counts.get(stage, 0)) for stage in stages]
 
 
 def outstanding_by_age() -> list[Bar]:
@@ -116,4 +125,5 @@ def outstanding_by_age() -> list[Bar]:
                Invoice.status.in_(("open", "part_paid"))))
     aged = ageing.aged_amounts([(due, total - paid) for due, total, paid in rows],
                                clock.today())
-    return [Bar(band.label, band.amount) for band in aged.bands]
+    # Not yet due too, so the bars add up to what the open debts owe.
+    return [Bar("Not yet due", aged.not_yet_due)] + [Bar(b.label, b.amount) for b in aged.bands]

@@ -105,8 +105,11 @@ def changes(key):
     old = _number(request.args.get("from"), max(1, new - 1))
     listed = process_changes.changes(processes.get_version(key, old).xml,
                                      processes.get_version(key, new).xml)
+    marked_old = " ".join(c.element_id for c in listed if c.kind != "added")
+    marked_new = " ".join(c.element_id for c in listed if c.kind != "removed")
     return render_template("changes.html", definition=definition, old=old, new=new,
-                           numbers=numbers, changes=listed, active_nav="processes")
+                           numbers=numbers, changes=listed, marked_old=marked_old,
+                           marked_new=marked_new, active_nav="processes")
 
 
 @bp.get("/processes/guide")

@@ -1,5 +1,5 @@
 // Read-only BPMN diagrams: <div class="app-bpmn-viewer" data-bpmn-url="/same/origin.bpmn"
-// data-bpmn-highlight="Activity_id"></div> fetches the XML, renders it with bpmn-js's
+// data-bpmn-highlight="Activity_id [Other_id ...]"></div> fetches the XML, renders it with bpmn-js's
 // NavigatedViewer (pan and zoom, no editing), fits it to the box and marks one element.
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 
@@ -12,9 +12,10 @@ async function show(container) {
   const viewer = new NavigatedViewer({ container });
   await viewer.importXML(await response.text());
   viewer.get("canvas").zoom("fit-viewport", "auto");
-  const highlight = container.dataset.bpmnHighlight;
-  if (highlight && viewer.get("elementRegistry").get(highlight)) {
-    viewer.get("canvas").addMarker(highlight, "highlight");
+  // One id, or several separated by spaces (the change view marks every changed element).
+  const registry = viewer.get("elementRegistry");
+  for (const id of (container.dataset.bpmnHighlight || "").split(/\s+/)) {
+    if (id && registry.get(id)) viewer.get("canvas").addMarker(id, "highlight");
   }
   container.dataset.bpmnState = "ready"; // lets tests wait for the drawing
 }

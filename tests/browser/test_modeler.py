@@ -117,6 +117,12 @@ def test_manager_changes_saves_fixes_and_publishes(running_case, live_url, page)
     expect(items).to_have_count(2)
     text = page.inner_text("#change-list")
     assert "Check the returned agreement" in text and "after P5D" in text
+    # Both diagrams are drawn with the two changed elements outlined.
+    expect(page.locator(".app-bpmn-viewer[data-bpmn-state='ready']")).to_have_count(2)
+    expect(page.locator(".djs-element.highlight[data-element-id='reminder_1_due']")
+           ).to_have_count(2)
+    expect(page.locator(".djs-element.highlight[data-element-id='validate_agreement']")
+           ).to_have_count(2)
 
 
 def test_an_assistant_cannot_open_the_modeler(running_case, live_url, page):

@@ -175,3 +175,40 @@ def test_the_scheduler_heartbeat_is_one_row_written_at_most_every_30_seconds(sta
     operations.record_sweep()
     assert not operations.scheduler_stale(operations.last_sweep())
     assert db.session.query(JobRun).filter_by(name=operations.SWEEP).count() == 1
+
+
+def test_the_chart_figures(staff):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.extensions import db
+    from app.models import Account, DebtCase, Invoice
+    from app.services import operations, people
+
+    person = people.create_person({
+        "reference": "P1", "name": "Person One", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
+        "representative": None}, None)
+    account = Account(number="AC1", person_id=person.id)
+    db.session.add(account)
+    db.session.flush()
+    debt = DebtCase(account_id=account.id, person_id=person.id, status="open",
+                    stage="final_demand", opened_on=date(2026, 1, 27))
+    db.session.add(debt)
+    db.session.flush()
+    db.session.add_all([  # the clock: Mon 2 March 2026
+        Invoice(number="I1", account_id=account.id, invoice_date=date(2025, 12, 1),
+                due_date=date(2025, 12, 22), total=Decimal("100.00"), debt_case_id=debt.id),
+        Invoice(number="I2", account_id=account.id, invoice_date=date(2026, 2, 23),
+                due_date=date(2026, 3, 16), total=Decimal("40.00"), paid=Decimal("10.00"),
+                status="part_paid", debt_case_id=debt.id)])
+    db.session.commit()
+    stages = {bar.label: bar.value for bar in operations.debts_by_stage()}
+    assert stages["Final demand"] == 1 and stages["Reminder 1"] == 0
+    assert [b.label for b in operations.debts_by_stage()][:3] == [
+        "Opened", "Reminder 1", "Final demand"]
+    ages = operations.outstanding_by_age()
+    assert ages[0].label == "Not yet due" and ages[0].value == Decimal("30.00")
+    assert sum(b.value for b in ages) == Decimal("130.00")
+    due = operations.tasks_due_per_day(14)
+    assert len(due) == 14 and due[0].label == "Mon 2 Mar"
