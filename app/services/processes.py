@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.engine import diagrams
 from app.engine.types import DiagramError, Problem
-from app.errors import NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import ROLES, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
@@ -134,11 +134,16 @@ def _key_problems(xml: bytes, key: str) -> list[Problem]:
 
 
 @use_case
-def publish_draft(key: str, actor: User) -> ProcessVersion:
+def publish_draft(key: str, actor: User, expected_hash: str | None = None) -> ProcessVersion:
+    """Publish the draft; with `expected_hash`, only the draft the publisher last saw (another
+    manager may have saved over it since)."""
     definition = get_definition(key)
     if definition.draft_xml is None:
         raise NotFound(f"process '{key}' has no draft")
     xml = definition.draft_xml
+    if expected_hash and diagrams.content_hash(xml) != expected_hash:
+        raise Conflict("the draft was saved again by someone else since you saved it: reload "
+                       "the modeler to see it before publishing")
     problems = lint(xml) + _key_problems(xml, key)
     if problems:
         raise ValidationFailed("the draft has problems; fix them before publishing",

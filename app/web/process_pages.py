@@ -8,6 +8,7 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 from markupsafe import Markup
 from flask_login import current_user
 
+from app.engine.diagrams import content_hash
 from app.errors import ValidationFailed
 from app.services import process_changes, processes
 
@@ -37,8 +38,10 @@ def process_page(key):
 @bp.get("/processes/<key>/modeler")
 @page_requires(*EDITORS)
 def modeler(key):
-    return render_template("modeler.html", definition=processes.get_definition(key),
-                           active_nav="processes")
+    definition = processes.get_definition(key)
+    return render_template("modeler.html", definition=definition, active_nav="processes",
+                           draft_hash=content_hash(definition.draft_xml)
+                           if definition.draft_xml else "")
 
 
 @bp.get("/processes/<key>/draft.bpmn")
@@ -85,13 +88,15 @@ def save_draft(key):
     check = processes.save_draft(key, xml, current_user)
     definition = processes.get_definition(key)
     return jsonify({"problems": [p.to_dict() for p in check.problems],
-                    "saved_at": definition.draft_updated_at.isoformat()})
+                    "saved_at": definition.draft_updated_at.isoformat(),
+                    "draft_hash": content_hash(definition.draft_xml)})
 
 
 @bp.post("/processes/<key>/publish")
 @page_requires(*EDITORS)
 def publish(key):
-    version = processes.publish_draft(key, current_user)
+    seen = (request.get_json(silent=True) or {}).get("draft_hash")
+    version = processes.publish_draft(key, current_user, expected_hash=seen or None)
     return jsonify({"version": version.number,
                     "redirect": url_for("web.process_page", key=key, published=version.number)})
 

@@ -57,6 +57,7 @@ function start(root) {
   let problemCount = 0;
   let unsaved = false;
   let hasDraft = root.dataset.hasDraft === "yes"; // Publish publishes the saved draft only
+  let draftHash = root.dataset.draftHash || ""; // the draft this page saw: nobody else's
   let changesSinceSaveStarted = 0;
   let busy = false;
   let marked = [];
@@ -192,6 +193,7 @@ function start(root) {
       if (response.ok && body) {
         unsaved = changesSinceSaveStarted > 0;
         hasDraft = true;
+        draftHash = body.draft_hash || "";
         const problems = Array.isArray(body.problems) ? body.problems : [];
         showProblems(problems);
         setStatus(
@@ -226,7 +228,8 @@ function start(root) {
       const response = await fetch(publishUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ draft_hash: draftHash }),
       });
       const body = await readJson(response);
       if (response.ok && body) {

@@ -212,3 +212,20 @@ def test_the_chart_figures(staff):
     assert sum(b.value for b in ages) == Decimal("130.00")
     due = operations.tasks_due_per_day(14)
     assert len(due) == 14 and due[0].label == "Mon 2 Mar"
+
+
+def test_publish_refuses_a_draft_someone_else_saved_since(staff, client):
+    fm, token = manager(client)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/xml"}
+    mine = fm.post("/processes/direct_payment_agreement/draft", data=RENAMED,
+                   headers=headers).json["draft_hash"]
+    other = client.application.test_client()
+    signed_in(other, "admin")
+    g.pop("csrf_token", None)
+    other_token = csrf(other, "/processes/direct_payment_agreement/modeler")
+    other.post("/processes/direct_payment_agreement/draft", data=DP.replace(
+        b'name="Send reminder 1"', b'name="Send the first reminder"', 1),
+        headers={"X-CSRFToken": other_token, "Content-Type": "application/xml"})
+    refused = fm.post("/processes/direct_payment_agreement/publish",
+                      json={"draft_hash": mine}, headers={"X-CSRFToken": token})
+    assert refused.status_code == 409 and "someone else" in refused.json["error"]["message"]
