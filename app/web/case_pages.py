@@ -12,7 +12,7 @@ from app.services import search as people_search
 
 from . import bp
 from .auth import page_requires
-from .task_pages import date_from_boxes
+from .task_forms import date_from_boxes
 
 SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
 BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")
