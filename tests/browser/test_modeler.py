@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.services import instances, people
+from app.services import instances
 from tests.conftest import PASSWORD, set_clock
+from tests.dp_helpers import dp_person
 
 from .conftest import screenshot, serious_violations, sign_in
 
@@ -25,12 +26,7 @@ def running_case(staff):
     from tests.workflows.test_direct_payment_agreement import user
 
     for reference in ("P1", "P2"):
-        people.create_person({
-            "reference": reference, "name": f"Person {reference}", "team": "North",
-            "caseworker": "cw", "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
-            "representative": None,
-            "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                               "client_contribution": "85.00"}}, None)
+        dp_person(reference, f"Person {reference}")
     set_clock(datetime.fromisoformat("2026-03-02T09:00:00+00:00"))
     running = instances.start_instance("direct_payment_agreement", "P1", {}, user("fa"))
     db.session.commit()

@@ -14,19 +14,14 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.services import instances, people
 from tests.conftest import PASSWORD, set_clock
+from tests.dp_helpers import dp_person
 
 from .conftest import serious_violations, screenshot, sign_in
 
 
 @pytest.fixture
 def returned_agreement(staff):
-    people.create_person({
-        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["1 High Street", "Example Town"], "postcode": "EX1 2AB"},
-        "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"},
-    }, None)
+    dp_person()
     people.create_person({
         "reference": "P200999", "name": "Sam Southern", "team": "South", "caseworker": "cw",
         "address": {"lines": ["9 Low Road", "Southtown"], "postcode": "SO1 1AA"},

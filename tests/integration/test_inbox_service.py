@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import User
-from app.services import instances, people
 from app.services import inbox as inbox_service
 from app.services.inbox import InboxQuery
+from tests.dp_helpers import dp_person, returned_agreement
 
 
 def user(name: str) -> User:
@@ -20,14 +20,8 @@ def user(name: str) -> User:
 
 
 def returned(reference: str, team: str = "North"):
-    people.create_person({
-        "reference": reference, "name": f"Person {reference}", "team": team, "caseworker": "cw",
-        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"}}, None)
-    chase = instances.start_instance("direct_payment_agreement", reference, {}, user("fa"))
-    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
-    return next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    dp_person(reference, f"Person {reference}", team)
+    return returned_agreement(reference, user("fa"))[1]
 
 
 def test_tabs_counts_and_pages(staff):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import g
 
+from tests.dp_helpers import dp_person
 from tests.integration.test_web_pages import csrf, signed_in
 
 DP = (Path(__file__).resolve().parents[2] / "workflows" / "direct_payment_agreement.bpmn"
@@ -81,14 +82,10 @@ def test_todays_print_batch_downloads_as_one_pdf_and_the_letters(staff, client):
     import zipfile
 
     from app.extensions import db
-    from app.services import instances, people
+    from app.services import instances
     from tests.workflows.test_direct_payment_agreement import user
 
-    people.create_person({
-        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"}}, None)
+    dp_person()
     instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
     db.session.commit()
     fm, _ = manager(client)
@@ -137,17 +134,12 @@ def test_the_modeler_page_carries_the_saved_drafts_problems(staff, client):
 
 def test_retrying_an_instance_without_an_incident_says_so(staff, client):
     fm, token = manager(client)
-    from app.services import instances, people
+    from app.extensions import db
+    from app.services import instances
     from tests.workflows.test_direct_payment_agreement import user
 
-    people.create_person({
-        "reference": "P1", "name": "Person One", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"}}, None)
+    dp_person("P1", "Person One")
     chase = instances.start_instance("direct_payment_agreement", "P1", {}, user("fa"))
-    from app.extensions import db
-
     db.session.commit()
     response = fm.post(f"/operations/instances/{chase.id}/retry", data={"csrf_token": token},
                        follow_redirects=True)

@@ -11,6 +11,7 @@ from flask import g
 from app.extensions import db
 from app.models import HumanTask
 from tests.conftest import PASSWORD
+from tests.dp_helpers import dp_person, returned_agreement
 
 
 def csrf(client, path: str = "/sign-in") -> str:
@@ -80,19 +81,11 @@ def test_a_bad_filter_is_shown_not_ignored(staff, client, bad):
 
 
 def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, client):
-    from tests.workflows.test_direct_payment_agreement import PROCESS, user
+    from app.services import instances
+    from tests.workflows.test_direct_payment_agreement import user
 
-    from app.services import instances, people
-
-    people.create_person({
-        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"}}, None)
-    chase = instances.start_instance(PROCESS, "P100234", {}, user("fa"))
-    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
-    db.session.commit()
-    task = next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    dp_person()
+    chase, task = returned_agreement("P100234", user("fa"))
     state_before = chase.state
     signed_in(client, "fa")
     token = csrf(client, f"/tasks/{task.id}")
@@ -111,18 +104,9 @@ def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, clien
 
 
 def test_the_person_filter_takes_an_id_or_a_name(staff, client):
-    from app.services import instances, people
-
     for reference, name in (("P1", "Alice Example"), ("P2", "Bob Other")):
-        people.create_person({
-            "reference": reference, "name": name, "team": "North", "caseworker": "cw",
-            "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
-            "representative": None,
-            "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                               "client_contribution": "85.00"}}, None)
-        chase = instances.start_instance("direct_payment_agreement", reference, {}, None)
-        instances.deliver_message(chase.id, "paperwork_received", {}, None)
-    db.session.commit()
+        dp_person(reference, name)
+        returned_agreement(reference)
     signed_in(client, "fa")
     for person, shown, hidden in (("P2", "Bob Other", "Alice Example"),
                                   ("ali", "Alice Example", "Bob Other")):
@@ -136,13 +120,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def alice(staff):
-    from app.services import people
 
-    person = people.create_person({
-        "reference": "P100234", "name": "Alice Example", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                           "client_contribution": "85.00"}}, None)
+    person = dp_person()
     db.session.commit()
     return person
 
@@ -296,13 +275,9 @@ def test_pages_cannot_be_framed(staff, client):
 
 
 def _returned(person_reference: str = "P100234"):
-    from app.services import instances
     from tests.workflows.test_direct_payment_agreement import user
 
-    chase = instances.start_instance("direct_payment_agreement", person_reference, {}, user("fa"))
-    instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
-    db.session.commit()
-    return chase, next(t for t in instances.open_tasks(chase) if t.name == "validate_agreement")
+    return returned_agreement(person_reference, user("fa"))
 
 
 def test_claim_unclaim_and_only_managers_assign(alice, client):
@@ -385,15 +360,9 @@ def test_completing_clears_the_draft(alice, client):
 
 
 def test_the_person_filter_matches_every_word_of_a_name(staff, client):
-    from app.services import people
 
     for reference, name in (("P1", "Mary-Jane O'Neil"), ("P2", "Mary Smith")):
-        people.create_person({
-            "reference": reference, "name": name, "team": "North", "caseworker": "cw",
-            "address": {"lines": ["1 High Street"], "postcode": "EX1 2AB"},
-            "representative": None,
-            "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
-                               "client_contribution": "85.00"}}, None)
+        dp_person(reference, name)
         _returned(reference)
     signed_in(client, "fa")
     page = client.get("/?tab=team&person=Mary-Jane O'Neil").text
