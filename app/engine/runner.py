@@ -16,6 +16,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins import (
+    ExclusiveGatewayMixin,
+    InclusiveGatewayMixin,
+    ScriptTaskMixin,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -28,7 +33,7 @@ from .diagrams import ProcessModel
 from .expressions import ExpressionError
 from .scripting import RestrictedScriptEngine
 from .serializer import dump_state, load_state
-from .specs import CaseworkServiceTask, HandlerFailed
+from .specs import AmbiguousRoute, CaseworkServiceTask, HandlerFailed
 from .types import (
     Dispatch,
     EngineError,
@@ -41,6 +46,10 @@ from .types import (
 )
 
 clocked.install()
+
+# Steps that can stop with an incident: the state just before each is kept, so a retry runs it
+# again (a handler, a gateway's conditions, a script) and nothing before it runs twice.
+_STOPPABLE = (CaseworkServiceTask, ExclusiveGatewayMixin, InclusiveGatewayMixin, ScriptTaskMixin)
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,15 @@ class _Run:
             self.workflow.script_engine = self.engine
         self.steps: list[Step] = []
         self._snapshot: str | None = None
+        self._running = None  # the stoppable task whose snapshot was just taken
 
     def _before(self, task) -> None:
-        if isinstance(task.task_spec, CaseworkServiceTask):
+        if isinstance(task.task_spec, _STOPPABLE):
             self._snapshot = dump_state(self.workflow)
+            self._running = task
 
     def _after(self, task) -> None:
+        self._running = None
         step = _step(task)
         if step is not None:
             self.steps.append(step)
@@ -82,7 +94,12 @@ class _Run:
                 return Incident(failure.task_name, failure.handler, failure.error.reason,
                                 held=True)
             return Incident(failure.task_name, failure.handler, _describe(failure.error))
-        except (SpiffWorkflowException, ExpressionError) as exc:
+        except (SpiffWorkflowException, ExpressionError, AmbiguousRoute) as exc:
+            running = self._running
+            if running is not None and not isinstance(running.task_spec, CaseworkServiceTask):
+                # A gateway or script failed: it stops there, as a failed handler does. (After a
+                # handler that ran, its writes stand, so the whole operation is refused instead.)
+                return Incident(running.task_spec.name, "", _describe(exc))
             raise EngineError(_describe(exc), element_id=_element_of(exc)) from exc
         return None
 
@@ -287,7 +304,8 @@ def _step(task) -> Step | None:
 
 
 def _describe(exc: BaseException) -> str:
-    inner = getattr(exc, "exception", None) or exc.__cause__
+    # SpiffWorkflow raises its own error while handling ours, without `from`: read the context.
+    inner = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     text = str(exc) or type(exc).__name__
     if inner is not None and str(inner) and str(inner) not in text:
         text = f"{text}: {inner}"

@@ -8,7 +8,8 @@ with `camunda:inputParameter`s as the handler's parameters.
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
+from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS,
@@ -16,6 +17,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
     UserTaskParser,
 )
 from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.util.task import TaskState
 
 CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
 USER_TASK_ATTRIBUTES = ("candidateGroups", "dueDate", "assignee", "priority", "formKey")
@@ -47,6 +49,42 @@ class CaseworkServiceTask(ServiceTask):
             raise
         except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident
             raise HandlerFailed(task.task_spec.name, self.handler or "", exc) from exc
+        return True
+
+
+class AmbiguousRoute(Exception):
+    """More than one outgoing condition of an exclusive gateway held."""
+
+    def __init__(self, gateway: str, routes: list[tuple[str, str]]):
+        held = " and ".join(f"'{target}' ({condition})" for target, condition in routes)
+        super().__init__(f"more than one route was possible: {held}; "
+                         "the diagram's conditions must exclude each other")
+        self.gateway = gateway
+        self.routes = routes
+
+
+class CaseworkExclusiveGateway(ExclusiveGateway):
+    """Takes the one flow whose condition holds, or the default when none does.
+
+    SpiffWorkflow takes the first true condition in the order of the targets' vertical
+    positions on the canvas, so dragging a box could re-route a case. Two true conditions
+    stop the step instead (an incident), whatever the layout.
+    """
+
+    def _run_hook(self, my_task):
+        spec = my_task.workflow.spec
+        held = [(name, condition) for condition, name in self.cond_task_specs
+                if condition is not None and condition._matches(my_task)]
+        if len(held) > 1:
+            raise AmbiguousRoute(self.name, [
+                (spec.get_task_spec_from_name(name).bpmn_name or name, condition.args[0])
+                for name, condition in held])
+        chosen = held[0][0] if held else self.default_task_spec
+        if chosen is None:
+            return super()._run_hook(my_task)  # raises SpiffWorkflow's "no conditions satisfied"
+        my_task._sync_children([spec.get_task_spec_from_name(chosen)], TaskState.FUTURE)
+        for child in my_task.children:
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
         return True
 
 
@@ -107,4 +145,5 @@ class CaseworkParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (CaseworkUserTaskParser, UserTask),
         full_tag("serviceTask"): (CaseworkServiceTaskParser, CaseworkServiceTask),
+        full_tag("exclusiveGateway"): (ConditionalGatewayParser, CaseworkExclusiveGateway),
     }

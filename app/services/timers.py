@@ -70,7 +70,13 @@ def _fire_one(instance_id: int) -> FiredTimer | None:
                 model_of(instance), instance.state, ctx), instance)
         except AppError as exc:
             # An expression that fails at run time: keep the state, raise an incident, and do
-            # not try again on every sweep.
+            # not try again on every sweep. What ran before the failure (a letter a handler
+            # wrote) is undone with it, so a retry does not send it twice.
+            db.session.rollback()
+            instance = _claim(instance_id)
+            if instance is None:
+                db.session.rollback()
+                return None
             _raise_incident(instance, exc)
             db.session.commit()
             return FiredTimer(instance_id, (), True)

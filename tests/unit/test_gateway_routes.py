@@ -1,0 +1,77 @@
+"""An exclusive gateway takes the one route whose condition holds; two that hold stop the step."""
+from __future__ import annotations
+
+from app.engine import diagrams, runner
+
+from .bpmn_snippets import diagram
+
+
+def _shape(element: str, y: int) -> str:
+    return (f'<bpmndi:BPMNShape id="{element}_di" bpmnElement="{element}">'
+            f'<dc:Bounds x="400" y="{y}" width="100" height="80" /></bpmndi:BPMNShape>')
+
+
+def choice(first_y: int = 100, second_y: int = 300) -> bytes:
+    """ask -> gateway: 'Estate route' if deceased, 'Review' if concern, else 'Carry on'."""
+    body = (
+        '<bpmn:startEvent id="start" />'
+        '<bpmn:userTask id="ask" name="Ask" camunda:candidateGroups="finance_officer" />'
+        '<bpmn:exclusiveGateway id="outcome" name="Checklist outcome" default="f_clear" />'
+        '<bpmn:userTask id="estate" name="Estate route" camunda:candidateGroups="finance_officer" />'
+        '<bpmn:userTask id="review" name="Review" camunda:candidateGroups="finance_manager" />'
+        '<bpmn:userTask id="clear" name="Carry on" camunda:candidateGroups="finance_officer" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="outcome" />'
+        '<bpmn:sequenceFlow id="f_estate" sourceRef="outcome" targetRef="estate">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">deceased'
+        '</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="f_review" sourceRef="outcome" targetRef="review">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">concern'
+        '</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="f_clear" sourceRef="outcome" targetRef="clear" />')
+    xml = diagram(body).decode()
+    di = ('<bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="snippet">'
+          + _shape("start", 120) + _shape("ask", 100) + _shape("outcome", 120)
+          + _shape("estate", first_y) + _shape("review", second_y) + _shape("clear", 500)
+          + '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>')
+    xml = xml.replace('xmlns:xsi=', 'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+                      'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:xsi=')
+    return xml.replace("</bpmn:definitions>", di + "</bpmn:definitions>").encode()
+
+
+def _answer(xml: bytes, **answers):
+    model = diagrams.load_model(xml)
+    ctx = runner.EngineContext({})
+    started = runner.start(model, {}, ctx)
+    return model, runner.complete_task(model, started.state, started.ready_tasks[0].engine_task_id,
+                                       answers, ctx)
+
+
+def test_two_true_conditions_stop_with_an_incident_naming_both():
+    model, result = _answer(choice(), deceased=True, concern=True)
+    assert result.incident is not None and not result.incident.held
+    assert result.incident.element_id == "outcome"
+    assert "'Estate route' (deceased)" in result.incident.error
+    assert "'Review' (concern)" in result.incident.error
+    assert result.ready_tasks == ()  # no route taken
+    # The answers are kept: a retry reaches the gateway again and stops again.
+    again = runner.retry(model, result.state, runner.EngineContext({}))
+    assert again.incident is not None and again.incident.element_id == "outcome"
+
+
+def test_one_true_condition_takes_its_route_and_none_takes_the_default():
+    _, estate = _answer(choice(), deceased=True, concern=False)
+    assert [t.name for t in estate.ready_tasks] == ["estate"]
+    _, review = _answer(choice(), deceased=False, concern=True)
+    assert [t.name for t in review.ready_tasks] == ["review"]
+    _, clear = _answer(choice(), deceased=False, concern=False)
+    assert [t.name for t in clear.ready_tasks] == ["clear"]
+
+
+def test_the_canvas_position_of_the_targets_changes_no_route():
+    # SpiffWorkflow alone would take whichever true condition's box is higher on the canvas.
+    for first_y, second_y in ((100, 300), (300, 100)):
+        _, both = _answer(choice(first_y, second_y), deceased=True, concern=True)
+        assert both.incident is not None and both.ready_tasks == ()
+        _, review = _answer(choice(first_y, second_y), deceased=False, concern=True)
+        assert [t.name for t in review.ready_tasks] == ["review"]
