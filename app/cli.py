@@ -23,14 +23,35 @@ def register_commands(app: Flask) -> None:
 
 @click.command("init")
 def init_command() -> None:
-    """Create or upgrade the database, then sync the shipped workflows."""
+    """Create or upgrade the database, then sync the shipped workflows.
+
+    A process refused because a manager published a version since its file was last synced is
+    a warning here, not a failure: the manager's version stays in use (`make run` starts on it).
+    """
     upgrade()
-    _sync()
+    result = _sync()
+    for key, reason in result.refused.items():
+        click.echo(f"warning: {key}: {reason} Until then the manager's version stays in use.",
+                   err=True)
 
 
-def _sync() -> None:
-    changed = processes.sync_workflows(current_app.config["WORKFLOWS_DIR"])
-    click.echo(f"workflows synced: {', '.join(changed) if changed else 'nothing changed'}")
+def _sync(replace: tuple[str, ...] = ()) -> processes.SyncResult:
+    from app.errors import AppError
+
+    try:
+        result = processes.sync_workflows(current_app.config["WORKFLOWS_DIR"], replace)
+    except AppError as exc:  # a file with problems, or --replace of a process no file holds
+        for detail in exc.details:
+            where = "".join(f"{name} {detail[name]}: " for name in ("line", "element_id")
+                            if detail.get(name))
+            click.echo(f"{where}{detail['message']}", err=True)
+        raise click.ClickException(exc.message) from None
+    if result.synced or not (result.refused or result.matched):
+        click.echo(f"workflows synced: {', '.join(result.synced) or 'nothing changed'}")
+    for key in result.matched:
+        click.echo(f"{key}: the file now holds the version in use; recorded as synced, "
+                   "nothing published")
+    return result
 
 
 @click.group("workflows")
@@ -39,9 +60,22 @@ def workflows_group() -> None:
 
 
 @workflows_group.command("sync")
-def workflows_sync() -> None:
-    """Load changed diagrams from workflows/ as new published versions."""
-    _sync()
+@click.option("--replace", "replace", multiple=True, metavar="KEY",
+              help="Publish KEY's shipped file even over a version a manager published from "
+                   "the modeler (audited). Repeat for several processes.")
+def workflows_sync(replace: tuple[str, ...]) -> None:
+    """Load changed diagrams from workflows/ as new published versions.
+
+    A changed file is not published over a version a manager published from the modeler since
+    the file was last synced: each such process is listed with what to do, and the command
+    exits non-zero. Other processes sync as usual.
+    """
+    result = _sync(replace)
+    for key, reason in result.refused.items():
+        click.echo(f"{key}: {reason}", err=True)
+    if result.refused:
+        raise click.ClickException(
+            f"not synced: {', '.join(result.refused)} (a manager's version is in use)")
 
 
 @click.group("users")

@@ -85,7 +85,7 @@ def app(database_url):
     with app.app_context():
         from app.services import processes
 
-        processes.sync_workflows(app.config["WORKFLOWS_DIR"])
+        assert not processes.sync_workflows(app.config["WORKFLOWS_DIR"]).refused
         set_clock(datetime.fromisoformat("2026-03-02T09:00:00+00:00"))
         yield app
         db.session.remove()

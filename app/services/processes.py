@@ -1,16 +1,19 @@
 """Process definitions: syncing shipped diagrams, the manager's draft, publishing versions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app import clock
+from app.calendar import to_local_date
 from app.engine import diagrams
 from app.engine.types import DiagramError, Problem
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.letters.formatting import format_date
 from app.models import ROLES, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
 from . import audit
@@ -75,21 +78,37 @@ def _add_version(definition, xml: bytes, source: str, actor: User | None) -> Pro
     return version
 
 
-@use_case
-def sync_workflows(directory: Path) -> list[str]:
-    """Load each shipped diagram whose content changed since it was last synced from its file.
+@dataclass(frozen=True)
+class SyncResult:
+    """What `sync_workflows` did, by process key: published from its file (`synced`), not
+    published because a manager's version would be replaced (`refused`: key -> why and what to
+    do), or a changed file that now holds the version in use (`matched`: nothing published)."""
+    synced: tuple[str, ...] = ()
+    refused: dict[str, str] = field(default_factory=dict)
+    matched: tuple[str, ...] = ()
 
-    A manager's draft and published versions are never touched; an unchanged file adds nothing.
+
+@use_case
+def sync_workflows(directory: Path, replace: Collection[str] = ()) -> SyncResult:
+    """Publish each shipped diagram whose content changed since it was last synced from its file.
+
+    An unchanged file adds nothing and a manager's draft is never touched. A changed file never
+    silently replaces a manager's version: when the latest version was published from the
+    modeler after the file was last synced, that process is refused (nothing published, the
+    reason returned) unless its key is in `replace`, which publishes the file over it and audits
+    the replacement. A file that now holds the latest version (a manager's version saved over
+    it) is recorded as synced without a new version. Processes that are fine sync either way;
+    a file with problems, or a key in `replace` that no file holds, publishes nothing at all.
     """
-    changed = []
-    for path in sorted(directory.glob("*.bpmn")):
-        xml = path.read_bytes()
+    shipped = _shipped_diagrams(directory)
+    unknown = sorted(set(replace) - {model.key for _, _, model in shipped})
+    if unknown:
+        raise NotFound(f"no shipped diagram in {directory.name}/ is process "
+                       f"{', '.join(repr(key) for key in unknown)}; the shipped processes are "
+                       f"{', '.join(model.key for _, _, model in shipped)}")
+    synced, refused, matched = [], {}, []
+    for path, xml, model in shipped:
         digest = diagrams.content_hash(xml)
-        model = diagrams.load_model(xml)
-        problems = lint(xml)
-        if problems:
-            raise ValidationFailed(f"{path.name} has problems",
-                                   [p.to_dict() for p in problems])
         definition = db.session.scalar(
             select(ProcessDefinition).where(ProcessDefinition.key == model.key))
         if definition is None:
@@ -97,11 +116,65 @@ def sync_workflows(directory: Path) -> list[str]:
             db.session.add(definition)
         if definition.last_synced_hash == digest:
             continue
+        latest = latest_version(definition)
+        if latest is not None and latest.content_hash == digest:
+            definition.last_synced_hash = digest  # e.g. a manager's version saved over the file
+            definition.source_file = path.name
+            matched.append(model.key)
+            continue
+        managers = _unsynced_modeler_version(definition)
+        if managers is not None and model.key not in replace:
+            refused[model.key] = _refusal(managers, path)
+            continue
         definition.last_synced_hash = digest
         definition.source_file = path.name
-        _add_version(definition, xml, "file", None)
-        changed.append(model.key)
-    return changed
+        version = _add_version(definition, xml, "file", None)
+        if managers is not None:
+            audit.record("version_replaced_by_file", actor=None, summary={
+                "process": model.key, "version": version.number, "file": path.name,
+                "replaced_version": managers.number, "replaced_source": managers.source})
+        synced.append(model.key)
+    return SyncResult(tuple(synced), refused, tuple(matched))
+
+
+def _shipped_diagrams(directory: Path) -> list[tuple[Path, bytes, diagrams.ProcessModel]]:
+    """Each *.bpmn file with its model, by file name; a file with problems raises."""
+    shipped = []
+    for path in sorted(directory.glob("*.bpmn")):
+        xml = path.read_bytes()
+        try:
+            model = diagrams.load_model(xml)
+        except DiagramError as exc:
+            raise ValidationFailed(f"{path.name} is not a usable diagram",
+                                   [p.to_dict() for p in exc.problems]) from exc
+        problems = lint(xml)
+        if problems:
+            raise ValidationFailed(f"{path.name} has problems",
+                                   [p.to_dict() for p in problems])
+        shipped.append((path, xml, model))
+    return shipped
+
+
+def _unsynced_modeler_version(definition: ProcessDefinition) -> ProcessVersion | None:
+    """The latest version when a manager published it from the modeler after the file was last
+    synced (the file as last synced is not that version), else None."""
+    latest = latest_version(definition)
+    if latest is None or latest.source != "modeler":
+        return None
+    return None if latest.content_hash == definition.last_synced_hash else latest
+
+
+def _refusal(version: ProcessVersion, path: Path) -> str:
+    key = version.definition.key
+    publisher = db.session.get(User, version.published_by_id) if version.published_by_id else None
+    by = f" by {publisher.full_name or publisher.username}" if publisher else ""
+    when = format_date(to_local_date(version.published_at))
+    return (f"not synced — version {version.number} was published from the modeler on {when}{by} "
+            "after the file was last synced; the shipped file would replace it for new cases. "
+            f"To keep the manager's version, save it over {path.parent.name}/{path.name} "
+            f"(download it from /processes/{key}/versions/{version.number}.bpmn, signed in as "
+            "a manager or admin); to publish the shipped file anyway, run "
+            f"`flask --app app workflows sync --replace {key}`.")
 
 
 @use_case
