@@ -29,12 +29,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
 
     from .errors import register_error_handlers
-    from .services import debt_decisions, engine_context, instances
+    from .services import debt_decisions, engine_context, instances, processes
+    from .services.contracts import CONTRACTS
     from .tasks import HANDLERS
 
     from .services.users import configure_password_hashing
 
     engine_context.install_handlers(HANDLERS)
+    processes.install_contracts(CONTRACTS)
     instances.on_finished(debt_decisions.after_instance_finished)
     configure_password_hashing(app.config["PASSWORD_HASH_METHOD"])
     register_error_handlers(app)

@@ -16,6 +16,9 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import expressions
+from .contract import ProcessContract
+from .contract import check as check_contract
+from .gateway_check import exclusivity_warnings
 from .scripting import is_iso_literal, to_python
 from .specs import CAMUNDA, CaseworkParser
 from .types import DiagramError, Problem
@@ -106,8 +109,10 @@ def lint(
     roles: Collection[str],
     handlers: Mapping[str, HandlerSignature],
     functions: Collection[str],
+    contract: ProcessContract | None = None,
 ) -> list[Problem]:
-    """Every problem in a diagram, each on its element. Malformed/unsafe XML raises DiagramError."""
+    """Every problem in a diagram, each on its element, with the breaches of its process's
+    contract and warnings on overlapping conditions. Malformed/unsafe XML raises DiagramError."""
     tree = parse_xml(xml)
     problems: list[Problem] = []
     try:
@@ -128,6 +133,9 @@ def lint(
         problems.extend(_check_script(script_task, functions))
     for gateway in root.iter(f"{BPMN}exclusiveGateway", f"{BPMN}inclusiveGateway"):
         problems.extend(_check_gateway_default(gateway, root))
+    if contract is not None:
+        problems.extend(check_contract(root, contract))
+    problems.extend(exclusivity_warnings(root))
     return problems
 
 

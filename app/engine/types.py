@@ -93,6 +93,8 @@ class Problem:
     message: str
     element_id: str | None = None
     line: int | None = None
+    # A warning is shown to the manager but does not stop publishing.
+    warning: bool = False
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"message": self.message}
@@ -100,6 +102,8 @@ class Problem:
             out["element_id"] = self.element_id
         if self.line is not None:
             out["line"] = self.line
+        if self.warning:
+            out["severity"] = "warning"
         return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import select
 
@@ -69,21 +69,24 @@ def _open(debt: DebtCase, key: str, stage: str) -> ProcessInstance:
     return instance
 
 
+# The steps a diagram's `legal_step` may name (its `step` parameter); the contracts list them.
+_STEPS: dict[str, Callable[[DebtCase, ProcessInstance, Mapping[str, Any]], object]] = {
+    "prepare_letter_of_claim": lambda debt, instance, data: prepare_letter_of_claim(debt, instance),
+    "post_letter_of_claim": lambda debt, instance, data: post_letter_of_claim(debt, instance, data),
+    "refer_to_legal": lambda debt, instance, data: refer_to_legal(debt, instance),
+    "record_claim": lambda debt, instance, data: record_claim(debt, data),
+    "record_judgment": lambda debt, instance, data: record_judgment(debt, instance, data),
+    "record_enforcement": lambda debt, instance, data: record_enforcement(debt, data),
+    "estate_stage": lambda debt, instance, data: open_estate_stage(debt),
+    "final_account": lambda debt, instance, data: send_final_account(debt, instance),
+}
+LEGAL_STEPS = frozenset(_STEPS)
+
+
 def run_step(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> dict | None:
-    debt = recovery.debt_of(instance, data)
-    steps = {
-        "prepare_letter_of_claim": lambda: prepare_letter_of_claim(debt, instance),
-        "post_letter_of_claim": lambda: post_letter_of_claim(debt, instance, data),
-        "refer_to_legal": lambda: refer_to_legal(debt, instance),
-        "record_claim": lambda: record_claim(debt, data),
-        "record_judgment": lambda: record_judgment(debt, instance, data),
-        "record_enforcement": lambda: record_enforcement(debt, data),
-        "estate_stage": lambda: open_estate_stage(debt),
-        "final_account": lambda: send_final_account(debt, instance),
-    }
-    if step not in steps:
+    if step not in _STEPS:
         raise LegalStepRefused(f"unknown legal step '{step}'")
-    result = steps[step]()
+    result = _STEPS[step](recovery.debt_of(instance, data), instance, data)
     return result if isinstance(result, dict) else None  # only dicts become process data
 
 

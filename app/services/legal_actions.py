@@ -11,7 +11,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import CourtClaim, DebtCase, Estate, LetterOfClaim, Person, ProcessInstance, User
 
-from . import audit, instances, legal, recovery, settings
+from . import audit, instances, legal, legal_contract, recovery, settings
 from .debt_cases import open_debts_of
 from .estates import ensure_estate
 from .letters import issue_letter
@@ -19,7 +19,7 @@ from .transaction import use_case
 
 DPA_OUTCOMES = ("offered_accepted", "offered_refused", "ineligible", "not_eligible")
 REPLY_BOXES = ("A", "B", "C", "D")
-EARLIEST_TIMER = "earliest_issue_reached"
+EARLIEST_TIMER = legal_contract.EARLIEST_ISSUE_TIMER  # declared in the legal stage's contract
 
 
 @use_case

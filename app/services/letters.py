@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from dateutil.relativedelta import relativedelta
 
@@ -106,34 +107,54 @@ def _return_by(letter_date: date, setting_key: str) -> date:
     return calendar.add_working_days(letter_date, max(settings.integer(setting_key) - 1, 1))
 
 
+@dataclass(frozen=True)
+class _DpFacts:
+    agreement: Any
+    person: Person
+    data: Mapping[str, Any]
+    letter_date: date
+
+    @property
+    def sent_on(self) -> date:
+        return date.fromisoformat(self.data["sent_date"])
+
+
+def _reminder_2(f: _DpFacts) -> dict[str, Any]:
+    caseworker = f.agreement.caseworker or f.person.caseworker
+    return {"agreement.sent_date": f.sent_on,
+            "return_by_date": _return_by(f.letter_date, "dp_decision_working_days"),
+            "social_worker.name": caseworker.full_name if caseworker else "your social worker"}
+
+
+# The letters the direct-payment diagram's `send_letter` may name; its contract lists them.
+_DP_BUILDERS: dict[str, Callable[[_DpFacts], dict[str, Any]]] = {
+    "dp_agreement": lambda f: _agreement_fields(f.agreement, f.person, f.letter_date),
+    "dp_reminder_1": lambda f: {
+        "agreement.sent_date": f.sent_on,
+        "return_by_date": _return_by(f.letter_date, "dp_reminder_2_working_days")},
+    "dp_reminder_2": _reminder_2,
+    "dp_missing_information": lambda f: {
+        "missing_items": _missing_items(f.data),
+        "return_by_date": _return_by(f.letter_date, "dp_reminder_1_working_days")},
+    "dp_confirmation": lambda f: _confirmation_fields(f.agreement, f.data),
+    "dp_not_proceeding": lambda f: {
+        "reason": f.data.get("reason") or "the signed agreement was not returned",
+        "alternative_arrangements": settings.get("dp_alternative_arrangements_text"),
+        "complaints_route": settings.get("complaints_route_text")},
+}
+DP_LETTERS = frozenset(_DP_BUILDERS)
+
+
 def _fields_for(template: str, person: Person, data: Mapping[str, Any],
                 letter_date: date) -> dict[str, Any]:
+    if template not in _DP_BUILDERS:
+        raise NotFound(f"'{template}' is not a direct-payment letter")
     agreement = current_agreement(person)
     if agreement is None:
         raise NotFound("the person has no direct-payment agreement on file")
-    caseworker = agreement.caseworker or person.caseworker
     common = {"dp.amount": agreement.amount, "dp.frequency": FREQUENCY_TEXT.get(
         agreement.frequency, agreement.frequency)}
-    sent = data.get("sent_date")
-    builders = {
-        "dp_agreement": lambda: _agreement_fields(agreement, person, letter_date),
-        "dp_reminder_1": lambda: {
-            "agreement.sent_date": date.fromisoformat(sent),
-            "return_by_date": _return_by(letter_date, "dp_reminder_2_working_days")},
-        "dp_reminder_2": lambda: {
-            "agreement.sent_date": date.fromisoformat(sent),
-            "return_by_date": _return_by(letter_date, "dp_decision_working_days"),
-            "social_worker.name": caseworker.full_name if caseworker else "your social worker"},
-        "dp_missing_information": lambda: {
-            "missing_items": _missing_items(data),
-            "return_by_date": _return_by(letter_date, "dp_reminder_1_working_days")},
-        "dp_confirmation": lambda: _confirmation_fields(agreement, data),
-        "dp_not_proceeding": lambda: {
-            "reason": data.get("reason") or "the signed agreement was not returned",
-            "alternative_arrangements": settings.get("dp_alternative_arrangements_text"),
-            "complaints_route": settings.get("complaints_route_text")},
-    }
-    return {**common, **builders[template]()}
+    return {**common, **_DP_BUILDERS[template](_DpFacts(agreement, person, data, letter_date))}
 
 
 def _missing_items(data: Mapping[str, Any]) -> list[str]:

@@ -1,7 +1,7 @@
 """Process definitions: syncing shipped diagrams, the manager's draft, publishing versions."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.calendar import to_local_date
 from app.engine import diagrams
+from app.engine.contract import ProcessContract
 from app.engine.types import DiagramError, Problem
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -27,10 +28,43 @@ class DraftCheck:
     problems: list[Problem]
 
 
-def lint(xml: bytes) -> list[Problem]:
-    """All problems of a diagram; malformed or unsafe XML raises DiagramError."""
+# Each process's contract, installed by the app factory from app/services/contracts.py (the
+# capabilities that declare them depend on this module, so it cannot import them).
+_contracts: dict[str, ProcessContract] = {}
+
+
+def install_contracts(contracts: Mapping[str, ProcessContract]) -> None:
+    _contracts.clear()
+    _contracts.update(contracts)
+
+
+def contract_for(key: str) -> ProcessContract | None:
+    """The contract of a process; None for a process the code relies on for nothing."""
+    return _contracts.get(key)
+
+
+def lint(xml: bytes, key: str | None = None) -> list[Problem]:
+    """All problems of a diagram for process `key` (by default its own process id), its
+    contract's breaches included; malformed or unsafe XML raises DiagramError."""
+    if key is None:
+        try:
+            key = diagrams.load_model(xml).key
+        except DiagramError:
+            key = None  # lint reports why it cannot be read
     return diagrams.lint(xml, roles=ROLES, handlers=handler_signatures(),
-                         functions=diagram_function_names())
+                         functions=diagram_function_names(),
+                         contract=contract_for(key) if key else None)
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop publishing (warnings do not)."""
+    return [p for p in problems if not p.warning]
+
+
+def load_bearing(key: str) -> list[dict[str, str]]:
+    """The elements of a process the code relies on, with why, for the modeler to mark."""
+    contract = contract_for(key)
+    return contract.load_bearing() if contract else []
 
 
 def get_definition(key: str) -> ProcessDefinition:
@@ -147,7 +181,7 @@ def _shipped_diagrams(directory: Path) -> list[tuple[Path, bytes, diagrams.Proce
         except DiagramError as exc:
             raise ValidationFailed(f"{path.name} is not a usable diagram",
                                    [p.to_dict() for p in exc.problems]) from exc
-        problems = lint(xml)
+        problems = errors(lint(xml, model.key))
         if problems:
             raise ValidationFailed(f"{path.name} has problems",
                                    [p.to_dict() for p in problems])
@@ -182,7 +216,7 @@ def save_draft(key: str, xml: bytes, actor: User) -> DraftCheck:
     """Keep the draft even with lint problems (returned with it); refuse malformed/unsafe XML."""
     definition = get_definition(key)
     try:
-        problems = lint(xml)
+        problems = lint(xml, key)
     except DiagramError as exc:
         raise ValidationFailed("the diagram is not well-formed, safe XML",
                                [p.to_dict() for p in exc.problems]) from exc
@@ -192,7 +226,7 @@ def save_draft(key: str, xml: bytes, actor: User) -> DraftCheck:
     definition.draft_updated_at = clock.now()
     definition.draft_updated_by_id = actor.id
     audit.record("draft_saved", actor=actor, summary={"process": key, "problems": len(problems)})
-    return DraftCheck(valid=not problems, problems=problems)
+    return DraftCheck(valid=not errors(problems), problems=problems)
 
 
 def _key_problems(xml: bytes, key: str) -> list[Problem]:
@@ -217,7 +251,7 @@ def publish_draft(key: str, actor: User, expected_hash: str | None = None) -> Pr
     if expected_hash and diagrams.content_hash(xml) != expected_hash:
         raise Conflict("the draft was saved again by someone else since you saved it: reload "
                        "the modeler to see it before publishing")
-    problems = lint(xml) + _key_problems(xml, key)
+    problems = errors(lint(xml, key) + _key_problems(xml, key))
     if problems:
         raise ValidationFailed("the draft has problems; fix them before publishing",
                                [p.to_dict() for p in problems])

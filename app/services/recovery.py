@@ -41,7 +41,10 @@ from .letters import issue_letter, person_facts
 LADDER_KEY = "debt_recovery"
 LETTER_STAGES = {"debt_reminder_1": "reminder_1", "debt_final_demand": "final_demand",
                  "debt_recovery_contact": "engagement"}
-STEP_STAGES = {"referral": "referral", "letter_of_claim": "letter_of_claim_pending"}
+# The steps a diagram's `debt_step` may name, and the stage each sets (the legal stage's own
+# process sets the stage it opens at).
+STEP_STAGES = {"referral": "referral", "letter_of_claim": "letter_of_claim_pending",
+               "legal_stage": "legal_stage"}
 PLAN_HOLDING = ("active", "behind")
 CLOSED_INVOICE = (InvoiceStatus.CANCELLED, InvoiceStatus.WRITTEN_OFF)
 
@@ -142,11 +145,13 @@ def send_ladder_letter(instance: ProcessInstance, template: str, data: Mapping[s
 
 def escalate(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> None:
     """An escalation of the ladder (referral, the Letter of Claim decision), or park it."""
+    if step not in STEP_STAGES:
+        raise ValueError(f"unknown ladder step '{step}'")  # the contract refuses it at save
     debt = debt_of(instance, data)
     decision = decide(debt, guards.ESCALATION)
     if decision.held:
         raise StepHeld(decision.reason(), hold_recorder(debt, decision, step))
-    set_stage(debt, STEP_STAGES.get(step, step))
+    set_stage(debt, STEP_STAGES[step])
     note_guards(debt, decision)
     note_exclusions(debt, decision, step)
     audit.record("debt_escalated", actor=None, person_id=debt.person_id,

@@ -12,6 +12,10 @@ from app import clock
 
 from app.models import HumanTask
 
+from . import direct_payment_contract as dp
+from . import legal_contract as legal_ids
+from . import recovery_contract as recovery_ids
+
 Check = Callable[[HumanTask, Mapping[str, Any]], list[dict]]
 
 
@@ -41,11 +45,13 @@ def _debt_decision(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     return debt_decisions.check_decision(recovery.debt_of(task.instance), form)
 
 
+# Each task is declared in its process's contract, so renaming it in the modeler is refused
+# instead of silently dropping the check.
 CHECKS: dict[tuple[str, str], Check] = {
-    ("direct_payment_agreement", "validate_agreement"): _signed_on,
-    ("legal_recovery", "issue_claim"): _issue_claim,
-    ("estate_recovery", "record_grant_or_search"): _standing_search,
-    ("debt_decision", "decide_next_step"): _debt_decision,
+    (dp.KEY, dp.VALIDATE_AGREEMENT): _signed_on,
+    (legal_ids.LEGAL_KEY, legal_ids.ISSUE_CLAIM): _issue_claim,
+    (legal_ids.ESTATE_KEY, legal_ids.RECORD_GRANT_OR_SEARCH): _standing_search,
+    (recovery_ids.DECISION_KEY, recovery_ids.DECIDE_NEXT_STEP): _debt_decision,
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from app.domain import settings_catalogue
-from app.engine import diagrams
+from app.engine import diagrams, gateway_check
 from app.models import ROLES
 from app.services.engine_context import diagram_function_names
 from app.tasks import HANDLERS
@@ -168,12 +168,11 @@ def test_every_setting_named_in_the_diagram_exists():
     assert used and used <= set(settings_catalogue.keys())
 
 
-def test_deceased_is_tried_first_at_the_checklist_gateway():
-    # SpiffWorkflow tries conditional flows in the order of their targets' y positions.
-    gateway = diagrams.load_model(XML).subprocess_specs["ladder"].task_specs["checklist_outcome"]
-    conditional = [target for condition, target in gateway.cond_task_specs if condition]
-    assert conditional == ["estate_route", "find_representative", "review_before_recovery"]
-    assert gateway.default_task_spec == "send_contact_letter"
+def test_the_checklist_gateway_routes_exclude_each_other_whatever_the_layout():
+    # The conditions exclude each other by construction (deceased first, then review, then the
+    # representative), so the check finds no overlap and no box's height can matter.
+    warnings = gateway_check.exclusivity_warnings(etree.fromstring(XML))
+    assert warnings == []
 
 
 # --- elements ------------------------------------------------------------------------------------
@@ -300,10 +299,10 @@ def test_gateways_defaults_and_conditions(root):
         "send_contact_letter": None,
         "estate_route": "deceased",
         # Someone to review as well goes to the review; the contact letter's guard then holds
-        # it until a representative is found.
-        "find_representative": "lacks_capacity_without_representative and not ("
-                               + REVIEW + ")",
-        "review_before_recovery": REVIEW,
+        # it until a representative is found. A death goes to the estate whatever else holds.
+        "find_representative": "lacks_capacity_without_representative and not deceased and "
+                               "not (" + REVIEW + ")",
+        "review_before_recovery": "(" + REVIEW + ") and not deceased",
     }
     for end in ("recovery_stopped", "ladder_stopped_estate"):
         assert by_id(root, end).find("bpmn:terminateEventDefinition", NS) is not None

@@ -1,0 +1,102 @@
+"""Whether the conditions leaving an exclusive gateway can be shown to exclude each other.
+
+At run time two true conditions stop the step (an incident), so a diagram whose conditions
+overlap works until the day a case answers both. The check warns while the diagram is edited.
+It recognises exclusion by construction only, which is how managers are asked to write them:
+- one condition has `not X` among its `and` parts, where X is the other condition or one of
+  its `and` parts (`deceased` / `concern and not deceased`);
+- both compare one variable with different values (`decision == 'stop'` /
+  `decision == 'more_time'`, or `in` lists that share no value);
+- the other condition is an `or` whose every part is excluded.
+Pure: the lxml tree and Python's ast.
+"""
+from __future__ import annotations
+
+import ast
+from itertools import combinations
+
+from .expressions import ExpressionError, translate_juel
+from .types import Problem
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def exclusivity_warnings(root) -> list[Problem]:
+    """A warning on each exclusive gateway with two conditions that could both be true."""
+    flows = list(root.iter(f"{BPMN}sequenceFlow"))
+    names = {n.get("id"): n.get("name") or n.get("id") for n in root.iter() if n.get("id")}
+    warnings = []
+    for gateway in root.iter(f"{BPMN}exclusiveGateway"):
+        conditions = []
+        for flow in flows:
+            if flow.get("sourceRef") != gateway.get("id") or flow.get("id") == gateway.get("default"):
+                continue
+            parsed = _parse(flow.findtext(f"{BPMN}conditionExpression") or "")
+            if parsed is not None:
+                conditions.append((names.get(flow.get("targetRef")), parsed))
+        for (first, a), (second, b) in combinations(conditions, 2):
+            if not exclusive(a, b):
+                warnings.append(Problem(
+                    f"The routes to '{first}' ({ast.unparse(a)}) and to '{second}' "
+                    f"({ast.unparse(b)}) could both be taken: a case that meets both would "
+                    f"stop here. Add 'and not (…)' of one condition to the other",
+                    gateway.get("id"), warning=True))
+    return warnings
+
+
+def _parse(text: str) -> ast.expr | None:
+    try:
+        source = translate_juel(text.strip())
+        return ast.parse(source, mode="eval").body if source else None
+    except (ExpressionError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # the expression check reports it
+
+
+def exclusive(a: ast.expr, b: ast.expr) -> bool:
+    """True when `a` and `b` cannot both hold, by one of the constructions above."""
+    for left, right in ((a, b), (b, a)):
+        if isinstance(right, ast.BoolOp) and isinstance(right.op, ast.Or):
+            if all(exclusive(left, part) for part in right.values):
+                return True
+        right_parts = {_key(p) for p in _conjuncts(right)} | {_key(right)}
+        for part in _conjuncts(left):
+            if (isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)
+                    and _key(part.operand) in right_parts):
+                return True
+    return any(_disjoint_values(x, y) for x in _conjuncts(a) for y in _conjuncts(b))
+
+
+def _conjuncts(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        return [part for value in node.values for part in _conjuncts(value)]
+    return [node]
+
+
+def _key(node: ast.expr) -> str:
+    return ast.dump(node)  # positions are left out, so equal expressions give equal keys
+
+
+def _disjoint_values(x: ast.expr, y: ast.expr) -> bool:
+    left, right = _values_of(x), _values_of(y)
+    if left is None or right is None or left[0] != right[0]:
+        return False
+    (_, wanted_left, negated_left), (_, wanted_right, negated_right) = left, right
+    if negated_left and negated_right:
+        return False
+    if negated_left or negated_right:  # `v != c` against `v == c`: the same values, one negated
+        return wanted_left == wanted_right
+    return not (wanted_left & wanted_right)
+
+
+def _values_of(node: ast.expr) -> tuple[str, frozenset, bool] | None:
+    """`v == c`, `v != c`, `v in (c1, c2)` -> (variable, the constants, negated?)."""
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1
+            and isinstance(node.left, ast.Name)):
+        return None
+    op, other = node.ops[0], node.comparators[0]
+    if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(other, ast.Constant):
+        return node.left.id, frozenset([other.value]), isinstance(op, ast.NotEq)
+    if isinstance(op, ast.In) and isinstance(other, (ast.Tuple, ast.List, ast.Set)) and all(
+            isinstance(e, ast.Constant) for e in other.elts):
+        return node.left.id, frozenset(e.value for e in other.elts), False  # type: ignore[attr-defined]
+    return None

@@ -1,0 +1,38 @@
+"""What the code relies on in the direct-payment agreement diagram
+(workflows/direct_payment_agreement.bpmn); checked when a manager saves or publishes it."""
+from __future__ import annotations
+
+from app.engine.contract import Element, Kind, Message, Parameter, ProcessContract, Variable
+
+from .letters import DP_LETTERS
+
+KEY = "direct_payment_agreement"
+VALIDATE_AGREEMENT = "validate_agreement"
+_MOVED_IN = "a case moved in from the old records may start waiting here"
+
+CONTRACT = ProcessContract(
+    key=KEY,
+    elements=(
+        Element(VALIDATE_AGREEMENT, Kind.USER_TASK, "Validate the returned agreement",
+                "the check that the date the recipient signed is not in the future is "
+                "attached to it"),
+        Element("reminder_1_due", Kind.TIMER, "T1: reminder 1 due", _MOVED_IN),
+        Element("reminder_2_due", Kind.TIMER, "T2: reminder 2 due", _MOVED_IN),
+        Element("decision_due", Kind.TIMER, "T3: decision due", _MOVED_IN),
+    ),
+    handlers={"send_letter": {
+        "template": Parameter("only direct-payment letters have their details filled in here",
+                              values=DP_LETTERS),
+        "date_var": Parameter("it names where the letter's date is kept", variable=True),
+    }},
+    variables=(
+        Variable("sent_date", "the reminders print the date the agreement was sent"),
+        Variable("recipient_signed_on",
+                 "the check that the signing date is not in the future reads it"),
+        Variable("first_payment_date",
+                 "the confirmation letter's payment schedule starts on that date"),
+    ),
+    messages=(Message("paperwork_received",
+                      "the service passes it on when the signed agreement comes back"),),
+    start_points=("reminder_1_due", "reminder_2_due", "decision_due"),
+)
