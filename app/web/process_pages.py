@@ -41,7 +41,8 @@ def modeler(key):
     definition = processes.get_definition(key)
     return render_template("modeler.html", definition=definition, active_nav="processes",
                            draft_hash=content_hash(definition.draft_xml)
-                           if definition.draft_xml else "")
+                           if definition.draft_xml else "",
+                           load_bearing=processes.load_bearing(key))
 
 
 @bp.get("/processes/<key>/draft.bpmn")
@@ -125,7 +126,7 @@ def modelling_guide():
 
     source = Path(current_app.root_path).parent / "docs" / "modelling.md"
     html = markdown.markdown(source.read_text(encoding="utf-8"),
-                             extensions=["tables", "fenced_code"])
+                             extensions=["tables", "fenced_code", "toc"])
     return render_template("guide.html", guide=Markup(html), active_nav="processes")
 
 

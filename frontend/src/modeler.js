@@ -5,7 +5,8 @@
 //     <div id="canvas"></div> <div id="properties"></div> </div>
 //   <button id="save-draft">  <button id="publish">  <div id="problems">  <p id="modeler-status">
 // Save draft POSTs the XML and marks each element the server's lint finds a problem with;
-// Publish stays off while there are problems or unsaved changes.
+// Publish stays off while there are problems (warnings allowed) or unsaved changes.  The
+// elements the service relies on (the process contract, data-load-bearing) carry a badge.
 import BpmnModeler from "bpmn-js/lib/Modeler";
 import {
   BpmnPropertiesPanelModule,
@@ -35,6 +36,7 @@ function start(root) {
   const publishButton = byId("publish");
   const problemsRegion = byId("problems");
   const statusLine = byId("modeler-status");
+  const loadBearingRegion = byId("load-bearing");
 
   const modeler = new BpmnModeler({
     container: byId("canvas"),
@@ -54,7 +56,7 @@ function start(root) {
   const registry = modeler.get("elementRegistry");
   const selection = modeler.get("selection");
 
-  let problemCount = 0;
+  let problemCount = 0; // problems that stop publishing; warnings do not
   let unsaved = false;
   let hasDraft = root.dataset.hasDraft === "yes"; // Publish publishes the saved draft only
   let draftHash = root.dataset.draftHash || ""; // the draft this page saw: nobody else's
@@ -91,10 +93,15 @@ function start(root) {
     return !element.parent;
   }
 
+  const isWarning = (problem) => problem.severity === "warning";
+
   function clearProblems() {
     overlays.remove({ type: "problem" });
     for (const id of marked) {
-      if (registry.get(id)) canvas.removeMarker(id, "has-problem");
+      if (registry.get(id)) {
+        canvas.removeMarker(id, "has-problem");
+        canvas.removeMarker(id, "has-warning");
+      }
     }
     marked = [];
     if (problemsRegion) problemsRegion.replaceChildren();
@@ -111,15 +118,27 @@ function start(root) {
     if (typeof canvas.scrollToElement === "function") canvas.scrollToElement(element);
   }
 
-  // problems: [{element_id?, message, line?}]
+  // problems: [{element_id?, message, line?, severity?}]; warnings are listed apart.
   function showProblems(problems) {
     clearProblems();
-    problemCount = problems.length;
+    const errors = problems.filter((p) => !isWarning(p));
+    const warnings = problems.filter(isWarning);
+    problemCount = errors.length;
     root.dataset.problems = String(problemCount);
-    if (!problemCount) return;
+    root.dataset.warnings = String(warnings.length);
+    if (errors.length) problemsRegion?.append(problemList(errors, false));
+    if (warnings.length) {
+      const heading = document.createElement("h2");
+      heading.className = "govuk-heading-s";
+      heading.textContent = "Warnings (you can publish, but check each one)";
+      problemsRegion?.append(heading, problemList(warnings, true));
+    }
+  }
 
+  function problemList(problems, warning) {
     const list = document.createElement("ul");
-    list.className = "govuk-list govuk-error-summary__list";
+    list.className = warning ? "govuk-list govuk-list--bullet" : "govuk-list govuk-error-summary__list";
+    list.dataset.kind = warning ? "warnings" : "problems";
     for (const problem of problems) {
       const message = String(problem.message ?? "Problem");
       const element = elementFor(problem.element_id);
@@ -127,10 +146,10 @@ function start(root) {
       if (element) {
         const label = element.businessObject?.name || element.id;
         if (!isRoot(element)) {
-          canvas.addMarker(element, "has-problem");
+          canvas.addMarker(element, warning ? "has-warning" : "has-problem");
           marked.push(element.id);
           const badge = document.createElement("span");
-          badge.className = "problem-badge";
+          badge.className = warning ? "problem-badge problem-badge--warning" : "problem-badge";
           badge.title = message;
           badge.textContent = "!";
           overlays.add(element, "problem", { position: { top: -12, right: 12 }, html: badge });
@@ -151,7 +170,40 @@ function start(root) {
       }
       list.append(item);
     }
-    problemsRegion?.append(list);
+    return list;
+  }
+
+  // What the service relies on: a badge on each element and a list saying why.
+  function showLoadBearing() {
+    const declared = JSON.parse(root.dataset.loadBearing || "[]");
+    if (!declared.length || !loadBearingRegion) return;
+    const list = document.createElement("ul");
+    list.className = "govuk-list govuk-list--bullet";
+    for (const { element_id: id, why } of declared) {
+      const element = registry.get(id);
+      const item = document.createElement("li");
+      const name = element?.businessObject?.name;
+      item.textContent = `${name ? `${name} (${id})` : id}: ${why}`;
+      if (element) {
+        const badge = document.createElement("span");
+        badge.className = "load-bearing-badge";
+        badge.title = `Keep its id ${id}: ${why}`;
+        badge.textContent = "Kept";
+        overlays.add(element, "load-bearing", { position: { bottom: 8, left: -8 }, html: badge });
+      } else {
+        item.textContent += " (not in this diagram: saving will say so)";
+      }
+      list.append(item);
+    }
+    loadBearingRegion.append(list);
+  }
+
+  function savedStatus(what, problems) {
+    const errors = problems.filter((p) => !isWarning(p)).length;
+    const warnings = problems.length - errors;
+    if (errors) return `${what}: ${plural(errors, "problem")} to fix before you can publish`;
+    if (warnings) return `${what}: no problems, ${plural(warnings, "warning")} to check before you publish`;
+    return `${what}: no problems`;
   }
 
   // A 4xx body {"error": {"message", "details": [...]}} (or {"problems": [...]}) as a list.
@@ -196,11 +248,7 @@ function start(root) {
         draftHash = body.draft_hash || "";
         const problems = Array.isArray(body.problems) ? body.problems : [];
         showProblems(problems);
-        setStatus(
-          problems.length
-            ? `Draft saved with ${plural(problems.length, "problem")}: publish is refused until they are fixed`
-            : "Draft saved: no problems",
-        );
+        setStatus(savedStatus("Draft saved", problems));
       } else if (response.status === 422 && body) {
         showProblems(errorProblems(body, "The diagram could not be read"));
         setStatus(`The draft was not saved: ${body.error?.message || "the diagram could not be read"}`);
@@ -281,10 +329,11 @@ function start(root) {
       if (!busy && !publishButton.disabled) publish();
     });
     // A stored draft's problems show at once, so nobody publishes blind.
+    showLoadBearing();
     const stored = JSON.parse(root.dataset.draftProblems || "[]");
     if (stored.length) {
       showProblems(stored);
-      setStatus(`The saved draft has ${plural(stored.length, "problem")}: publish is refused until they are fixed`);
+      setStatus(savedStatus("The saved draft has been checked", stored));
     } else {
       root.dataset.problems = "0";
       if (!hasDraft) setStatus("No draft yet: change the process, then save a draft.");
