@@ -23,6 +23,19 @@ LETTER_HOUR = 7  # timers fire and letters are dated at 07:00 London time
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"\+?[0-9]+")
 
+# The longest periods the law and council policy count are years, not decades (limitation is
+# 6 or 12 years). These bounds leave room for that and refuse a typo or a hostile diagram:
+# add_working_days walks a day at a time, so a count of millions would hold a worker for minutes.
+MAX_WORKING_DAYS = 3_660  # about 14 years of working days
+MAX_CALENDAR_DAYS = 36_600  # about 100 years
+MAX_MONTHS = 1_200  # 100 years
+# The bound on the count argument (``n``) of each diagram function that takes one.
+COUNT_LIMITS = {
+    "add_working_days": MAX_WORKING_DAYS,
+    "add_calendar_days": MAX_CALENDAR_DAYS,
+    "add_months": MAX_MONTHS,
+}
+
 
 @lru_cache(maxsize=None)
 def _bank_holidays(year: int) -> frozenset[date]:
@@ -43,8 +56,11 @@ def _require_date(d: object, name: str) -> date:
     return d
 
 
-def _count(n: object, name: str = "n") -> int:
-    """Parse a non-negative whole number: int, integral float or digit string; not bool."""
+def _count(n: object, name: str = "n", maximum: int | None = None, unit: str = "days") -> int:
+    """Parse a non-negative whole number: int, integral float or digit string; not bool.
+
+    With ``maximum``, a larger number is refused (ValueError) before anything counts with it.
+    """
     if isinstance(n, bool):
         raise ValueError(f"{name} must be a whole number of days, got bool {n!r}")
     if isinstance(n, int):
@@ -57,6 +73,9 @@ def _count(n: object, name: str = "n") -> int:
         raise ValueError(f"{name} must be a whole number of days, got {n!r}")
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+    if maximum is not None and value > maximum:
+        shown = value if value.bit_length() <= 64 else "a larger number"
+        raise ValueError(f"{name} must be at most {maximum} {unit}, got {shown}")
     return value
 
 
@@ -87,7 +106,7 @@ def next_working_day(d: date) -> date:
 
 def add_working_days(d: date, n: int) -> date:
     """The ``n``-th working day after ``d`` (``d`` itself not counted); ``n=0`` returns ``d``."""
-    d, n = _require_date(d, "d"), _count(n)
+    d, n = _require_date(d, "d"), _count(n, maximum=MAX_WORKING_DAYS, unit="working days")
     while n:
         d = _shift(d, 1, "n")
         if is_working_day(d):
@@ -98,7 +117,8 @@ def add_working_days(d: date, n: int) -> date:
 def add_months(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar months; a day the month lacks falls to its last day
     (31 Aug + 6 months = 28 Feb): the safe side for a period that lapses."""
-    return _require_date(d, "d") + relativedelta(months=_count(n))
+    d, months = _require_date(d, "d"), _count(n, maximum=MAX_MONTHS, unit="months")
+    return d + relativedelta(months=months)
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -108,6 +128,8 @@ def working_days_between(start: date, end: date) -> int:
     working day and n = working_days_between(start, end).
     """
     start, end = _require_date(start, "start"), _require_date(end, "end")
+    if (end - start).days > MAX_CALENDAR_DAYS:  # it walks a day at a time
+        raise ValueError(f"end must be at most {MAX_CALENDAR_DAYS} days after start, got {end}")
     count, d = 0, start
     while d < end:
         d = _shift(d, 1, "end")
@@ -126,7 +148,7 @@ def working_day_on_or_before(d: date) -> date:
 
 def add_calendar_days(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar days (PAP 30 days, Care Act and DP periods)."""
-    return _shift(_require_date(d, "d"), _count(n), "n")
+    return _shift(_require_date(d, "d"), _count(n, maximum=MAX_CALENDAR_DAYS), "n")
 
 
 def deemed_service_cpr_6_26(posted: date) -> date:
