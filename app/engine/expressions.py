@@ -4,6 +4,10 @@ Diagrams are edited in a browser, so a gateway condition, timer or due-date expr
 must never run arbitrary Python. Two independent layers: an AST whitelist (also used at save time, so
 problems come back to the modeler) and RestrictedPython's compiler with guards that refuse attribute
 access. Only plain values and our own whitelisted functions are ever put into the namespace.
+
+A diagram must not be able to take the server down either: every operation that can grow a value is
+rewritten into a call of a guard that refuses too large a result before computing it, and checks a
+deadline. There are no loops, so bounded operations and a deadline bound a whole run.
 Pure module: no Flask, no SpiffWorkflow.
 """
 
@@ -11,13 +15,19 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import contextvars
 import functools
+import numbers
 import operator
 import re
+import time
 import types
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.transformer import RestrictingNodeTransformer
 
 
 class ExpressionError(Exception):
@@ -28,26 +38,70 @@ class ExpressionError(Exception):
         self.message = message
 
 
+# --- limits -------------------------------------------------------------------------------------------
+# Conditions, dates and small scripts about money in pence and counts of days need neither big numbers
+# nor long text; these bounds are far above what the shipped diagrams use and far below what hurts.
+MAX_EXPRESSION_LENGTH = 2_000  # characters (the longest shipped condition has about 200)
+MAX_SCRIPT_LENGTH = 20_000
+MAX_DEPTH = 100  # levels of the syntax tree: RestrictedPython and compile() recurse once per level
+MAX_INT_BITS = 128  # about 3.4e38; a sum of money in pence needs under 64
+MAX_SIZE = 100_000  # characters and items in one value, nested values counted each time they appear
+MAX_TOTAL_SIZE = 1_000_000  # all values one run builds: many values each under MAX_SIZE add up
+MAX_ROUND_DIGITS = 100  # round(5, -10**9) would compute 10**(10**9) first
+TIME_LIMIT_SECONDS = 1.0  # per evaluation; see time_limit() to change it for a block of code
+
+_TIME_LIMIT: contextvars.ContextVar[float | None] = contextvars.ContextVar("time_limit", default=None)
+_TOO_BIG_NUMBER = f"the result would be a number larger than the limit of {MAX_INT_BITS} bits"
+_TOO_LARGE = f"the result would be larger than the limit of {MAX_SIZE:,} characters or items"
+_FORMATTING = "string formatting with '%' is not allowed"
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Evaluations started inside the block get `seconds` instead of TIME_LIMIT_SECONDS."""
+    token = _TIME_LIMIT.set(seconds)
+    try:
+        yield
+    finally:
+        _TIME_LIMIT.reset(token)
+
+
+def _round(number: Any, ndigits: Any = None) -> Any:
+    # round(5, -10**9) computes 10**(10**9) before it rounds anything.
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise ExpressionError(f"round() takes at most {MAX_ROUND_DIGITS} digits")
+    return round(number, ndigits)
+
+
+def _sum(values: Any, /, start: Any = 0) -> Any:
+    # sum(lists, []) copies the growing list at every step, all inside one C call.
+    if not isinstance(start, numbers.Number):
+        raise ExpressionError("sum() only adds numbers")
+    return sum(values, start)
+
+
 SAFE_BUILTINS: dict[str, object] = {
-    name: getattr(builtins, name)
-    for name in (
-        "len",
-        "min",
-        "max",
-        "abs",
-        "round",
-        "int",
-        "float",
-        "str",
-        "bool",
-        "sorted",
-        "sum",
-        "any",
-        "all",
-        "True",
-        "False",
-        "None",
-    )
+    **{
+        name: getattr(builtins, name)
+        for name in (
+            "len",
+            "min",
+            "max",
+            "abs",
+            "int",
+            "float",
+            "str",
+            "bool",
+            "sorted",
+            "any",
+            "all",
+            "True",
+            "False",
+            "None",
+        )
+    },
+    "round": _round,
+    "sum": _sum,
 }
 # `print` is listed because RestrictedPython rewrites it to a `_print_` collector that we do not provide.
 FORBIDDEN_NAMES = frozenset(
@@ -239,6 +293,8 @@ def translate_juel(text: str) -> str:
     stripped = text.strip()
     if not (stripped[:2] in ("${", "#{") and stripped.endswith("}")):
         return text
+    if len(stripped) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(_too_long("expression", MAX_EXPRESSION_LENGTH))
     out: list[str] = []
     after_word_op = False
     for match in _JUEL_TOKEN.finditer(stripped[2:-1]):
@@ -265,6 +321,82 @@ def translate_juel(text: str) -> str:
     if not result:
         raise ExpressionError(f"unsupported JUEL: empty expression {stripped!r}")
     return result
+
+
+# --- sizes --------------------------------------------------------------------------------------------
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+}
+_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+}
+_SEQUENCES = (str, list, tuple)
+
+
+def _size(value: object) -> int:
+    """Characters and items in `value`, nested values counted each time they appear (as printing,
+    comparing or hashing it would visit them). Counting stops past MAX_SIZE, so it stays cheap."""
+    total, stack = 0, [value]
+    while stack and total <= MAX_SIZE:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, (list, tuple, set, frozenset, dict)):
+            total += len(item)
+            if total <= MAX_SIZE:
+                stack.extend(item)
+                if isinstance(item, dict):
+                    stack.extend(item.values())
+    return total
+
+
+def _int_result_bits(op: str, left: int, right: int) -> int:
+    """At most how many bits `left op right` has, known without computing it."""
+    if op == "*":
+        return left.bit_length() + right.bit_length()
+    bits = max(left.bit_length(), right.bit_length())
+    return bits + 1 if op in ("+", "-") else bits  # `/`, `//` and `%` never grow
+
+
+def _result_size(op: str, left: object, right: object) -> int:
+    """The size of `left op right` (see _size), known before computing it; ExpressionError if the
+    result would be above the limits."""
+    size = 0
+    if op == "%" and isinstance(left, str):
+        raise ExpressionError(_FORMATTING)  # a width such as '%999999999s' is unbounded
+    if isinstance(left, int) and isinstance(right, int):
+        if _int_result_bits(op, left, right) > MAX_INT_BITS:
+            raise ExpressionError(_TOO_BIG_NUMBER)
+    elif op == "*":
+        seq, times = (left, right) if isinstance(right, int) else (right, left)
+        if isinstance(seq, _SEQUENCES) and isinstance(times, int) and times > 0:
+            size = _size(seq) * times
+    elif op == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+        size = _size(left) + _size(right)
+    if size > MAX_SIZE:
+        raise ExpressionError(_TOO_LARGE)
+    return size
+
+
+def _value_size(value: object) -> int:
+    """The size of a value just made (a function's result, a list just built); ExpressionError if
+    it is above the limits."""
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ExpressionError(_TOO_BIG_NUMBER)
+    size = _size(value)
+    if size > MAX_SIZE:
+        raise ExpressionError(_TOO_LARGE)
+    return size
 
 
 # --- static check -------------------------------------------------------------------------------------
@@ -298,6 +430,13 @@ def _check(
             bad_name(node, node.arg)
         elif kind is ast.Constant and not isinstance(node.value, _CONSTANT_TYPES):
             report(node, f"constant {node.value!r} is not allowed")
+        elif kind is ast.Constant and isinstance(node.value, int):
+            if node.value.bit_length() > MAX_INT_BITS:
+                report(node, f"numbers larger than {MAX_INT_BITS} bits are not allowed")
+        elif kind is ast.BinOp:
+            problem = _literal_binop_problem(node)
+            if problem:
+                report(node, problem)
         elif kind is ast.Call:
             if not isinstance(node.func, ast.Name):
                 report(node, "only calls of plain function names are allowed")
@@ -335,13 +474,89 @@ def _is_literal(node: ast.AST) -> bool:
     return isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.Set))
 
 
+def _literal_int(node: ast.AST) -> int | None:
+    """The value of a whole number written with literals (`5`, `-5`, `1000 * 1000`), else None."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, int) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _literal_int(node.operand)
+        return None if value is None else -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub, ast.Mult):
+        left, right = _literal_int(node.left), _literal_int(node.right)
+        symbol = _SYMBOLS[type(node.op)]
+        if left is None or right is None or _int_result_bits(symbol, left, right) > MAX_INT_BITS:
+            return None
+        return _BINARY[symbol](left, right)
+    return None
+
+
+def _literal_size(node: ast.AST) -> int | None:
+    """At least how large (see _size) a string, list or tuple written with literals is, else None."""
+    if isinstance(node, ast.Constant):
+        return len(node.value) if isinstance(node.value, str) else None
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return len(node.elts) + sum(_literal_size(elt) or 0 for elt in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for seq, count in ((node.left, node.right), (node.right, node.left)):
+            size, times = _literal_size(seq), _literal_int(count)
+            if size is not None and times is not None:
+                return size * max(times, 0)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal_size(node.left), _literal_size(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def _literal_binop_problem(node: ast.BinOp) -> str | None:
+    """An operation on literals that would be refused when run (`'a' * 10000000000`), said at save."""
+    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        return _FORMATTING if isinstance(node.left.value, str) else None
+    symbol = _SYMBOLS.get(type(node.op))
+    left, right = _literal_int(node.left), _literal_int(node.right)
+    if symbol and left is not None and right is not None:
+        return _TOO_BIG_NUMBER if _int_result_bits(symbol, left, right) > MAX_INT_BITS else None
+    size = _literal_size(node)
+    return _TOO_LARGE if size is not None and size > MAX_SIZE else None
+
+
+def _depth(tree: ast.AST) -> int:
+    """How many levels deep the tree goes, counted without recursion (stops past MAX_DEPTH)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack and deepest <= MAX_DEPTH:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _too_long(what: str, limit: int) -> str:
+    return f"the {what} is longer than the limit of {limit:,} characters"
+
+
+def _too_deep(what: str) -> str:
+    return f"the {what} is nested more than {MAX_DEPTH} levels deep"
+
+
 def _parse_and_check(source: str, mode: str, allowed_names: Collection[str] | None) -> list[str]:
+    what, limit = ("expression", MAX_EXPRESSION_LENGTH) if mode == "eval" else (
+        "script", MAX_SCRIPT_LENGTH)
+    if not isinstance(source, str):
+        return [f"the {what} must be text"]
+    if len(source) > limit:  # also keeps parsing and checking cheap
+        return [_too_long(what, limit)]
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as e:
+        if e.lineno is None:  # e.g. NUL bytes in the source
+            return [f"syntax error: {e.msg}"]
         return [f"syntax error at line {e.lineno}, column {e.offset}: {e.msg}"]
-    except ValueError as e:  # e.g. NUL bytes in the source
+    except ValueError as e:  # NUL bytes, in older Pythons
         return [f"syntax error: {e}"]
+    except (RecursionError, MemoryError):  # how the parser says "too deeply nested"
+        return [_too_deep(what)]
+    if _depth(tree) > MAX_DEPTH:
+        return [_too_deep(what)]
     whitelist = _EXPR_NODES if mode == "eval" else _SCRIPT_NODES
     return _check(tree, whitelist, allowed_names, script=(mode == "exec"))
 
@@ -350,7 +565,10 @@ def check_expression(source: str, allowed_names: Collection[str] | None = None) 
     """Return the problems of an expression (empty list = allowed). `${...}` JUEL is translated first.
 
     If `allowed_names` is given, calls of functions outside it (and outside SAFE_BUILTINS) are reported.
+    Never raises: any text gets a list of problems.
     """
+    if not isinstance(source, str):
+        return ["the expression must be text"]
     try:
         source = translate_juel(source)
     except ExpressionError as e:
@@ -364,16 +582,80 @@ def check_script(source: str, allowed_names: Collection[str] | None = None) -> l
 
 
 # --- evaluation ---------------------------------------------------------------------------------------
+_Visited = Any  # what an ast.NodeTransformer's visit returns: a node, several, or None
+
+
+def _name(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _guarded(guard: str, node: _Visited) -> _Visited:
+    """`node` passed through the guard called `guard`."""
+    return ast.Call(_name(guard), [node], []) if isinstance(node, ast.expr) else node
+
+
+class _GuardingTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's policy, and every operation that can grow a value or take time made a call
+    of a guard (see _Guards): `a * b` -> `_binop_('*', a, b)`, `f(x)` -> `_call_(f, x)`,
+    `[a, b]` -> `_built_([a, b])`, `a < b` -> `_compared_(a < b)`."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> _Visited:
+        visited = super().visit_BinOp(node)
+        symbol = _SYMBOLS.get(type(node.op))  # any other operator is refused by the whitelist
+        if not isinstance(visited, ast.BinOp) or symbol is None:
+            return visited
+        return ast.Call(_name("_binop_"), [ast.Constant(symbol), visited.left, visited.right], [])
+
+    def visit_Call(self, node: ast.Call) -> _Visited:
+        visited = super().visit_Call(node)
+        if not isinstance(visited, ast.Call):
+            return visited
+        return ast.Call(_name("_call_"), [visited.func, *visited.args], visited.keywords)
+
+    def visit_Compare(self, node: ast.Compare) -> _Visited:
+        return _guarded("_compared_", super().visit_Compare(node))
+
+    def visit_List(self, node: ast.List) -> _Visited:
+        visited = super().visit_List(node)
+        return _guarded("_built_", visited) if isinstance(node.ctx, ast.Load) else visited
+
+    def visit_Tuple(self, node: ast.Tuple) -> _Visited:
+        visited = super().visit_Tuple(node)
+        return _guarded("_built_", visited) if isinstance(node.ctx, ast.Load) else visited
+
+    def visit_Set(self, node: ast.Set) -> _Visited:
+        return _guarded("_built_", super().visit_Set(node))
+
+    def visit_Dict(self, node: ast.Dict) -> _Visited:
+        return _guarded("_built_", super().visit_Dict(node))
+
+    # The new nodes take the position of the node they wrap.
+    def visit_Expression(self, node: ast.Expression) -> _Visited:
+        return ast.fix_missing_locations(super().visit_Expression(node))
+
+    def visit_Module(self, node: ast.Module) -> _Visited:
+        return ast.fix_missing_locations(super().visit_Module(node))
+
+
+def _quote(source: str, limit: int = 200) -> str:
+    # Messages name the source; a 20,000-character script is named by its start.
+    return repr(source) if len(source) <= limit else f"{source[:limit]!r}..."
+
+
 @functools.lru_cache(maxsize=2048)
 def _compiled(source: str, mode: str) -> types.CodeType:
     # Exceptions are not cached, so a rejected source is re-checked each time (cheap, and rare).
     problems = _parse_and_check(source, mode, None)
     if problems:
-        raise ExpressionError(f"{'; '.join(problems)} in {source!r}")
+        raise ExpressionError(f"{'; '.join(problems)} in {_quote(source)}")
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<expression>")
+    try:
+        result = compiler(source, filename="<expression>", policy=_GuardingTransformer)
+    except (RecursionError, MemoryError) as e:  # MAX_DEPTH was checked; a deep caller stack adds up
+        what = "expression" if mode == "eval" else "script"
+        raise ExpressionError(f"the {what} is nested too deeply to compile in {_quote(source)}") from e
     if result.errors or result.code is None:
-        raise ExpressionError(f"{'; '.join(result.errors)} in {source!r}")
+        raise ExpressionError(f"{'; '.join(result.errors)} in {_quote(source)}")
     return result.code
 
 
@@ -393,43 +675,96 @@ def _write(obj):
     raise ExpressionError(f"changing {type(obj).__name__} values is not allowed")
 
 
-_INPLACE = {
-    "+=": operator.add,
-    "-=": operator.sub,
-    "*=": operator.mul,
-    "/=": operator.truediv,
-    "//=": operator.floordiv,
-    "%=": operator.mod,
-}
-
-
-def _inplacevar(op: str, left, right):
-    if op not in _INPLACE:
-        raise ExpressionError(f"operator {op!r} is not allowed")
-    return _INPLACE[op](left, right)
-
-
 _GUARDS = {
     "__builtins__": SAFE_BUILTINS,
     "_getattr_": _refuse_getattr,
-    "_getitem_": _getitem,
     "_getiter_": iter,
     "_write_": _write,
-    "_inplacevar_": _inplacevar,
 }
 
 
-def _refuse_unsafe(value, path: str, seen: set[int]) -> None:
+class _Guards:
+    """The guards of one run: each refuses a too large result and checks the run's deadline."""
+
+    def __init__(self, what: str) -> None:
+        limit = _TIME_LIMIT.get()
+        self.seconds = TIME_LIMIT_SECONDS if limit is None else limit
+        self.deadline = time.monotonic() + self.seconds
+        self.what = what
+        self.built_size = 0  # of all values made so far
+
+    def names(self) -> dict[str, object]:
+        return {
+            "_binop_": self.binop,
+            "_inplacevar_": self.inplacevar,
+            "_call_": self.call,
+            "_built_": self.built,
+            "_compared_": self.compared,
+            "_getitem_": self.getitem,
+        }
+
+    def tick(self) -> None:
+        if time.monotonic() >= self.deadline:
+            raise ExpressionError(
+                f"the {self.what} took longer than the limit of {self.seconds:g} s"
+            )
+
+    def count(self, size: int) -> None:
+        self.built_size += size
+        if self.built_size > MAX_TOTAL_SIZE:
+            raise ExpressionError(
+                f"the {self.what} built more than the limit of {MAX_TOTAL_SIZE:,} characters or "
+                "items in all"
+            )
+
+    def binop(self, op: str, left: Any, right: Any) -> Any:
+        self.tick()
+        self.count(_result_size(op, left, right))
+        return _BINARY[op](left, right)
+
+    def inplacevar(self, op: str, left: Any, right: Any) -> Any:
+        if op[:-1] not in _BINARY:  # `x += 1` arrives as ("+=", x, 1)
+            raise ExpressionError(f"operator {op!r} is not allowed")
+        return self.binop(op[:-1], left, right)
+
+    def call(self, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.tick()
+        key = kwargs.get("key")
+        if callable(key):  # sorted/min/max call it once per item, out of our sight otherwise
+            kwargs["key"] = lambda item: self.call(key, item)
+        result = func(*args, **kwargs)
+        self.count(_value_size(result))
+        return result
+
+    def built(self, value: Any) -> Any:
+        self.tick()
+        self.count(_value_size(value))
+        return value
+
+    def compared(self, value: Any) -> Any:
+        self.tick()
+        return value
+
+    def getitem(self, obj: Any, index: Any) -> Any:
+        self.tick()
+        return _getitem(obj, index)
+
+
+def _refuse_unsafe(value: object, path: str) -> None:
     # A module or class is an escape hatch (`json.codecs.sys.modules`), even nested inside task data.
-    if isinstance(value, (types.ModuleType, type)) or id(value) in _FORBIDDEN_VALUES:
-        raise ExpressionError(
-            f"'{path}' is a {type(value).__name__}; only plain values may be passed in"
-        )
-    if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in seen:
-        seen.add(id(value))
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in items:
-            _refuse_unsafe(item, f"{path}[{key!r}]", seen)
+    # Walked without recursion, so deeply nested data cannot crash the check.
+    seen: set[int] = set()
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, (types.ModuleType, type)) or id(value) in _FORBIDDEN_VALUES:
+            raise ExpressionError(
+                f"'{path}' is a {type(value).__name__}; only plain values may be passed in"
+            )
+        if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in seen:
+            seen.add(id(value))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((item, f"{path}[{key!r}]") for key, item in items)
 
 
 def _namespace(names: Mapping[str, object]) -> dict:
@@ -437,7 +772,7 @@ def _namespace(names: Mapping[str, object]) -> dict:
     for key, value in names.items():
         # `_` names are unreachable from checked source; skipping them also keeps guards unoverridable.
         if isinstance(key, str) and not key.startswith("_"):
-            _refuse_unsafe(value, key, set())
+            _refuse_unsafe(value, key)
             env[key] = value
     env.update(_GUARDS)
     return env
@@ -445,19 +780,22 @@ def _namespace(names: Mapping[str, object]) -> dict:
 
 def _run(source: str, mode: str, env: dict):
     code = _compiled(source, mode)
+    env.update(_Guards("expression" if mode == "eval" else "script").names())
     try:
         return eval(code, env) if mode == "eval" else exec(code, env)  # noqa: S307 - restricted code
     except ExpressionError as e:
-        raise ExpressionError(f"{e.message} in {source!r}") from e
+        raise ExpressionError(f"{e.message} in {_quote(source)}") from e
     except Exception as e:  # NameError, TypeError, ZeroDivisionError, errors of our functions...
-        raise ExpressionError(f"{type(e).__name__}: {e} in {source!r}") from e
+        detail = str(e) if len(str(e)) <= 300 else f"{str(e)[:300]}..."  # e.g. a KeyError's key
+        raise ExpressionError(f"{type(e).__name__}: {detail} in {_quote(source)}") from e
 
 
 def evaluate(source: str, names: Mapping[str, object]) -> object:
     """Check, compile (cached) and evaluate an expression with `names` as its only variables.
 
     `${...}` JUEL is translated first. Raises ExpressionError if the expression is not allowed, if a
-    value in `names` is a module or class, or if evaluation fails.
+    value in `names` is a module or class, if evaluation fails, or if it goes over a limit (a result
+    too large, or longer than TIME_LIMIT_SECONDS).
     """
     source = translate_juel(source)
     return _run(source, "eval", _namespace(names))
@@ -467,7 +805,8 @@ def execute(source: str, names: dict) -> dict:
     """Check, compile (cached) and run a script; return its variables afterwards.
 
     The result holds every variable (new, changed or unchanged) except the guards and the functions that
-    were passed in, so callers can `data.update(result)`. `names` itself is not modified.
+    were passed in, so callers can `data.update(result)`. `names` itself is not modified. Errors and
+    limits as for evaluate().
     """
     env = _namespace(names)
     _run(source, "exec", env)
