@@ -15,6 +15,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from app.calendar import COUNT_LIMITS
+
 from . import expressions
 from .contract import ProcessContract
 from .contract import check as check_contract
@@ -153,13 +155,43 @@ def _lane_names(root) -> dict[str, str]:
     return lanes
 
 
+# What parsing pathological text can raise. The expression checks answer any text with problems;
+# catching these as well keeps lint() answering with problems (a 422), never a 500.
+_UNREADABLE = (RecursionError, MemoryError, ValueError, SyntaxError)
+_UNREADABLE_PROBLEM = "could not be read (too long or too deeply nested)"
+
+
 def _expression_problems(element_id, text, functions, what) -> list[Problem]:
+    try:
+        messages = _expression_messages(text, functions)
+    except _UNREADABLE:
+        messages = [_UNREADABLE_PROBLEM]
+    return [Problem(f"{what}: {m}", element_id) for m in messages]
+
+
+def _expression_messages(text, functions) -> list[str]:
     try:
         source = to_python(text)
     except expressions.ExpressionError as exc:
-        return [Problem(f"{what}: {exc}", element_id)]
-    return [Problem(f"{what}: {m}", element_id)
-            for m in expressions.check_expression(source, allowed_names=functions)]
+        return [exc.message]
+    return (expressions.check_expression(source, allowed_names=functions)
+            or _count_problems(ast.parse(source, mode="eval")))
+
+
+def _count_problems(tree: ast.AST) -> list[str]:
+    """A calendar call with a literal count above its bound, e.g. add_working_days(d, 2000000):
+    said at save rather than when a case reaches it (the function refuses it then too)."""
+    problems = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        limit = COUNT_LIMITS.get(node.func.id)
+        counts = node.args[1:2] + [k.value for k in node.keywords if k.arg == "n"]
+        for count in counts:
+            if (limit is not None and isinstance(count, ast.Constant)
+                    and isinstance(count.value, (int, float)) and count.value > limit):
+                problems.append(f"{node.func.id}: n must be at most {limit}, not {count.value}")
+    return problems
 
 
 def _check_user_task(task, lanes, roles, functions) -> list[Problem]:
@@ -199,7 +231,7 @@ def _check_service_task(task, handlers, functions) -> list[Problem]:
     for unknown in sorted(given.keys() - signature.required - signature.optional):
         problems.append(Problem(f"handler '{topic}' has no parameter '{unknown}'", element_id))
     for name, value in given.items():
-        if value.startswith("${"):
+        if value.startswith(("${", "#{")):  # what the engine evaluates; anything else is literal
             problems.extend(_expression_problems(element_id, value, functions, f"parameter {name}"))
     return problems
 
@@ -261,8 +293,12 @@ def _check_condition(flow, functions) -> list[Problem]:
 def _check_script(task, functions) -> list[Problem]:
     node = task.find(f"{BPMN}script")
     source = "" if node is None else (node.text or "")
-    return [Problem(f"script: {m}", task.get("id"))
-            for m in expressions.check_script(source, allowed_names=functions)]
+    try:
+        messages = (expressions.check_script(source, allowed_names=functions)
+                    or _count_problems(ast.parse(source, mode="exec")))
+    except _UNREADABLE:
+        messages = [_UNREADABLE_PROBLEM]
+    return [Problem(f"script: {m}", task.get("id")) for m in messages]
 
 
 def _check_gateway_default(gateway, root) -> list[Problem]:
