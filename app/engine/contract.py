@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from .types import Problem
 
@@ -139,15 +139,17 @@ def _set_by_steps(process) -> set[str]:
 
 
 # --- the check -------------------------------------------------------------------------------------
-def check(root, contract: ProcessContract) -> list[Problem]:
-    """Every breach of `contract` in the diagram `root`, each on its element in plain words."""
+def check(root, contract: ProcessContract, known_handlers: Collection[str] = ()) -> list[Problem]:
+    """Every breach of `contract` in the diagram `root`, each on its element in plain words.
+
+    A handler outside `known_handlers` is left to the caller, which reports it as unknown."""
     process = root.find(f"{BPMN}process[@id='{contract.key}']")
     if process is None:
         return []  # a diagram for another process key is reported by the caller
     found = _elements(process)
     return [
         *_element_problems(contract, found),
-        *_handler_problems(process, contract),
+        *_handler_problems(process, contract, known_handlers),
         *_variable_problems(process, contract),
         *_message_problems(root, process, contract),
     ]
@@ -172,10 +174,13 @@ def _element_problems(contract: ProcessContract, found: Mapping[str, _Found]) ->
                           f"{element.kind}: {element.why}", element.id)
 
 
-def _handler_problems(process, contract: ProcessContract) -> Iterable[Problem]:
+def _handler_problems(process, contract: ProcessContract, known_handlers: Collection[str]
+                      ) -> Iterable[Problem]:
     for task in process.iter(f"{BPMN}serviceTask"):
         handler = task.get(f"{CAMUNDA}topic") or ""
         rules = contract.handlers.get(handler)
+        if rules is None and handler not in known_handlers:
+            continue
         if rules is None:
             allowed = ", ".join(sorted(contract.handlers)) or "none"
             yield Problem(f"This process cannot run the step '{handler}'; the steps it can "

@@ -136,7 +136,7 @@ def lint(
     for gateway in root.iter(f"{BPMN}exclusiveGateway", f"{BPMN}inclusiveGateway"):
         problems.extend(_check_gateway_default(gateway, root))
     if contract is not None:
-        problems.extend(check_contract(root, contract))
+        problems.extend(check_contract(root, contract, handlers.keys()))
     problems.extend(exclusivity_warnings(root))
     return problems
 
