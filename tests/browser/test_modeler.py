@@ -124,3 +124,33 @@ def test_manager_changes_saves_fixes_and_publishes(running_case, live_url, page)
 def test_an_assistant_cannot_open_the_modeler(running_case, live_url, page):
     sign_in(page, live_url, "fa", PASSWORD)
     assert page.goto(live_url + MODELER).status == 403
+
+
+def test_a_kept_element_renamed_in_the_panel_cannot_be_published(running_case, live_url, page):
+    sign_in(page, live_url, "fm", PASSWORD)
+    page.goto(live_url + MODELER)
+    expect(page.locator("#modeler[data-modeler-state='ready']")).to_have_count(1)
+    # The elements the service relies on carry a badge, and the page says why.
+    expect(page.locator(".load-bearing-badge")).to_have_count(4)
+    expect(page.locator("#load-bearing")).to_contain_text(
+        "Validate the returned agreement (validate_agreement): the check that the date the "
+        "recipient signed is not in the future is attached to it")
+
+    select_element(page, "validate_agreement")
+    page.fill("#bio-properties-panel-id", "check_agreement")
+    page.keyboard.press("Tab")
+    save(page)
+    expect(page.locator("#modeler")).to_have_attribute("data-problems", "1")
+    expect(page.locator(".djs-element.has-problem[data-element-id='check_agreement']")
+           ).to_have_count(1)
+    expect(page.locator("#problems")).to_contain_text("must keep its id validate_agreement")
+    expect(page.locator("#publish")).to_be_disabled()
+    assert serious_violations(page) == []
+    screenshot(page, "modeler-kept-element-renamed")
+
+    select_element(page, "check_agreement")
+    page.fill("#bio-properties-panel-id", "validate_agreement")
+    page.keyboard.press("Tab")
+    save(page)
+    expect(page.locator("#modeler")).to_have_attribute("data-problems", "0")
+    expect(page.locator("#publish")).to_be_enabled()
