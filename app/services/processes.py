@@ -206,8 +206,8 @@ def _refusal(version: ProcessVersion, path: Path) -> str:
     return (f"not synced — version {version.number} was published from the modeler on {when}{by} "
             "after the file was last synced; the shipped file would replace it for new cases. "
             f"To keep the manager's version, save it over {path.parent.name}/{path.name} "
-            f"(download it from /processes/{key}/versions/{version.number}.bpmn, signed in as "
-            "a manager or admin); to publish the shipped file anyway, run "
+            f"(\"Download version {version.number}\" on the process page, /processes/{key}); to "
+            "publish the shipped file anyway, run "
             f"`flask --app app workflows sync --replace {key}`.")
 
 

@@ -34,6 +34,10 @@ def test_only_managers_and_admins_open_the_process_pages(staff, client):
     listing = fm.get("/processes")
     assert listing.status_code == 200 and "Direct payment agreement" in listing.text
     assert fm.get("/processes/guide").status_code == 200
+    # Each version's diagram can be downloaded from the process page (workflows sync points there).
+    page = fm.get("/processes/direct_payment_agreement").text
+    assert 'href="/processes/direct_payment_agreement/versions/1.bpmn"' in page
+    assert fm.get("/processes/direct_payment_agreement/versions/1.bpmn").status_code == 200
 
 
 def test_save_draft_returns_the_problems_and_publish_waits_for_none(staff, client):

@@ -27,9 +27,9 @@ OTHER = "debt_decision"  # nobody edits this one in the modeler
 REFUSAL = (
     "not synced — version 2 was published from the modeler on 4 December 2026 by Jane Manager "
     "after the file was last synced; the shipped file would replace it for new cases. To keep "
-    f"the manager's version, save it over workflows/{PROCESS}.bpmn (download it from "
-    f"/processes/{PROCESS}/versions/2.bpmn, signed in as a manager or admin); to publish the "
-    f"shipped file anyway, run `flask --app app workflows sync --replace {PROCESS}`.")
+    f"the manager's version, save it over workflows/{PROCESS}.bpmn (\"Download version 2\" on "
+    f"the process page, /processes/{PROCESS}); to publish the shipped file anyway, run "
+    f"`flask --app app workflows sync --replace {PROCESS}`.")
 
 
 @pytest.fixture
