@@ -29,7 +29,8 @@ from app import calendar, clock  # noqa: E402
 from app.engine import diagrams, runner, serializer  # noqa: E402
 
 XML = (REPO / "workflows/direct_payment_agreement.bpmn").read_bytes()
-VALID_PACK = {"signatures_complete": True, "dedicated_account": True, "contribution_set_up": True}
+VALID_PACK = {"signatures_complete": True, "dedicated_account": True, "contribution_set_up": True,
+              "recipient_signed_on": "2026-03-02"}
 SETTINGS = {"dp_reminder_1_working_days": 10, "dp_reminder_2_working_days": 10,
             "dp_decision_working_days": 10, "dp_phone_call_due_working_days": 2,
             "dp_caseworker_check_due_working_days": 5, "dp_decision_due_working_days": 5,

@@ -47,9 +47,10 @@ from .types import (
 
 clocked.install()
 
-# Steps that can stop with an incident: the state just before each is kept, so a retry runs it
-# again (a handler, a gateway's conditions, a script) and nothing before it runs twice.
-_STOPPABLE = (CaseworkServiceTask, ExclusiveGatewayMixin, InclusiveGatewayMixin, ScriptTaskMixin)
+# Steps of the diagram that can stop with an incident besides a handler: a gateway's conditions
+# and a script. They change nothing until they succeed, so the state to keep is the one they
+# failed in, with the step ready again; a retry runs it again and nothing before it twice.
+_EVALUATING = (ExclusiveGatewayMixin, InclusiveGatewayMixin, ScriptTaskMixin)
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,13 @@ class _Run:
             self.workflow.script_engine = self.engine
         self.steps: list[Step] = []
         self._snapshot: str | None = None
-        self._running = None  # the stoppable task whose snapshot was just taken
+        self._running = None  # the gateway or script being run
 
     def _before(self, task) -> None:
-        if isinstance(task.task_spec, _STOPPABLE):
+        if isinstance(task.task_spec, CaseworkServiceTask):
+            # A handler's data may have changed by the time it fails: keep the state before it.
             self._snapshot = dump_state(self.workflow)
-            self._running = task
+        self._running = task if isinstance(task.task_spec, _EVALUATING) else None
 
     def _after(self, task) -> None:
         self._running = None
@@ -96,9 +98,12 @@ class _Run:
             return Incident(failure.task_name, failure.handler, _describe(failure.error))
         except (SpiffWorkflowException, ExpressionError, AmbiguousRoute) as exc:
             running = self._running
-            if running is not None and not isinstance(running.task_spec, CaseworkServiceTask):
-                # A gateway or script failed: it stops there, as a failed handler does. (After a
-                # handler that ran, its writes stand, so the whole operation is refused instead.)
+            if running is not None and running.state == TaskState.ERROR:
+                # A gateway or script failed in its own evaluation: it stops there, as a failed
+                # handler does. (A failure after it ran, in the next step's set-up, is refused
+                # as a whole instead: by then the tree has moved on.)
+                running._set_state(TaskState.READY)
+                self._snapshot = dump_state(self.workflow)
                 return Incident(running.task_spec.name, "", _describe(exc))
             raise EngineError(_describe(exc), element_id=_element_of(exc)) from exc
         return None
