@@ -105,6 +105,7 @@ bench: venv
 	$(PY) bench/engine_cycle.py
 	$(PY) bench/search.py
 	$(PY) bench/inbox.py
+	$(PY) bench/print_batch.py
 
 lint: venv
 	$(VENV)/bin/ruff check app tests bench tools

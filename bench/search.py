@@ -99,7 +99,7 @@ def generate(n: int, seed: int = 4) -> dict[str, list[dict]]:
     # Zipf-like: Smith about 1.6% of people (1.3% in England and Wales), Kowalski rare.
     surname_cum_weights = list(accumulate(1 / (rank + 1) ** 0.5 for rank in range(len(SURNAMES))))
     postcodes = _postcode_pool(rng, n // 4)
-    care_homes = rng.sample(postcodes, 200)  # addresses with dozens of residents
+    care_homes = rng.sample(postcodes, min(200, len(postcodes)))  # dozens of residents each
     born_from, born_span = date(1920, 1, 1), (date(2007, 1, 1) - date(1920, 1, 1)).days
     rows: dict[str, list[dict]] = {
         "team": [{"id": i + 1, "name": name} for i, name in enumerate(TEAMS)],

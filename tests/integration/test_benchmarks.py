@@ -1,0 +1,30 @@
+"""Every benchmark in bench/ runs at a tiny size, so none can rot unnoticed (`make bench` runs them
+at full size). Only that they run and print their figures is checked here, never a speed."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+TINY = {
+    "engine_cycle.py": (["3"], "engine adapter / raw"),
+    "inbox.py": (["300", "2"], "manager: all open tasks"),
+    "search.py": (["300", "2"], "postcode"),
+    "print_batch.py": (["1"], "1 letters"),
+}
+
+
+def test_every_benchmark_has_a_tiny_run():
+    assert sorted(p.name for p in (REPO / "bench").glob("*.py")) == sorted(TINY)
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_at_a_tiny_size(script):
+    args, expected = TINY[script]
+    done = subprocess.run([sys.executable, str(REPO / "bench" / script), *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert expected in done.stdout
