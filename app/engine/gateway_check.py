@@ -31,17 +31,22 @@ def exclusivity_warnings(root) -> list[Problem]:
         for flow in flows:
             if flow.get("sourceRef") != gateway.get("id") or flow.get("id") == gateway.get("default"):
                 continue
-            parsed = _parse(flow.findtext(f"{BPMN}conditionExpression") or "")
+            text = (flow.findtext(f"{BPMN}conditionExpression") or "").strip()
+            parsed = _parse(text)
             if parsed is not None:
-                conditions.append((names.get(flow.get("targetRef")), parsed))
-        for (first, a), (second, b) in combinations(conditions, 2):
+                conditions.append((names.get(flow.get("targetRef")), _shortened(text), parsed))
+        for (first, first_text, a), (second, second_text, b) in combinations(conditions, 2):
             if not exclusive(a, b):
                 warnings.append(Problem(
-                    f"The routes to '{first}' ({ast.unparse(a)}) and to '{second}' "
-                    f"({ast.unparse(b)}) could both be taken: a case that meets both would "
-                    f"stop here. Add 'and not (…)' of one condition to the other",
+                    f"The routes to '{first}' ({first_text}) and to '{second}' ({second_text}) "
+                    "could both be taken: a case that meets both would stop here. Add "
+                    "'and not (…)' of one condition to the other",
                     gateway.get("id"), warning=True))
     return warnings
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _parse(text: str) -> ast.expr | None:

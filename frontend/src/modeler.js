@@ -158,7 +158,8 @@ function start(root) {
         link.href = "#canvas";
         link.className = "govuk-link";
         link.dataset.elementId = element.id;
-        link.textContent = `${label}: ${message}`;
+        // A message that names its element already reads well alone.
+        link.textContent = message.includes(`'${label}'`) ? message : `${label}: ${message}`;
         link.addEventListener("click", (event) => {
           event.preventDefault();
           show(element);

@@ -1,7 +1,13 @@
 """An exclusive gateway takes the one route whose condition holds; two that hold stop the step."""
 from __future__ import annotations
 
-from app.engine import diagrams, runner
+import ast
+
+import pytest
+from lxml import etree
+
+from app.engine import diagrams, gateway_check, runner
+from app.engine.expressions import translate_juel
 
 from .bpmn_snippets import diagram
 
@@ -75,3 +81,39 @@ def test_the_canvas_position_of_the_targets_changes_no_route():
         assert both.incident is not None and both.ready_tasks == ()
         _, review = _answer(choice(first_y, second_y), deceased=False, concern=True)
         assert [t.name for t in review.ready_tasks] == ["review"]
+
+
+@pytest.mark.parametrize("first,second", [
+    ("decision == 'stop'", "decision == 'more_time'"),
+    ("decision != 'stop'", "decision == 'stop'"),
+    ("outcome in ('a', 'b')", "outcome in ['c']"),
+    ("deceased", "concern and not deceased"),
+    ("concern or late", "not (concern or late) and missing"),
+    ("concern and not deceased", "deceased"),
+    ("deceased", "(concern and not deceased) or (late and not deceased)"),
+    ("${decision == 'a'}", "#{decision eq 'b'}"),
+])
+def test_conditions_written_to_exclude_each_other_are_recognised(first, second):
+    assert gateway_check.exclusive(_condition(first), _condition(second))
+
+
+@pytest.mark.parametrize("first,second", [
+    ("deceased", "concern"),
+    ("decision == 'a'", "other == 'b'"),
+    ("decision != 'a'", "decision != 'b'"),
+    ("outcome in ('a', 'b')", "outcome == 'b'"),
+    ("amount > 5", "amount > 10"),
+    ("not deceased", "not concern"),
+])
+def test_conditions_that_may_both_hold_are_not(first, second):
+    assert not gateway_check.exclusive(_condition(first), _condition(second))
+
+
+def test_the_check_warns_on_the_gateway_with_both_routes_named():
+    [warning] = gateway_check.exclusivity_warnings(etree.fromstring(choice()))
+    assert (warning.element_id, warning.warning) == ("outcome", True)
+    assert "'Estate route' (deceased)" in warning.message and "'Review' (concern)" in warning.message
+
+
+def _condition(text: str):
+    return ast.parse(translate_juel(text), mode="eval").body
