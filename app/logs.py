@@ -23,3 +23,7 @@ class StripQueryStrings(logging.Filter):
 def install() -> None:
     logging.getLogger("werkzeug").addFilter(StripQueryStrings())
     logging.getLogger("gunicorn.access").addFilter(StripQueryStrings())
+    # SpiffWorkflow logs every task state change, and below INFO it attaches the task's data
+    # (names, money) to each record; APScheduler logs every 2-second sweep. Warnings only.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
