@@ -311,6 +311,8 @@ def _step(task) -> Step | None:
 def _describe(exc: BaseException) -> str:
     # SpiffWorkflow raises its own error while handling ours, without `from`: read the context.
     inner = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    if isinstance(inner, ExpressionError):
+        return inner.message.splitlines()[0][:500]  # says what failed and in which expression
     text = str(exc) or type(exc).__name__
     if inner is not None and str(inner) and str(inner) not in text:
         text = f"{text}: {inner}"
