@@ -158,3 +158,15 @@ def test_the_managers_guide_lists_what_each_contract_holds(key):
     named += [value for variable in contract.variables for value in variable.values or ()]
     missing = [name for name in named if f"`{name}`" not in section]
     assert missing == []
+
+
+def test_a_step_or_letter_outside_the_tables_fails_at_run_time_too():
+    # The contract refuses them at save; a diagram published before it still cannot invent a
+    # debt stage or reach a letter with no details.
+    from app.errors import NotFound
+    from app.services import letters, recovery
+
+    with pytest.raises(ValueError, match="unknown ladder step 'bogus'"):
+        recovery.escalate(None, "bogus", {})
+    with pytest.raises(NotFound, match="not a direct-payment letter"):
+        letters._fields_for("debt_reminder_1", None, {}, None)
