@@ -11,10 +11,10 @@ from typing import Any, Callable, Mapping, Protocol
 from app import calendar, clock
 from app.engine.runner import EngineContext
 from app.engine.types import HandlerCall, StepHeld
-from app.extensions import db
 from app.models import ProcessInstance
 
 from . import settings
+from .transaction import savepoint
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def context_for(instance: ProcessInstance) -> EngineContext:
             raise LookupError(f"no handler named '{call.handler}'")
         # A savepoint: a failing handler's own writes roll back, the use case goes on.
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 return handler(HandlerCase(instance, call.element_id, call.data), **call.params)
         except StepHeld as held:
             if held.record is not None:

@@ -1,8 +1,9 @@
 """One use case = one database transaction."""
 from __future__ import annotations
 
+import contextlib
 import functools
-from typing import Callable, ParamSpec, TypeVar
+from typing import Callable, Iterator, ParamSpec, TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,3 +35,21 @@ def use_case(func: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
+
+
+@contextlib.contextmanager
+def savepoint() -> Iterator[None]:
+    """A savepoint inside the use case's transaction: what runs in it rolls back alone if it raises.
+
+    Python's sqlite3 driver opens its transaction only before the first INSERT, UPDATE or DELETE,
+    so a SAVEPOINT issued before any write would itself be the outermost transaction and its
+    RELEASE would commit at once: a failure later in the use case could not undo it (a letter
+    kept while the process is not moved on, sent again on retry). Open the transaction first.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested():
+        yield
