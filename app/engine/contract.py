@@ -50,17 +50,25 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Variable:
-    """A value the code reads back from the process: a form field or a step must set it."""
+    """A value the code reads back from the process, and the step that must record it: a form
+    field of that id on a user task, or a service task whose `date_var` names it."""
     name: str
     why: str
+    task: str  # the element that records it; declared among the contract's elements
+    # The form field's type as the code parses it: date, boolean, enum, string, long, money.
+    type: str | None = None
+    required: bool = True
     # The answers the code understands, when the field offers a choice.
     values: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
 class Message:
+    """A message the service sends to the process: some catching event must wait for it.
+    `interrupting`: it must stop what the process is doing (a boundary event that cancels)."""
     name: str
     why: str
+    interrupting: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,24 +126,8 @@ def _elements(process) -> dict[str, _Found]:
     return found
 
 
-def _form_fields(process) -> dict[str, list]:
-    fields: dict[str, list] = {}
-    for task in process.iter(f"{BPMN}userTask"):
-        for form_field in task.iter(f"{CAMUNDA}formField"):
-            fields.setdefault(form_field.get("id") or "", []).append(form_field)
-    return fields
-
-
 def _parameters(task) -> dict[str, str]:
     return {p.get("name"): (p.text or "").strip() for p in task.iter(f"{CAMUNDA}inputParameter")}
-
-
-def _set_by_steps(process) -> set[str]:
-    """Variables a service task names as where it keeps its result (a `..._var` parameter)."""
-    names = set()
-    for task in process.iter(f"{BPMN}serviceTask"):
-        names.update(v for k, v in _parameters(task).items() if k.endswith("_var") and v)
-    return names
 
 
 # --- the check -------------------------------------------------------------------------------------
@@ -206,36 +198,78 @@ def _parameter_problems(element_id: str, name: str, value: str, rule: Parameter
 
 
 def _variable_problems(process, contract: ProcessContract) -> Iterable[Problem]:
-    fields = _form_fields(process)
-    from_steps = _set_by_steps(process)
+    nodes = {n.get("id"): n for n in process.iter() if isinstance(n.tag, str) and n.get("id")}
     for variable in contract.variables:
-        if variable.name not in fields and variable.name not in from_steps:
-            yield Problem(f"No step records '{variable.name}' any more: {variable.why}. Keep a "
-                          f"form field with the id {variable.name}", contract.key)
+        task = nodes.get(variable.task)
+        if task is None:
+            continue  # the kept element is reported missing
+        if task.tag == f"{BPMN}serviceTask":
+            if _parameters(task).get("date_var") != variable.name:
+                yield Problem(f"'{_name(task)}' must keep '{variable.name}' as its date_var: "
+                              f"{variable.why}", variable.task)
             continue
-        for form_field in fields.get(variable.name, []):
-            yield from _answer_problems(form_field, variable)
+        fields = [f for f in task.iter(f"{CAMUNDA}formField") if f.get("id") == variable.name]
+        if not fields:
+            yield Problem(f"'{_name(task)}' must keep a form field with the id "
+                          f"{variable.name}: {variable.why}", variable.task)
+            continue
+        yield from _field_problems(fields[0], variable)
 
 
-def _answer_problems(form_field, variable: Variable) -> Iterable[Problem]:
+def _name(node) -> str:
+    return node.get("name") or node.get("id")
+
+
+def _field_type(form_field) -> str:
+    props = {p.get("id"): p.get("value") for p in form_field.iter(f"{CAMUNDA}property")}
+    return props.get("type") or form_field.get("type") or "string"
+
+
+def _field_problems(form_field, variable: Variable) -> Iterable[Problem]:
+    task = next(form_field.iterancestors(f"{BPMN}userTask"))
+    where = f"The field {variable.name} on '{_name(task)}'"
+    kind = _field_type(form_field)
+    if variable.type and kind != variable.type:
+        yield Problem(f"{where} must stay {_FIELD_WORDS.get(variable.type, variable.type)} "
+                      f"field, not {_FIELD_WORDS.get(kind, kind)} one: {variable.why}",
+                      task.get("id"))
+    required = any(c.get("name") == "required" for c in form_field.iter(f"{CAMUNDA}constraint"))
+    if variable.required and not required:
+        yield Problem(f"{where} must stay required: {variable.why}", task.get("id"))
     if variable.values is None:
         return
-    options = [v.get("id") for v in form_field.iter(f"{CAMUNDA}value")]
-    task = form_field.getparent()
-    while task is not None and task.get("id") is None:
-        task = task.getparent()
-    task_id = None if task is None else task.get("id")
-    for option in options:
+    for option in (v.get("id") for v in form_field.iter(f"{CAMUNDA}value")):
         if option not in variable.values:
-            yield Problem(f"The answer '{option}' of '{variable.name}' is not one the service "
-                          f"understands ({variable.why}); the answers it understands are: "
-                          f"{', '.join(sorted(variable.values))}", task_id)
+            yield Problem(f"{where} offers '{option}', an answer the service does not understand "
+                          f"({variable.why}); the answers it understands are: "
+                          f"{', '.join(sorted(variable.values))}", task.get("id"))
+
+
+_FIELD_WORDS = {"date": "a date", "boolean": "a yes/no", "enum": "a choice", "string": "a text",
+                "long": "a whole-number", "money": "a money", "note": "a note"}
+_CATCHING = (f"{BPMN}intermediateCatchEvent", f"{BPMN}boundaryEvent", f"{BPMN}startEvent",
+             f"{BPMN}receiveTask")
 
 
 def _message_problems(root, process, contract: ProcessContract) -> Iterable[Problem]:
     names = {m.get("id"): m.get("name") for m in root.iter(f"{BPMN}message")}
-    caught = {names.get(d.get("messageRef")) for d in process.iter(f"{BPMN}messageEventDefinition")}
+    waiting: dict[str, list] = {}
+    for definition in process.iter(f"{BPMN}messageEventDefinition"):
+        event = definition.getparent()
+        if event.tag in _CATCHING:
+            waiting.setdefault(names.get(definition.get("messageRef")), []).append(event)
+    for task in process.iter(f"{BPMN}receiveTask"):
+        waiting.setdefault(names.get(task.get("messageRef")), []).append(task)
     for message in contract.messages:
-        if message.name not in caught:
+        events = waiting.get(message.name, [])
+        if not events:
             yield Problem(f"No step waits for the message '{message.name}' any more: "
                           f"{message.why}", contract.key)
+        elif message.interrupting and not any(_interrupts(e) for e in events):
+            yield Problem(f"The message '{message.name}' must stop what the process is doing (an "
+                          f"interrupting event on the edge of the steps it ends): {message.why}",
+                          events[0].get("id"))
+
+
+def _interrupts(event) -> bool:
+    return event.tag == f"{BPMN}boundaryEvent" and event.get("cancelActivity") != "false"

@@ -16,6 +16,11 @@ CONTRACT = ProcessContract(
         Element(VALIDATE_AGREEMENT, Kind.USER_TASK, "Validate the returned agreement",
                 "the check that the date the recipient signed is not in the future is "
                 "attached to it"),
+        Element("send_agreement", Kind.SERVICE_TASK, "Send agreement pack",
+                "the reminders count from and print the date it keeps in sent_date"),
+        Element("countersign_agreement", Kind.USER_TASK, "Countersign and schedule first payment",
+                "the confirmation letter's payment schedule starts on the first payment date "
+                "recorded here"),
         Element("reminder_1_due", Kind.TIMER, "T1: reminder 1 due", _MOVED_IN),
         Element("reminder_2_due", Kind.TIMER, "T2: reminder 2 due", _MOVED_IN),
         Element("decision_due", Kind.TIMER, "T3: decision due", _MOVED_IN),
@@ -26,13 +31,17 @@ CONTRACT = ProcessContract(
         "date_var": Parameter("it names where the letter's date is kept", variable=True),
     }},
     variables=(
-        Variable("sent_date", "the reminders print the date the agreement was sent"),
+        Variable("sent_date", "the reminders print the date the agreement was sent",
+                 task="send_agreement"),
         Variable("recipient_signed_on",
-                 "the check that the signing date is not in the future reads it"),
+                 "the check that the signing date is not in the future reads it",
+                 task=VALIDATE_AGREEMENT, type="date"),
         Variable("first_payment_date",
-                 "the confirmation letter's payment schedule starts on that date"),
+                 "the confirmation letter's payment schedule starts on that date",
+                 task="countersign_agreement", type="date"),
     ),
     messages=(Message("paperwork_received",
-                      "the service passes it on when the signed agreement comes back"),),
+                      "the service passes it on when the signed agreement comes back, and the "
+                      "chase stops", interrupting=True),),
     start_points=("reminder_1_due", "reminder_2_due", "decision_due"),
 )

@@ -9,13 +9,16 @@ from .recovery import LADDER_KEY, LETTER_STAGES, STEP_STAGES
 
 DECIDE_NEXT_STEP = "decide_next_step"
 _MOVED_IN = "a debt moved in from the old records may start here"
-_PAID = Message("paid_in_full", "the service sends it when the debt is paid in full")
+_PAID = Message("paid_in_full", "the service sends it when the debt is paid in full, and "
+                "recovery stops", interrupting=True)
 _STEP = Parameter("each escalation sets the debt's stage the service knows",
                   values=frozenset(STEP_STAGES))
 
 LADDER = ProcessContract(
     key=LADDER_KEY,
     elements=(
+        Element("send_reminder_1", Kind.SERVICE_TASK, "Send reminder 1",
+                "the final demand prints the date of the first reminder it keeps in r1_date"),
         Element("final_demand_due", Kind.TIMER, "R2: final demand due", _MOVED_IN),
         Element("referral_due", Kind.TIMER, "REF: referral due", _MOVED_IN),
         Element("engagement", Kind.USER_TASK, "Contact the person and seek an arrangement",
@@ -29,11 +32,14 @@ LADDER = ProcessContract(
         },
         "debt_step": {"step": _STEP},
     },
-    variables=(Variable("r1_date", "the final demand prints the date of the first reminder"),),
+    variables=(Variable("r1_date", "the final demand prints the date of the first reminder",
+                        task="send_reminder_1"),),
     messages=(
         _PAID,
-        Message("person_died", "the service sends it when a death is recorded"),
-        Message("plan_broken", "the service sends it when an instalment plan is broken"),
+        Message("person_died", "the service sends it when a death is recorded, and the ladder "
+                "stops", interrupting=True),
+        Message("plan_broken", "the service sends it when an instalment plan is broken, and the "
+                "ladder moves to the Letter of Claim decision", interrupting=True),
         Message("plan_ended", "the service sends it when an instalment plan ends"),
     ),
     start_points=("final_demand_due", "referral_due", "engagement"),
@@ -48,9 +54,10 @@ DECISION = ProcessContract(
     ),
     handlers={"debt_step": {"step": _STEP}},
     variables=(
-        Variable("decision", "the checks on the decision read it",
-                 values=frozenset({"letter_of_claim", "write_off", "review_later"})),
-        Variable("review_on", "a review later needs the date to review on"),
+        Variable("decision", "the checks on the decision read it", task=DECIDE_NEXT_STEP,
+                 type="enum", values=frozenset({"letter_of_claim", "write_off", "review_later"})),
+        Variable("review_on", "a review later needs the date to review on",
+                 task=DECIDE_NEXT_STEP, type="date", required=False),
     ),
     messages=(_PAID, Message("write_off_decided",
                              "the service sends it when the approver decides the write-off")),

@@ -116,12 +116,66 @@ def test_a_step_this_process_cannot_run_is_refused():
                in p.message for p in problems)
 
 
-def test_a_variable_the_code_reads_must_still_be_recorded():
+def test_a_variable_the_code_reads_must_still_be_recorded_where_it_was():
     xml = shipped("direct_payment_agreement").replace(
         b'id="first_payment_date"', b'id="first_payment_on"')
     problems = lint(xml, "direct_payment_agreement")
-    assert [p.element_id for p in problems if "'first_payment_date'" in p.message] == [
-        "direct_payment_agreement"]
+    assert [p.element_id for p in problems if "first_payment_date" in p.message] == [
+        "countersign_agreement"]
+
+
+def move_field(xml: bytes, field_id: str, to_task: str) -> bytes:
+    def move(root):
+        field = root.find(f".//{C}formField[@id='{field_id}']")
+        field.getparent().remove(field)
+        target = root.find(f".//{B}userTask[@id='{to_task}']")
+        form = target.find(f".//{C}formData")
+        form.append(field)
+    return edit(xml, move)
+
+
+def test_a_field_the_code_reads_moved_to_another_task_is_refused():
+    # The earliest-issue-date rule reads issued_on from the claim task's answers.
+    xml = move_field(shipped("legal_recovery"), "issued_on", "claim_response")
+    problems = lint(xml, "legal_recovery")
+    assert any(p.element_id == "issue_claim" and "issued_on" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("key,field_id,words", [
+    ("legal_recovery", "issued_on", "must stay a date field, not a text one"),
+    ("estate_recovery", "grant_known", "must stay a yes/no field"),
+    ("legal_recovery", "kind", "must stay a choice field"),
+    ("direct_payment_agreement", "recipient_signed_on", "must stay required"),
+])
+def test_a_field_the_code_parses_keeps_its_type_and_stays_required(key, field_id, words):
+    def retype(root):
+        field = root.find(f".//{C}formField[@id='{field_id}']")
+        if words.endswith("required"):
+            for constraint in field.iter(f"{C}constraint"):
+                constraint.getparent().remove(constraint)
+        else:
+            field.set("type", "string")
+            for value in list(field.iter(f"{C}value")):
+                value.getparent().remove(value)
+    problems = lint(edit(shipped(key), retype), key)
+    assert any(field_id in p.message and words in p.message for p in problems), problems
+
+
+def test_a_message_must_be_caught_and_interrupt_where_the_code_needs_it():
+    not_interrupting = shipped("debt_recovery").replace(
+        b'id="paid_in_full_received"', b'id="paid_in_full_received" cancelActivity="false"')
+    problems = lint(not_interrupting, "debt_recovery")
+    assert [p.element_id for p in problems if "'paid_in_full' must stop" in p.message] == [
+        "paid_in_full_received"]
+
+    def throw_instead(root):
+        event = root.find(f".//{B}boundaryEvent[@id='agreement_received']")
+        event.tag = f"{B}intermediateThrowEvent"
+        del event.attrib["attachedToRef"]
+    problems = lint(edit(shipped("direct_payment_agreement"), throw_instead),
+                    "direct_payment_agreement")
+    assert any("No step waits for the message 'paperwork_received'" in p.message
+               for p in problems)
 
 
 def test_an_answer_the_code_does_not_understand_is_refused_on_its_task():
@@ -143,6 +197,7 @@ def test_start_points_and_the_ids_the_code_uses_are_all_declared():
     for contract in CONTRACTS.values():
         declared = {e.id for e in contract.elements}
         assert set(contract.start_points) <= declared, contract.key
+        assert {v.task for v in contract.variables} <= declared, contract.key
     for key, task_id in task_checks.CHECKS:
         assert CONTRACTS[key].element(task_id).kind == Kind.USER_TASK
     assert CONTRACTS["legal_recovery"].element(legal_actions.EARLIEST_TIMER).kind == Kind.TIMER
