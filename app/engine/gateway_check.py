@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from itertools import combinations
 
-from .expressions import ExpressionError, translate_juel
+from .expressions import ExpressionError
+from .juel import translate_juel
 from .types import Problem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import expressions
+from .juel import translate_juel
 from .types import Dispatch, HandlerCall
 
 
@@ -30,7 +31,7 @@ def is_iso_literal(text: str) -> bool:
 def to_python(text: str) -> str:
     """The Python form of a diagram expression: JUEL `${...}` translated, else as written."""
     stripped = (text or "").strip()
-    return expressions.translate_juel(stripped)
+    return translate_juel(stripped)
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):

@@ -15,14 +15,13 @@ from lxml import etree
 
 from app import calendar
 from app.engine import diagrams
+from app.engine.expression_limits import MAX_DEPTH, time_limit
 from app.engine.expressions import (
-    MAX_DEPTH,
     ExpressionError,
     check_expression,
     check_script,
     evaluate,
     execute,
-    time_limit,
 )
 from app.engine.scripting import is_iso_literal, to_python
 

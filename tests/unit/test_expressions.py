@@ -11,8 +11,8 @@ from app.engine.expressions import (
     check_script,
     evaluate,
     execute,
-    translate_juel,
 )
+from app.engine.juel import translate_juel
 
 
 # --- JUEL translation ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from app.engine import diagrams, gateway_check, runner
-from app.engine.expressions import translate_juel
+from app.engine.juel import translate_juel
 
 from .bpmn_snippets import diagram
 
