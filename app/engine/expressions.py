@@ -21,203 +21,74 @@ from collections.abc import Collection, Mapping
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
 from .expression_limits import (
-    BINARY,
-    FORMATTING,
-    MAX_DEPTH,
-    MAX_EXPRESSION_LENGTH,
-    MAX_INT_BITS,
-    MAX_SCRIPT_LENGTH,
-    MAX_SIZE,
-    SYMBOLS,
-    TIME_LIMIT_SECONDS,
-    TOO_BIG_NUMBER,
-    TOO_LARGE,
-    ExpressionError,
-    GuardingTransformer,
-    Guards,
-    bounded_round,
-    bounded_sum,
-    int_result_bits,
-    time_limit,
-    too_long,
+    BINARY, FORMATTING, MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_INT_BITS, MAX_SCRIPT_LENGTH, MAX_SIZE,
+    SYMBOLS, TIME_LIMIT_SECONDS, TOO_BIG_NUMBER, TOO_LARGE, ExpressionError, GuardingTransformer,
+    Guards, bounded_round, bounded_sum, int_result_bits, time_limit, too_long,
 )
 from .juel import translate_juel
 
 # ExpressionError, time_limit and TIME_LIMIT_SECONDS are also imported from here by callers.
-__all__ = [
-    "FORBIDDEN_NAMES",
-    "SAFE_BUILTINS",
-    "TIME_LIMIT_SECONDS",
-    "ExpressionError",
-    "check_expression",
-    "check_script",
-    "evaluate",
-    "execute",
-    "time_limit",
-]
+__all__ = ["FORBIDDEN_NAMES", "SAFE_BUILTINS", "TIME_LIMIT_SECONDS", "ExpressionError",
+           "check_expression", "check_script", "evaluate", "execute", "time_limit"]
 
 
 SAFE_BUILTINS: dict[str, object] = {
     **{
         name: getattr(builtins, name)
-        for name in (
-            "len",
-            "min",
-            "max",
-            "abs",
-            "int",
-            "float",
-            "str",
-            "bool",
-            "sorted",
-            "any",
-            "all",
-            "True",
-            "False",
-            "None",
-        )
+        for name in ("len", "min", "max", "abs", "int", "float", "str", "bool", "sorted", "any",
+                     "all", "True", "False", "None")
     },
     "round": bounded_round,
     "sum": bounded_sum,
 }
 # `print` is listed because RestrictedPython rewrites it to a `_print_` collector that we do not provide.
-FORBIDDEN_NAMES = frozenset(
-    {
-        "open",
-        "exec",
-        "eval",
-        "compile",
-        "__import__",
-        "getattr",
-        "setattr",
-        "delattr",
-        "globals",
-        "locals",
-        "vars",
-        "input",
-        "breakpoint",
-        "type",
-        "object",
-        "print",
-    }
-)
+FORBIDDEN_NAMES = frozenset({
+    "open", "exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr", "globals",
+    "locals", "vars", "input", "breakpoint", "type", "object", "print",
+})
 # Builtins that must not be smuggled in as values either (`names={"g": getattr}` would reopen the door).
 _FORBIDDEN_VALUES = frozenset(
     id(getattr(builtins, n)) for n in FORBIDDEN_NAMES if hasattr(builtins, n)
 )
 
 _OPS = (
-    ast.And,
-    ast.Or,
-    ast.Not,
-    ast.USub,
-    ast.UAdd,
-    ast.Add,
-    ast.Sub,
-    ast.Mult,
-    ast.Div,
-    ast.FloorDiv,
-    ast.Mod,
-    ast.Eq,
-    ast.NotEq,
-    ast.Lt,
-    ast.LtE,
-    ast.Gt,
-    ast.GtE,
-    ast.In,
-    ast.NotIn,
-    ast.Is,
-    ast.IsNot,
+    ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd, ast.Add, ast.Sub, ast.Mult, ast.Div,
+    ast.FloorDiv, ast.Mod, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.Is, ast.IsNot,
 )
-_EXPR_NODES = frozenset(
-    (
-        ast.Expression,
-        ast.BoolOp,
-        ast.UnaryOp,
-        ast.BinOp,
-        ast.Compare,
-        ast.Name,
-        ast.Load,
-        ast.Constant,
-        ast.Call,
-        ast.keyword,
-        ast.List,
-        ast.Tuple,
-        ast.Dict,
-        ast.Set,
-        ast.Subscript,
-        ast.Slice,
-        ast.IfExp,
-    )
-    + _OPS
-)
+_EXPR_NODES = frozenset((
+    ast.Expression, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Compare, ast.Name, ast.Load,
+    ast.Constant, ast.Call, ast.keyword, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Subscript,
+    ast.Slice, ast.IfExp,
+) + _OPS)
 _SCRIPT_NODES = _EXPR_NODES | {
-    ast.Module,
-    ast.Assign,
-    ast.AugAssign,
-    ast.If,
-    ast.Pass,
-    ast.Expr,
-    ast.Store,
+    ast.Module, ast.Assign, ast.AugAssign, ast.If, ast.Pass, ast.Expr, ast.Store,
 }
 # What may appear inside `x[...]`: a constant, a variable or simple arithmetic on them, or a slice of those.
 _INDEX_NODES = (
-    ast.Constant,
-    ast.Name,
-    ast.Load,
-    ast.UnaryOp,
-    ast.BinOp,
-    ast.Slice,
-    ast.USub,
-    ast.UAdd,
-    ast.Add,
-    ast.Sub,
-    ast.Mult,
-    ast.FloorDiv,
-    ast.Mod,
+    ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.BinOp, ast.Slice, ast.USub, ast.UAdd,
+    ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod,
 )
 _CONSTANT_TYPES = (str, int, float, bool, type(None))
 # Parts of nodes that are rejected anyway: reporting them too would only be noise.
-_SILENT = frozenset(
-    (
-        ast.Store,
-        ast.Del,
-        ast.arguments,
-        ast.arg,
-        ast.alias,
-        ast.comprehension,
-        ast.ExceptHandler,
-        ast.withitem,
-    )
-)
+_SILENT = frozenset((
+    ast.Store, ast.Del, ast.arguments, ast.arg, ast.alias, ast.comprehension, ast.ExceptHandler,
+    ast.withitem,
+))
 _FRIENDLY = {
     ast.Lambda: "lambda",
-    ast.ListComp: "comprehension",
-    ast.SetComp: "comprehension",
-    ast.DictComp: "comprehension",
+    ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.DictComp: "comprehension",
     ast.GeneratorExp: "generator expression",
-    ast.JoinedStr: "f-string",
-    ast.FormattedValue: "f-string",
+    ast.JoinedStr: "f-string", ast.FormattedValue: "f-string",
     ast.Starred: "'*' unpacking",
     ast.NamedExpr: "':=' assignment",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Import: "import",
-    ast.ImportFrom: "import",
-    ast.For: "for loop",
-    ast.While: "while loop",
-    ast.FunctionDef: "function definition",
-    ast.ClassDef: "class definition",
-    ast.With: "with",
-    ast.Try: "try",
-    ast.Raise: "raise",
-    ast.Global: "global",
-    ast.Nonlocal: "nonlocal",
-    ast.Delete: "del",
-    ast.Pow: "'**' operator",
-    ast.Invert: "'~' operator",
-    ast.MatMult: "'@' operator",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+    ast.Import: "import", ast.ImportFrom: "import",
+    ast.For: "for loop", ast.While: "while loop",
+    ast.FunctionDef: "function definition", ast.ClassDef: "class definition",
+    ast.With: "with", ast.Try: "try", ast.Raise: "raise",
+    ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Delete: "del",
+    ast.Pow: "'**' operator", ast.Invert: "'~' operator", ast.MatMult: "'@' operator",
 }
 
 
