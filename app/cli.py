@@ -33,6 +33,20 @@ def init_command() -> None:
     for key, reason in result.refused.items():
         click.echo(f"warning: {key}: {reason} Until then the manager's version stays in use.",
                    err=True)
+    _report_versions_in_use()
+
+
+def _report_versions_in_use() -> None:
+    """Versions in use that today's check finds fault with, as warnings: new cases start on the
+    latest, and running cases go on with theirs."""
+    for check in processes.check_versions_in_use():
+        use = (["new cases start on it"] if check.latest else []) + (
+            [f"{check.running} running case{'' if check.running == 1 else 's'}"]
+            if check.running else [])
+        for problem in check.problems:
+            kind = "warning" if problem.warning else "problem"
+            click.echo(f"{kind}: {check.key} version {check.version} ({' and '.join(use)}), "
+                       f"{problem.element_id or check.key}: {problem.message}", err=True)
 
 
 def _sync(replace: tuple[str, ...] = ()) -> processes.SyncResult:
@@ -73,6 +87,7 @@ def workflows_sync(replace: tuple[str, ...]) -> None:
     result = _sync(replace)
     for key, reason in result.refused.items():
         click.echo(f"{key}: {reason}", err=True)
+    _report_versions_in_use()
     if result.refused:
         raise click.ClickException(
             f"not synced: {', '.join(result.refused)} (a manager's version is in use)")

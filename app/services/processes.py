@@ -93,6 +93,40 @@ def latest_version(definition: ProcessDefinition) -> ProcessVersion | None:
     return definition.versions[-1] if definition.versions else None
 
 
+@dataclass(frozen=True)
+class VersionCheck:
+    """A published version in use checked again with today's check and contract."""
+    key: str
+    name: str
+    version: int
+    running: int
+    latest: bool
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+
+def check_versions_in_use() -> list[VersionCheck]:
+    """The latest version of each process and every version cases still run on, with what
+    today's check finds in it: a version published before a rule existed may break it (a
+    manager's old rename of a kept element, conditions that overlap). Only those with findings."""
+    found = []
+    for definition in list_definitions():
+        running = running_by_version(definition)
+        latest = latest_version(definition)
+        for version in definition.versions:
+            if version is not latest and not running.get(version.number):
+                continue
+            problems = lint(version.xml, definition.key)
+            if problems:
+                found.append(VersionCheck(definition.key, definition.name, version.number,
+                                          running.get(version.number, 0), version is latest,
+                                          problems))
+    return found
+
+
 def get_version(key: str, number: int) -> ProcessVersion:
     definition = get_definition(key)
     for version in definition.versions:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import AppError
-from app.services import instances, operations, print_batch
+from app.services import instances, operations, print_batch, processes
 
 from . import bp
 from .auth import page_requires
@@ -24,7 +24,8 @@ def operations_page():
         scheduler_stale=operations.scheduler_stale(operations.last_sweep()),
         last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
         tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
-        ages=operations.outstanding_by_age(), batch=print_batch.letters_for(clock.today()))
+        ages=operations.outstanding_by_age(), batch=print_batch.letters_for(clock.today()),
+        versions=processes.check_versions_in_use())
 
 
 @bp.get("/operations/print-batch.zip")

@@ -225,3 +225,24 @@ def test_publish_refuses_a_draft_someone_else_saved_since(staff, client):
     refused = fm.post("/processes/direct_payment_agreement/publish",
                       json={"draft_hash": mine}, headers={"X-CSRFToken": token})
     assert refused.status_code == 409 and "someone else" in refused.json["error"]["message"]
+
+
+def test_operations_lists_a_version_in_use_that_the_check_now_faults(staff, client):
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.models import ProcessVersion
+    from app.services import processes
+    from tests.unit.test_process_contracts import rename_id
+
+    fm, _ = manager(client)
+    assert 'id="versions"' not in fm.get("/operations").text  # the shipped versions are sound
+    definition = processes.get_definition("legal_recovery")
+    xml = rename_id(processes.latest_version(definition).xml, "issue_claim", "court_claim")
+    db.session.add(ProcessVersion(definition=definition, number=2, source="modeler", xml=xml,
+                                  content_hash="old", published_at=datetime.fromisoformat(
+                                      "2026-11-01T10:00:00+00:00")))
+    db.session.commit()
+    page = fm.get("/operations").text
+    assert 'data-version="legal_recovery-2"' in page and "new cases start on it" in page
+    assert "must keep its id issue_claim" in page

@@ -225,3 +225,26 @@ def test_init_warns_about_a_refusal_and_carries_on(app, shipped):
             in result.stderr)
     assert versions(PROCESS) == [(1, "file"), (2, "modeler")]
     assert versions(OTHER) == [(1, "file"), (2, "file")]
+
+
+def test_versions_in_use_are_checked_again_and_reported_by_init(app, shipped):
+    # A manager's version published before the contract existed: the claim task renamed.
+    from app.models import ProcessVersion
+    from tests.unit.test_process_contracts import rename_id
+
+    definition = processes.get_definition("legal_recovery")
+    old = processes.latest_version(definition).xml
+    db.session.add(ProcessVersion(definition=definition, number=2, source="modeler",
+                                  xml=rename_id(old, "issue_claim", "court_claim"),
+                                  content_hash="old-manager-version",
+                                  published_at=datetime.fromisoformat("2026-11-01T10:00:00+00:00")))
+    db.session.commit()
+    [check] = processes.check_versions_in_use()
+    assert (check.key, check.version, check.latest, check.running) == (
+        "legal_recovery", 2, True, 0)
+    assert [p.element_id for p in check.errors] == ["court_claim"]
+
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert ("problem: legal_recovery version 2 (new cases start on it), court_claim: The user "
+            "task 'Issue the County Court claim' must keep its id issue_claim") in result.stderr
