@@ -39,12 +39,16 @@ MAX_INT_BITS = 128  # about 3.4e38; a sum of money in pence needs under 64
 MAX_SIZE = 100_000  # characters and items in one value, nested values counted each time they appear
 MAX_TOTAL_SIZE = 1_000_000  # all values one run builds: many values each under MAX_SIZE add up
 MAX_ROUND_DIGITS = 100  # round(5, -10**9) would compute 10**(10**9) first
+# Lists, tuples, sets and dictionaries inside each other. Task data is flat, and storing an
+# instance's data as JSON recurses once per level: 1,000 levels would crash the save.
+MAX_VALUE_DEPTH = 20
 TIME_LIMIT_SECONDS = 1.0  # per evaluation; see time_limit() to change it for a block of code
 
 _TIME_LIMIT: contextvars.ContextVar[float | None] = contextvars.ContextVar("time_limit", default=None)
 TOO_BIG_NUMBER = f"the result would be a number larger than the limit of {MAX_INT_BITS} bits"
 TOO_LARGE = f"the result would be larger than the limit of {MAX_SIZE:,} characters or items"
 FORMATTING = "string formatting with '%' is not allowed"
+TOO_DEEP_VALUE = f"the result would be a value nested more than {MAX_VALUE_DEPTH} levels deep"
 
 
 @contextlib.contextmanager
@@ -89,22 +93,25 @@ SYMBOLS: dict[type[ast.operator], str] = {
     ast.Mod: "%",
 }
 _SEQUENCES = (str, list, tuple)
+_CONTAINERS = (list, tuple, set, frozenset, dict)
 
 
 def _size(value: object) -> int:
     """Characters and items in `value`, nested values counted each time they appear (as printing,
-    comparing or hashing it would visit them). Counting stops past MAX_SIZE, so it stays cheap."""
-    total, stack = 0, [value]
+    comparing or hashing it would visit them). Counting stops past MAX_SIZE, so it stays cheap.
+    ExpressionError if it nests containers more than MAX_VALUE_DEPTH levels deep."""
+    total, stack = 0, [(value, 1)]
     while stack and total <= MAX_SIZE:
-        item = stack.pop()
+        item, level = stack.pop()
         if isinstance(item, str):
             total += len(item)
-        elif isinstance(item, (list, tuple, set, frozenset, dict)):
+        elif isinstance(item, _CONTAINERS):
+            if level > MAX_VALUE_DEPTH:
+                raise ExpressionError(TOO_DEEP_VALUE)
             total += len(item)
             if total <= MAX_SIZE:
-                stack.extend(item)
-                if isinstance(item, dict):
-                    stack.extend(item.values())
+                children = [*item, *item.values()] if isinstance(item, dict) else item
+                stack.extend((child, level + 1) for child in children)
     return total
 
 
@@ -138,7 +145,7 @@ def _result_size(op: str, left: object, right: object) -> int:
 
 def _value_size(value: object) -> int:
     """The size of a value just made (a function's result, a list just built); ExpressionError if
-    it is above the limits."""
+    it is above the limits, or nested too deeply."""
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise ExpressionError(TOO_BIG_NUMBER)
     size = _size(value)

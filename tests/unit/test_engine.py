@@ -244,3 +244,18 @@ def test_a_timer_that_would_fail_when_reached_is_refused_at_save(kind, text, ref
     problems = lint(xml)
     assert bool(problems) == refused, problems
     assert all(p.element_id == "waited" for p in problems)
+
+
+def test_a_script_that_nests_a_value_too_deeply_stops_with_an_incident():
+    # Storing a list 1,300 levels deep as JSON would recurse past Python's limit (a 500).
+    source = "x = []\n" + "x = [x]\n" * 1300
+    model = diagrams.load_model(diagram(
+        '<bpmn:startEvent id="start" />'
+        f'<bpmn:scriptTask id="calc" scriptFormat="python"><bpmn:script>{source}</bpmn:script>'
+        '</bpmn:scriptTask><bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="calc" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="end" />'))
+    result = runner.start(model, {}, ctx())
+    assert result.incident is not None and result.incident.element_id == "calc"
+    assert "nested more than 20 levels deep" in result.incident.error
+    assert "x" not in json.loads(result.state)["data"]

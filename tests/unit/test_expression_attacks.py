@@ -4,6 +4,7 @@ other exception."""
 from __future__ import annotations
 
 import ast
+import json
 import signal
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from lxml import etree
 
 from app import calendar
 from app.engine import diagrams
-from app.engine.expression_limits import MAX_DEPTH, time_limit
+from app.engine.expression_limits import MAX_DEPTH, MAX_VALUE_DEPTH, time_limit
 from app.engine.expressions import (
     ExpressionError,
     check_expression,
@@ -38,8 +39,15 @@ def functions() -> dict:
     return fns
 
 
+def _nested(levels: int) -> list:
+    value: list = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
 NAMES = {"x": 10, "s": "%s", "d": "2026-03-02", "items": [3, 1, 2], "big": 10**9,
-         "data": {"k": "v"}}
+         "data": {"k": "v"}, "deep": _nested(MAX_VALUE_DEPTH + 5)}
 
 # What the refusals say (substrings of the messages).
 TOO_LARGE = "larger than the limit of 100,000 characters or items"
@@ -49,6 +57,7 @@ IN_ALL = "characters or items in all"
 FORMATTING = "string formatting with '%' is not allowed"
 TOO_LONG = "longer than the limit of"
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+VALUE_TOO_DEEP = f"a value nested more than {MAX_VALUE_DEPTH} levels deep"
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,14 @@ ATTACKS = [
     script("y = x" + "+x" * 9990, TOO_DEEP, static=True),
     Attack("'" + "a" * 5000 + "'", TOO_LONG, static=True),
     script("s = '" + "a" * 30000 + "'", TOO_LONG, static=True),
+    # --- deeply nested values: storing one as JSON would recurse past Python's limit ---
+    script("x = []\n" + "x = [x]\n" * 1300, VALUE_TOO_DEEP, static=False),
+    script("x = {}\n" + "x = {'k': x}\n" * 30, VALUE_TOO_DEEP, static=False),
+    script("x = ()\n" + "x = (x, 1)\n" * 30, VALUE_TOO_DEEP, static=False),
+    script("x = 1\n" + "x = {'k': [x]}\n" * 15, VALUE_TOO_DEEP, static=False),
+    Attack("[" * 30 + "]" * 30, VALUE_TOO_DEEP, static=False),
+    Attack("deep + [1]", VALUE_TOO_DEEP, static=False),
+    Attack("sorted(deep)", VALUE_TOO_DEEP, static=False),
     # --- escapes ---
     Attack("().__class__.__bases__[0].__subclasses__()", "attribute access", static=True),
     Attack("__import__('os').system('true')", "name '__import__' is not allowed", static=True),
@@ -200,6 +217,15 @@ def test_attack_is_stopped_by_a_limit_when_run(attack):
     with pytest.raises(ExpressionError) as info:
         run(attack)
     assert attack.message in info.value.message
+
+
+def test_a_value_at_the_nesting_limit_is_kept_and_stored():
+    source = "x = []\n" + "x = [x]\n" * (MAX_VALUE_DEPTH - 1)
+    result = execute(source, {})
+    assert result["x"] == _nested(MAX_VALUE_DEPTH)
+    assert json.loads(json.dumps(result)) == result
+    with pytest.raises(ExpressionError, match=VALUE_TOO_DEEP):
+        execute(source + "x = [x]\n", {})
 
 
 def test_problem_messages_stay_short_for_long_sources():
