@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from itertools import combinations
 
-from .expressions import ExpressionError
+from .expressions import check_expression
 from .juel import translate_juel
 from .types import Problem
 
@@ -23,26 +23,38 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
 def exclusivity_warnings(root) -> list[Problem]:
-    """A warning on each exclusive gateway with two conditions that could both be true."""
+    """A warning on each exclusive gateway with two conditions that could both be true.
+
+    Never raises: a gateway the analysis cannot follow gets no warning, and a condition the
+    expression check refuses is left out (that check reports it on its flow)."""
     flows = list(root.iter(f"{BPMN}sequenceFlow"))
     names = {n.get("id"): n.get("name") or n.get("id") for n in root.iter() if n.get("id")}
     warnings = []
     for gateway in root.iter(f"{BPMN}exclusiveGateway"):
-        conditions = []
-        for flow in flows:
-            if flow.get("sourceRef") != gateway.get("id") or flow.get("id") == gateway.get("default"):
-                continue
-            text = (flow.findtext(f"{BPMN}conditionExpression") or "").strip()
-            parsed = _parse(text)
-            if parsed is not None:
-                conditions.append((names.get(flow.get("targetRef")), _shortened(text), parsed))
-        for (first, first_text, a), (second, second_text, b) in combinations(conditions, 2):
-            if not exclusive(a, b):
-                warnings.append(Problem(
-                    f"The routes to '{first}' ({first_text}) and to '{second}' ({second_text}) "
-                    "could both be taken: a case that meets both would stop here. Add "
-                    "'and not (…)' of one condition to the other",
-                    gateway.get("id"), warning=True))
+        try:
+            warnings.extend(_gateway_warnings(gateway, flows, names))
+        except Exception:  # noqa: BLE001 - advice only: saving a diagram must never answer 500
+            continue
+    return warnings
+
+
+def _gateway_warnings(gateway, flows, names) -> list[Problem]:
+    conditions = []
+    for flow in flows:
+        if flow.get("sourceRef") != gateway.get("id") or flow.get("id") == gateway.get("default"):
+            continue
+        text = (flow.findtext(f"{BPMN}conditionExpression") or "").strip()
+        parsed = _parse(text)
+        if parsed is not None:
+            conditions.append((names.get(flow.get("targetRef")), _shortened(text), parsed))
+    warnings = []
+    for (first, first_text, a), (second, second_text, b) in combinations(conditions, 2):
+        if not exclusive(a, b):
+            warnings.append(Problem(
+                f"The routes to '{first}' ({first_text}) and to '{second}' ({second_text}) "
+                "could both be taken: a case that meets both would stop here. Add "
+                "'and not (…)' of one condition to the other",
+                gateway.get("id"), warning=True))
     return warnings
 
 
@@ -51,11 +63,11 @@ def _shortened(text: str, limit: int = 80) -> str:
 
 
 def _parse(text: str) -> ast.expr | None:
-    try:
-        source = translate_juel(text.strip())
-        return ast.parse(source, mode="eval").body if source else None
-    except (ExpressionError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # the expression check reports it
+    """The condition's tree, or None when it is empty or the expression check refuses it: the
+    analysis walks trees recursively, and only a checked one is known to be shallow enough."""
+    if not text or check_expression(text):
+        return None
+    return ast.parse(translate_juel(text), mode="eval").body
 
 
 def exclusive(a: ast.expr, b: ast.expr) -> bool:

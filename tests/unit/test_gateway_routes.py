@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from app.engine import diagrams, gateway_check, runner
 from app.engine.juel import translate_juel
+from app.models import ROLES
+from app.services.engine_context import diagram_function_names
+from app.tasks import HANDLERS
 
 from .bpmn_snippets import diagram
+
+DEBT_RECOVERY = Path(__file__).resolve().parents[2] / "workflows" / "debt_recovery.bpmn"
 
 
 def _shape(element: str, y: int) -> str:
@@ -117,3 +123,32 @@ def test_the_check_warns_on_the_gateway_with_both_routes_named():
 
 def _condition(text: str):
     return ast.parse(translate_juel(text), mode="eval").body
+
+
+# --- the check never answers with an error ------------------------------------------------------
+def _debt_recovery_with(condition: str) -> bytes:
+    return DEBT_RECOVERY.read_text().replace(
+        'tFormalExpression">deceased</bpmn:conditionExpression>',
+        f'tFormalExpression">{condition}</bpmn:conditionExpression>', 1).encode()
+
+
+@pytest.mark.parametrize("condition", [
+    "-" * 1980 + "deceased > 0",  # parses, but too deep for the overlap analysis to walk
+    "not " * 400 + "deceased",
+    "(" * 5000 + "deceased" + ")" * 5000,
+    "deceased and",
+])
+def test_a_condition_the_expression_check_refuses_gets_a_problem_not_an_error(condition):
+    xml = _debt_recovery_with(condition)
+    assert gateway_check.exclusivity_warnings(etree.fromstring(xml)) == []
+    problems = diagrams.lint(xml, roles=ROLES, handlers=HANDLERS,
+                             functions=diagram_function_names())
+    assert {p.element_id for p in problems} == {"flow_deceased"}
+
+
+def test_a_gateway_the_analysis_cannot_follow_gets_no_warning(monkeypatch):
+    def fails(a, b):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(gateway_check, "exclusive", fails)
+    assert gateway_check.exclusivity_warnings(etree.fromstring(choice())) == []
