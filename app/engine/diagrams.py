@@ -26,6 +26,10 @@ from .specs import CAMUNDA, CaseworkParser
 from .types import DiagramError, Problem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+# SpiffWorkflow runs these, but an inclusive gateway takes every route whose condition holds,
+# and the guide lists only exclusive and parallel gateways.
+_REFUSED_GATEWAYS = {f"{BPMN}inclusiveGateway": "an inclusive gateway",
+                     f"{BPMN}complexGateway": "a complex gateway"}
 DATE_FUNCTIONS = frozenset({
     "add_working_days", "add_calendar_days", "next_working_day", "add_months",
     "deemed_service_cpr_6_26", "deemed_service_cpr_6_14", "today", "date_of",
@@ -135,6 +139,7 @@ def lint(
         problems.extend(_check_script(script_task, functions))
     for gateway in root.iter(f"{BPMN}exclusiveGateway", f"{BPMN}inclusiveGateway"):
         problems.extend(_check_gateway_default(gateway, root))
+    problems.extend(_check_gateway_kinds(root))
     if contract is not None:
         problems.extend(check_contract(root, contract, handlers.keys()))
     problems.extend(exclusivity_warnings(root))
@@ -287,7 +292,22 @@ def _check_condition(flow, functions) -> list[Problem]:
     node = flow.find(f"{BPMN}conditionExpression")
     if node is None or not (node.text or "").strip():
         return []
+    source = _source_of(flow)
+    if source is not None and source.tag in _REFUSED_GATEWAYS:
+        return []  # the gateway itself is refused
+    if source is not None and source.tag != f"{BPMN}exclusiveGateway":
+        # SpiffWorkflow ignores it (a task's or a parallel gateway's flows are all taken), so the
+        # diagram would not do what it shows.
+        return [Problem("a condition only has an effect on an arrow out of an exclusive gateway",
+                        flow.get("id"))]
     return _expression_problems(flow.get("id"), node.text, functions, "condition")
+
+
+def _source_of(flow):
+    """The element a flow leaves: one of its siblings (a flow stays inside its (sub)process)."""
+    parent, source_id = flow.getparent(), flow.get("sourceRef")
+    return None if parent is None else next(
+        (node for node in parent if node.get("id") == source_id), None)
 
 
 def _check_script(task, functions) -> list[Problem]:
@@ -299,6 +319,12 @@ def _check_script(task, functions) -> list[Problem]:
     except _UNREADABLE:
         messages = [_UNREADABLE_PROBLEM]
     return [Problem(f"script: {m}", task.get("id")) for m in messages]
+
+
+def _check_gateway_kinds(root) -> list[Problem]:
+    return [Problem(f"{_REFUSED_GATEWAYS[gateway.tag]} is not supported: use an exclusive gateway "
+                    "for a choice, or a parallel gateway to run paths at once", gateway.get("id"))
+            for gateway in root.iter(*_REFUSED_GATEWAYS)]
 
 
 def _check_gateway_default(gateway, root) -> list[Problem]:

@@ -13,7 +13,7 @@ from app.models import ROLES
 from app.services.engine_context import diagram_function_names
 from app.tasks import HANDLERS
 
-from .bpmn_snippets import diagram
+from .bpmn_snippets import diagram, user_then_service
 
 DEBT_RECOVERY = Path(__file__).resolve().parents[2] / "workflows" / "debt_recovery.bpmn"
 
@@ -152,3 +152,45 @@ def test_a_gateway_the_analysis_cannot_follow_gets_no_warning(monkeypatch):
 
     monkeypatch.setattr(gateway_check, "exclusive", fails)
     assert gateway_check.exclusivity_warnings(etree.fromstring(choice())) == []
+
+
+# --- only an exclusive gateway chooses ----------------------------------------------------------
+def _lint(xml: bytes):
+    return diagrams.lint(xml, roles=ROLES, handlers=HANDLERS, functions=diagram_function_names())
+
+
+def _messages_on(xml: bytes, element_id: str) -> list[str]:
+    return [p.message for p in _lint(xml) if p.element_id == element_id]
+
+
+CHOOSE_ANOTHER = "use an exclusive gateway for a choice, or a parallel gateway to run paths at once"
+NO_EFFECT = "a condition only has an effect on an arrow out of an exclusive gateway"
+
+
+@pytest.mark.parametrize("kind", ["inclusiveGateway", "complexGateway"])
+def test_an_inclusive_or_complex_gateway_is_refused(kind):
+    # An inclusive gateway takes every route whose condition holds: both, for a case that meets both.
+    xml = choice().replace(b"<bpmn:exclusiveGateway ", f"<bpmn:{kind} ".encode())
+    assert any(CHOOSE_ANOTHER in m for m in _messages_on(xml, "outcome"))
+    assert _messages_on(xml, "f_estate") == _messages_on(xml, "f_review") == []
+
+
+def test_a_condition_after_a_parallel_gateway_is_refused_on_its_flow():
+    xml = choice().replace(
+        b'<bpmn:exclusiveGateway id="outcome" name="Checklist outcome" default="f_clear" />',
+        b'<bpmn:parallelGateway id="outcome" name="Checklist outcome" />')
+    assert _messages_on(xml, "f_estate") == _messages_on(xml, "f_review") == [NO_EFFECT]
+    assert _messages_on(xml, "f_clear") == []
+
+
+def test_a_condition_on_the_one_flow_out_of_a_task_is_refused_on_its_flow():
+    xml = user_then_service().replace(
+        b'<bpmn:sequenceFlow id="f3" sourceRef="act" targetRef="after" />',
+        b'<bpmn:sequenceFlow id="f3" sourceRef="act" targetRef="after">'
+        b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">amount == 0'
+        b'</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    assert _messages_on(xml, "f3") == [NO_EFFECT]
+
+
+def test_conditions_out_of_an_exclusive_gateway_are_still_accepted():
+    assert [p for p in _lint(choice()) if not p.warning] == []
