@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Collection, Iterable, Mapping
 
+from .specs import CAMUNDA, service_task_parameters
 from .types import Problem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
 _VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -127,7 +127,8 @@ def _elements(process) -> dict[str, _Found]:
 
 
 def _parameters(task) -> dict[str, str]:
-    return {p.get("name"): (p.text or "").strip() for p in task.iter(f"{CAMUNDA}inputParameter")}
+    # As the engine reads them: a parameter it would not run must not pass the check.
+    return service_task_parameters(task)
 
 
 # --- the check -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .contract import ProcessContract
 from .contract import check as check_contract
 from .gateway_check import exclusivity_warnings
 from .scripting import is_iso_literal, to_python
-from .specs import CAMUNDA, CaseworkParser
+from .specs import CAMUNDA, CaseworkParser, repeated_parameters, service_task_parameters
 from .types import DiagramError, Problem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -227,10 +227,10 @@ def _check_service_task(task, handlers, functions) -> list[Problem]:
     signature = handlers.get(topic)
     if signature is None:
         return [Problem(f"no handler named '{topic}'", element_id)]
-    problems = []
-    given = {}
-    for param in task.iter(f"{CAMUNDA}inputParameter"):
-        given[param.get("name")] = (param.text or "").strip()
+    # Read as the engine reads them, so the check sees the values that run.
+    given = service_task_parameters(task)
+    problems = [Problem(f"the parameter '{name}' is given more than once: keep one", element_id)
+                for name in repeated_parameters(task)]
     for missing in sorted(signature.required - given.keys()):
         problems.append(Problem(f"handler '{topic}' needs parameter '{missing}'", element_id))
     for unknown in sorted(given.keys() - signature.required - signature.optional):

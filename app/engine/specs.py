@@ -127,16 +127,38 @@ class CaseworkUserTaskParser(UserTaskParser):
         return extensions
 
 
+# The Inputs of the properties panel. An inputParameter anywhere else is not a parameter.
+_PARAMETERS = f".//{CAMUNDA}inputOutput/{CAMUNDA}inputParameter"
+
+
+def _parameter_items(task) -> list[tuple[str, str]]:
+    return [(p.get("name"), (p.text or "").strip()) for p in task.iterfind(_PARAMETERS)]
+
+
+def service_task_parameters(task) -> dict[str, str]:
+    """A service task's handler parameters exactly as the engine runs them: name -> raw value
+    (stripped) of each `camunda:inputParameter` in its `camunda:inputOutput`; a name given twice
+    keeps its last value (see repeated_parameters). The diagram check reads them here too."""
+    return dict(_parameter_items(task))
+
+
+def repeated_parameters(task) -> list[str]:
+    """The names a service task gives more than once among its parameters, each named once."""
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}  # ordered
+    for name, _ in _parameter_items(task):
+        if name in seen:
+            repeated[name] = None
+        seen.add(name)
+    return list(repeated)
+
+
 class CaseworkServiceTaskParser(CamundaTaskParser):
     def create_task(self):
         handler = self.node.get(CAMUNDA + "topic")
-        params = {}
-        for param in self.node.iterfind(
-            f".//{CAMUNDA}inputOutput/{CAMUNDA}inputParameter"
-        ):
-            params[param.get("name")] = (param.text or "").strip()
         return self.spec_class(
-            self.spec, self.bpmn_id, handler=handler, params=params, **self.bpmn_attributes
+            self.spec, self.bpmn_id, handler=handler, params=service_task_parameters(self.node),
+            **self.bpmn_attributes
         )
 
 

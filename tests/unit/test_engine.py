@@ -9,6 +9,7 @@ import pytest
 
 from app import calendar, clock
 from app.engine import diagrams, runner
+from app.engine.contract import Parameter, ProcessContract
 from app.engine.types import DiagramError, EngineError
 
 from .bpmn_snippets import diagram, user_then_service
@@ -259,3 +260,46 @@ def test_a_script_that_nests_a_value_too_deeply_stops_with_an_incident():
     assert result.incident is not None and result.incident.element_id == "calc"
     assert "nested more than 20 levels deep" in result.incident.error
     assert "x" not in json.loads(result.state)["data"]
+
+
+# --- service-task parameters: the check reads what the engine runs ------------------------------
+LETTERS = ProcessContract(key="snippet", handlers={"send_letter": {
+    "template": Parameter("the letters this process sends", values=frozenset({"dp_reminder_1"}))}})
+
+
+def _param(name: str, value: str) -> str:
+    return f'<camunda:inputParameter name="{name}">{value}</camunda:inputParameter>'
+
+
+def _with_parameters(inputs: str, outside: str = "") -> bytes:
+    """user_then_service with these Inputs on its service task, and `outside` after them."""
+    return user_then_service().replace(
+        _param("template", "dp_reminder_1").encode() + b"</camunda:inputOutput>",
+        f"{inputs}</camunda:inputOutput>{outside}".encode())
+
+
+def test_a_parameter_beside_the_inputs_passes_neither_the_check_nor_the_engine():
+    # The engine reads camunda:inputOutput only: a second `template` beside it must not pass the
+    # check (here, against the contract) in place of the one that runs.
+    xml = _with_parameters(_param("template", "unknown_letter"), _param("template", "dp_reminder_1"))
+    problems = diagrams.lint(xml, roles=ROLES, handlers=HANDLERS, functions=set(functions()),
+                             contract=LETTERS)
+    assert [p.element_id for p in problems] == ["act"]
+    assert "'unknown_letter' is not a template" in problems[0].message
+    model, recorder = diagrams.load_model(xml), Recorder()
+    started = runner.start(model, {}, ctx(recorder))
+    runner.complete_task(model, started.state, started.ready_tasks[0].engine_task_id,
+                         {"amount": "1.00"}, ctx(recorder))
+    assert recorder.calls == [("send_letter", {"template": "unknown_letter"}, "act")]
+
+
+def test_a_required_parameter_only_beside_the_inputs_is_missing():
+    xml = _with_parameters("", _param("template", "dp_reminder_1"))
+    assert [p.message for p in lint(xml)] == ["handler 'send_letter' needs parameter 'template'"]
+
+
+def test_a_parameter_given_twice_is_reported_on_its_task():
+    xml = _with_parameters(_param("template", "dp_reminder_1") + _param("template", "dp_reminder_2"))
+    problems = lint(xml)
+    assert [(p.element_id, p.message) for p in problems] == [
+        ("act", "the parameter 'template' is given more than once: keep one")]
