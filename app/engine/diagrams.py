@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from app.calendar import COUNT_LIMITS
 
 from . import expressions
+from .bpmn import BPMN
 from .contract import ProcessContract
 from .contract import check as check_contract
 from .gateway_check import exclusivity_warnings
@@ -25,7 +26,6 @@ from .scripting import is_iso_literal, to_python
 from .specs import CAMUNDA, CaseworkParser, repeated_parameters, service_task_parameters
 from .types import DiagramError, Problem
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 # SpiffWorkflow runs these, but an inclusive gateway takes every route whose condition holds,
 # and the guide lists only exclusive and parallel gateways.
 _REFUSED_GATEWAYS = {f"{BPMN}inclusiveGateway": "an inclusive gateway",

@@ -15,11 +15,10 @@ from __future__ import annotations
 import ast
 from itertools import combinations
 
+from .bpmn import BPMN
 from .expressions import check_expression
 from .juel import translate_juel
 from .types import Problem
-
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
 def exclusivity_warnings(root) -> list[Problem]:
