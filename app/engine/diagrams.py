@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from app.calendar import COUNT_LIMITS
 
-from . import expressions
+from . import expressions, flow_check
 from .bpmn import BPMN
 from .contract import ProcessContract
 from .contract import check as check_contract
@@ -140,6 +140,8 @@ def lint(
     for gateway in root.iter(f"{BPMN}exclusiveGateway", f"{BPMN}inclusiveGateway"):
         problems.extend(_check_gateway_default(gateway, root))
     problems.extend(_check_gateway_kinds(root))
+    problems.extend(flow_check.repeat_problems(root))
+    problems.extend(flow_check.waitless_cycle_problems(root))
     if contract is not None:
         problems.extend(check_contract(root, contract, handlers.keys()))
     problems.extend(exclusivity_warnings(root))
