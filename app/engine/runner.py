@@ -5,6 +5,7 @@ engine with the functions and handler dispatch of the current use case.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
@@ -23,7 +24,11 @@ from SpiffWorkflow.bpmn.specs.mixins import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import (
+    SpiffWorkflowException,
+    TaskNotFoundException,
+    WorkflowException,
+)
 from SpiffWorkflow.util.task import TaskState
 
 from app import clock
@@ -52,6 +57,20 @@ clocked.install()
 # failed in, with the step ready again; a retry runs it again and nothing before it twice.
 _EVALUATING = (ExclusiveGatewayMixin, InclusiveGatewayMixin, ScriptTaskMixin)
 
+# What a diagram's expressions raise when they fail: SpiffWorkflow's wrapper, ours, a gateway's.
+_EXPRESSION_FAILURES = (SpiffWorkflowException, ExpressionError, AmbiguousRoute)
+
+# Steps one operation may run. A case that runs this many without reaching a task for a person,
+# a timer or a message is going round a loop with nothing in it to wait for (the check on save
+# refuses the loops it can see): it stops with an incident instead of holding the worker.
+MAX_STEPS = 1000
+
+
+class _StepBudgetSpent(Exception):
+    def __init__(self, task):
+        super().__init__(task.task_spec.name)
+        self.task = task
+
 
 @dataclass(frozen=True)
 class EngineContext:
@@ -75,6 +94,8 @@ class _Run:
         self.steps: list[Step] = []
         self._snapshot: str | None = None
         self._running = None  # the gateway or script being run
+        self._ran = 0  # steps run in this operation
+        self._advancing = False
 
     def _before(self, task) -> None:
         if isinstance(task.task_spec, CaseworkServiceTask):
@@ -84,13 +105,23 @@ class _Run:
 
     def _after(self, task) -> None:
         self._running = None
+        self._ran += 1
         step = _step(task)
         if step is not None:
             self.steps.append(step)
+        if self._advancing and self._ran >= MAX_STEPS:
+            # Raised after a completed step, so the tree is consistent and can be saved as is.
+            raise _StepBudgetSpent(task)
 
     def advance(self) -> Incident | None:
+        self._advancing = True
         try:
             self.workflow.do_engine_steps(self._before, self._after)
+        except _StepBudgetSpent as spent:
+            self._snapshot = dump_state(self.workflow)
+            return Incident(_element(spent.task), "", (
+                f"the process ran {MAX_STEPS:,} steps without waiting for anyone: "
+                "a loop with no task or timer in it"))
         except HandlerFailed as failure:
             if isinstance(failure.error, StepHeld):
                 return Incident(failure.task_name, failure.handler, failure.error.reason,
@@ -105,26 +136,52 @@ class _Run:
                 running._set_state(TaskState.READY)
                 self._snapshot = dump_state(self.workflow)
                 return Incident(running.task_spec.name, "", _describe(exc))
-            raise EngineError(_describe(exc), element_id=_element_of(exc)) from exc
+            raise _refusal(exc) from exc
+        finally:
+            self._advancing = False
+        unreachable = _out_of_reach(self.workflow)
+        if unreachable is not None:
+            self._snapshot = dump_state(self.workflow)
+            return Incident(_element(unreachable), "", (
+                "the engine cannot reach this step: the case has run more than 1,000 steps in "
+                "a row (a loop with no task or timer in it, or one gone round too often)"))
         return None
 
     def result(self, incident: Incident | None = None) -> EngineResult:
-        state = self._snapshot if incident is not None else dump_state(self.workflow)
-        workflow = self.workflow if incident is None else load_state(
-            state, self.model.spec, self.model.subprocess_specs)
         if incident is not None:
+            workflow = load_state(self._snapshot, self.model.spec, self.model.subprocess_specs)
             workflow.script_engine = self.engine
+            return EngineResult(
+                state=self._snapshot, ready_tasks=(), next_timer_due=None,
+                completed=workflow.completed, steps=tuple(self.steps), incident=incident,
+                data=dict(workflow.data) if workflow.completed else dict(_latest_data(workflow)))
+        workflow = self.workflow
+        # Before the state is taken: a ready task keeps its due date in the state, worked out once.
+        ready_tasks = tuple(_ready_tasks(workflow, self.engine))
         return EngineResult(
-            state=state,
-            ready_tasks=tuple(_ready_tasks(workflow, self.engine)) if incident is None else (),
-            next_timer_due=None if incident is not None else next_timer_due(workflow),
+            state=dump_state(workflow),
+            ready_tasks=ready_tasks,
+            next_timer_due=next_timer_due(workflow),
             completed=workflow.completed,
             steps=tuple(self.steps),
-            incident=incident,
+            incident=None,
             data=dict(workflow.data) if workflow.completed else dict(_latest_data(workflow)),
         )
 
 
+def _operation(function):
+    """A diagram expression that fails outside a gateway or script (a timer reached from a
+    completed task, a due date) refuses the whole operation, naming its element."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _EXPRESSION_FAILURES as exc:
+            raise _refusal(exc) from exc
+    return run
+
+
+@_operation
 def start(model: ProcessModel, data: Mapping[str, Any], ctx: EngineContext) -> EngineResult:
     run = _Run(model, ctx, None)
     run.workflow.task_tree.data.update(data)
@@ -133,6 +190,7 @@ def start(model: ProcessModel, data: Mapping[str, Any], ctx: EngineContext) -> E
     return run.result(run.advance())
 
 
+@_operation
 def complete_task(model, state, engine_task_id: str, data: Mapping[str, Any], ctx) -> EngineResult:
     run = _Run(model, ctx, state)
     task = _find(run.workflow, engine_task_id)
@@ -146,6 +204,7 @@ def complete_task(model, state, engine_task_id: str, data: Mapping[str, Any], ct
     return run.result(run.advance())
 
 
+@_operation
 def send_message(model, state, name: str, payload: Mapping[str, Any], ctx) -> EngineResult:
     run = _Run(model, ctx, state)
     event = BpmnEvent(MessageEventDefinition(name), {"payload": dict(payload), "result_var": name})
@@ -167,6 +226,7 @@ def _run_caught_events(run: _Run) -> None:
             run._after(task)
 
 
+@_operation
 def fire_timers(model, state, ctx) -> EngineResult:
     """Fire every timer due by clock.now() and run on from there."""
     run = _Run(model, ctx, state)
@@ -174,6 +234,7 @@ def fire_timers(model, state, ctx) -> EngineResult:
     return run.result(run.advance())
 
 
+@_operation
 def retry(model, state, ctx) -> EngineResult:
     """Run on from a saved incident: the failed service task is READY again (or a timer due)."""
     run = _Run(model, ctx, state)
@@ -181,16 +242,19 @@ def retry(model, state, ctx) -> EngineResult:
     return run.result(run.advance())
 
 
+@_operation
 def describe(model, state, ctx) -> EngineResult:
     """The current view of an instance without advancing it."""
     return _Run(model, ctx, state).result()
 
 
+@_operation
 def waiting_timers(model, state, ctx) -> dict[str, datetime]:
     run = _Run(model, ctx, state)
     return {t.task_spec.name: due for t, due in _timer_tasks(run.workflow)}
 
 
+@_operation
 def waiting_timer_expressions(model, state, ctx) -> dict[str, tuple[datetime, str, str]]:
     """Each waiting timer's due time, the expression that set it (its unit shows in it) and
     its name in the diagram."""
@@ -200,6 +264,7 @@ def waiting_timer_expressions(model, state, ctx) -> dict[str, tuple[datetime, st
             for t, due in _timer_tasks(run.workflow)}
 
 
+@_operation
 def reschedule_timer(model, state, element_id: str, due: datetime, ctx) -> EngineResult:
     """Move a waiting timer to `due` (Breathing Space holds, recomputed legal dates)."""
     if due.tzinfo is None:
@@ -236,7 +301,7 @@ def _timer_tasks(workflow):
 def _find(workflow, engine_task_id: str):
     try:
         return workflow.get_task_from_id(UUID(engine_task_id))
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TaskNotFoundException):
         return None
 
 
@@ -262,13 +327,28 @@ def _due_at(task, expression: str | None, engine) -> datetime | None:
     value = task._get_internal_data("due_at")
     if value is None:
         # Evaluated once, when the task first becomes ready, so the due date never drifts.
-        value = engine.evaluate(task, expression)
-        parsed = TimerEventDefinition.parse_time_or_duration(str(value))
-        if isinstance(parsed, dict):
-            parsed = clock.now() + TimerEventDefinition.get_timedelta_from_start(parsed, clock.now())
-        value = parsed.isoformat()
+        try:
+            value = engine.evaluate(task, expression)
+        except _EXPRESSION_FAILURES as exc:
+            raise _due_date_refused(task, _describe(exc)) from exc
+        try:
+            parsed = TimerEventDefinition.parse_time_or_duration(str(value))
+            if isinstance(parsed, dict):
+                parsed = clock.now() + TimerEventDefinition.get_timedelta_from_start(
+                    parsed, clock.now())
+            value = parsed.isoformat()
+        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception here
+            # The value itself is not quoted: it may be a person's data.
+            raise _due_date_refused(task, "it gave something that is not a date or a "
+                                          "duration (such as P5D)") from exc
         task._set_internal_data(due_at=value)
     return datetime.fromisoformat(value)
+
+
+def _due_date_refused(task, reason: str) -> EngineError:
+    spec = task.task_spec
+    return EngineError(f"the due date of '{spec.bpmn_name or spec.name}' could not be worked "
+                       f"out: {reason}", element_id=spec.name)
 
 
 def _form_field(raw: Mapping[str, Any]) -> FormField:
@@ -321,4 +401,33 @@ def _describe(exc: BaseException) -> str:
 
 def _element_of(exc: BaseException) -> str | None:
     task = getattr(exc, "task", None)
-    return getattr(getattr(task, "task_spec", None), "name", None)
+    return getattr(getattr(task, "task_spec", None), "name", None) or getattr(
+        exc, "gateway", None)
+
+
+def _element(task) -> str:
+    return task.task_spec.bpmn_id or task.task_spec.name
+
+
+def _refusal(exc: BaseException) -> EngineError:
+    """An expression's failure as the engine's refusal, saying which step failed."""
+    spec = getattr(getattr(exc, "task", None), "task_spec", None)
+    if spec is None:
+        return EngineError(_describe(exc), element_id=_element_of(exc))
+    what = ("the timer" if isinstance(getattr(spec, "event_definition", None),
+                                      TimerEventDefinition) else "the step")
+    return EngineError(f"{what} '{spec.bpmn_name or spec.name}' could not be worked out: "
+                       f"{_describe(exc)}", element_id=spec.name)
+
+
+def _out_of_reach(workflow):
+    """A ready task SpiffWorkflow no longer finds: it searches its tree of tasks only 1,000
+    levels deep, and past that stops as if the case were waiting for someone."""
+    for flow in (workflow, *workflow.subprocesses.values()):
+        ready = [t for t in flow.tasks.values() if t.state == TaskState.READY]
+        if ready:
+            found = {t.id for t in flow.get_tasks(state=TaskState.READY)}
+            for task in ready:
+                if task.id not in found:
+                    return task
+    return None

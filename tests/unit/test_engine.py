@@ -247,6 +247,125 @@ def test_a_timer_that_would_fail_when_reached_is_refused_at_save(kind, text, ref
     assert all(p.element_id == "waited" for p in problems)
 
 
+# --- what a diagram's expressions and loops cannot do at run time ---------------------------------
+
+SIZE_BOMB = "len(str({var}) * 1000000000)"  # passes the check on save: only the answers make it big
+VALID = {"signatures_complete": True, "dedicated_account": True, "contribution_set_up": True,
+         "recipient_signed_on": "2026-03-02"}
+
+
+def returned_agreement(xml: bytes):
+    """The DP process with its agreement back: validate_agreement ready."""
+    model = diagrams.load_model(xml)
+    started = runner.start(model, {}, ctx())
+    returned = runner.send_message(model, started.state, "paperwork_received", {}, ctx())
+    return model, returned, returned.ready_tasks[0]
+
+
+def test_a_due_date_that_cannot_be_worked_out_is_refused_naming_its_task():
+    old = b'camunda:dueDate="add_working_days(today(), setting(&quot;dp_countersign_due_working_days&quot;))"'
+    new = f'camunda:dueDate="add_working_days(today(), {SIZE_BOMB.format(var="recipient_signed_on")})"'
+    xml = DP_XML.replace(old, new.encode())
+    assert xml != DP_XML and lint(xml) == []
+    model, returned, validate = returned_agreement(xml)
+    with pytest.raises(EngineError) as err:
+        runner.complete_task(model, returned.state, validate.engine_task_id, VALID, ctx())
+    assert err.value.element_id == "countersign_agreement" and not err.value.conflict
+    assert "due date of 'Countersign and schedule first payment'" in err.value.message
+    assert "larger than the limit" in err.value.message
+
+
+def test_a_due_date_that_is_not_a_date_is_refused_naming_its_task():
+    xml = DP_XML.replace(b"camunda:dueDate=\"add_working_days(today(), setting(&quot;dp_countersign",
+                         b"camunda:dueDate=\"str(setting(&quot;dp_countersign")
+    assert xml != DP_XML
+    model, returned, validate = returned_agreement(xml)
+    with pytest.raises(EngineError) as err:
+        runner.complete_task(model, returned.state, validate.engine_task_id, VALID, ctx())
+    assert err.value.element_id == "countersign_agreement"
+    assert "not a date" in err.value.message
+
+
+def test_a_due_date_is_worked_out_once_and_kept_in_the_saved_state(fixed_clock):
+    model, returned, validate = returned_agreement(DP_XML)
+    assert validate.due_at == datetime(2026, 3, 4, 7, tzinfo=timezone.utc)
+    fixed_clock.set(datetime(2026, 3, 20, 9, tzinfo=timezone.utc))
+    again = runner.describe(model, returned.state, ctx())
+    assert again.ready_tasks[0].due_at == validate.due_at
+
+
+def user_then_timer(expression: str) -> bytes:
+    return diagram(
+        '<bpmn:startEvent id="start" />'
+        '<bpmn:userTask id="ask" name="Ask" camunda:candidateGroups="finance_assistant" />'
+        '<bpmn:intermediateCatchEvent id="wait" name="Wait for the review date">'
+        '<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">'
+        f'{expression}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+        '<bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="wait" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="end" />')
+
+
+def test_a_timer_that_cannot_be_set_after_a_task_is_refused_naming_the_timer():
+    xml = user_then_timer(f"add_working_days(today(), {SIZE_BOMB.format(var='amount')})")
+    assert lint(xml) == []
+    model = diagrams.load_model(xml)
+    started = runner.start(model, {}, ctx())
+    with pytest.raises(EngineError) as err:
+        runner.complete_task(model, started.state, started.ready_tasks[0].engine_task_id,
+                             {"amount": "1.00"}, ctx())
+    assert err.value.element_id == "wait" and not err.value.conflict
+    assert "timer 'Wait for the review date'" in err.value.message
+    assert "larger than the limit" in err.value.message
+
+
+def script_loop(body: str = "") -> bytes:
+    """start -> script -> gateway, whose default flow goes back to the script."""
+    return diagram(
+        '<bpmn:startEvent id="start" />'
+        '<bpmn:scriptTask id="count" name="Count" scriptFormat="python">'
+        '<bpmn:script>n = 1</bpmn:script></bpmn:scriptTask>'
+        '<bpmn:exclusiveGateway id="again" default="f_back" />'
+        '<bpmn:endEvent id="end" />'
+        f'{body}'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />'
+        '<bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="count" />'
+        '<bpmn:sequenceFlow id="f_out" sourceRef="again" targetRef="end">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">False'
+        '</bpmn:conditionExpression></bpmn:sequenceFlow>')
+
+
+def test_a_loop_with_nothing_to_wait_for_stops_with_an_incident():
+    model = diagrams.load_model(script_loop())
+    result = runner.start(model, {}, ctx())
+    assert result.incident is not None and not result.incident.held
+    assert result.incident.element_id in {"count", "again"}
+    assert "ran 1,000 steps without waiting for anyone" in result.incident.error
+    assert result.ready_tasks == () and not result.completed
+    # The saved state is the one after the last step: a retry runs on from it, and stops again.
+    retried = runner.retry(model, result.state, ctx())
+    assert retried.incident is not None and "1,000 steps" in retried.incident.error
+
+
+def test_the_step_budget_counts_every_step_of_one_operation(monkeypatch):
+    monkeypatch.setattr(runner, "MAX_STEPS", 40)
+    result = runner.start(diagrams.load_model(script_loop()), {}, ctx())
+    assert result.incident is not None and "ran 40 steps" in result.incident.error
+    assert 30 <= len(result.steps) <= 40
+
+
+def test_a_step_the_engine_can_no_longer_reach_is_an_incident_not_a_silent_stop(monkeypatch):
+    # SpiffWorkflow looks for the next step only 1,000 levels down its tree of tasks; past that
+    # it stops as if the case were waiting. Without the budget, that shows as an incident too.
+    monkeypatch.setattr(runner, "MAX_STEPS", 1_000_000)
+    result = runner.start(diagrams.load_model(script_loop()), {}, ctx())
+    assert result.incident is not None
+    assert result.incident.element_id in {"count", "again"}
+    assert "cannot reach" in result.incident.error
+
+
 def test_a_script_that_nests_a_value_too_deeply_stops_with_an_incident():
     # Storing a list 1,300 levels deep as JSON would recurse past Python's limit (a 500).
     source = "x = []\n" + "x = [x]\n" * 1300
