@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
@@ -73,32 +75,54 @@ def _fire_one(instance_id: int) -> FiredTimer | None:
             # not try again on every sweep. What ran before the failure (a letter a handler
             # wrote) is undone with it, so a retry does not send it twice.
             db.session.rollback()
-            instance = _claim(instance_id)
-            if instance is None:
-                db.session.rollback()
-                return None
-            _raise_incident(instance, exc)
-            db.session.commit()
-            return FiredTimer(instance_id, (), True)
+            element = next((d.get("element_id") for d in exc.details if d.get("element_id")), "")
+            return _stop_with_incident(instance_id, exc.message, element)
         apply_result(instance, result, None)
         db.session.commit()
         return FiredTimer(instance_id, tuple(s.element_id for s in result.steps),
                           result.incident is not None)
     except StaleDataError:
-        db.session.rollback()
+        db.session.rollback()  # another process moved the instance on: it is no longer ours
         return None
-    except Exception as exc:  # noqa: BLE001 - one bad instance must not stop the sweep
+    except SQLAlchemyError as exc:
+        # The database may be busy or away: nothing was written, and the next sweep tries again.
         db.session.rollback()
-        # The type only: an exception's message may carry personal data.
         log.error("timer sweep failed for instance %s: %s", instance_id, type(exc).__name__)
         return None
+    except Exception as exc:  # noqa: BLE001 - one bad instance must not stop the sweep
+        # Anything else would fail the same way on every sweep: stop the instance with an
+        # incident an operator can see and retry once the cause is fixed.
+        db.session.rollback()
+        # The type and place only: an exception's message may carry personal data.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        log.error("timer sweep failed for instance %s: %s at %s:%s", instance_id,
+                  type(exc).__name__, frame.filename, frame.lineno)
+        return _stop_with_incident(instance_id, (
+            f"the timer could not be fired: an unexpected error ({type(exc).__name__}); "
+            "the scheduler's log says where"), "")
 
 
-def _raise_incident(instance: ProcessInstance, exc: AppError) -> None:
-    element = next((d.get("element_id") for d in exc.details if d.get("element_id")), "") or ""
+def _stop_with_incident(instance_id: int, error: str, element: str) -> FiredTimer | None:
+    """Claim the instance again in a fresh transaction and record the incident on it."""
+    try:
+        instance = _claim(instance_id)
+        if instance is None:
+            db.session.rollback()
+            return None
+        _raise_incident(instance, error, element)
+        db.session.commit()
+        return FiredTimer(instance_id, (), True)
+    except Exception as exc:  # noqa: BLE001 - the next sweep tries the instance again
+        db.session.rollback()
+        log.error("recording an incident failed for instance %s: %s", instance_id,
+                  type(exc).__name__)
+        return None
+
+
+def _raise_incident(instance: ProcessInstance, error: str, element: str) -> None:
     instance.status = InstanceStatus.INCIDENT
     instance.updated_at = clock.now()
     db.session.add(Incident(instance_id=instance.id, element_id=element, handler="",
-                            error=exc.message, created_at=clock.now()))
+                            error=error, created_at=clock.now()))
     audit.record("incident_raised", actor=None, person_id=instance.person_id,
                  instance_id=instance.id, element_id=element or None)
