@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from .bpmn import BPMN
 from .types import Problem
-
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 REPEAT_MARKERS = (f"{BPMN}multiInstanceLoopCharacteristics", f"{BPMN}standardLoopCharacteristics")
 REPEAT_PROBLEM = ("repeating a task is not supported: draw the loop with a gateway and a task for "
