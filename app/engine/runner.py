@@ -38,7 +38,7 @@ from .diagrams import ProcessModel
 from .expressions import ExpressionError
 from .scripting import RestrictedScriptEngine
 from .serializer import dump_state, load_state
-from .specs import AmbiguousRoute, CaseworkServiceTask, HandlerFailed
+from .specs import AmbiguousRoute, CaseworkExclusiveGateway, CaseworkServiceTask, HandlerFailed
 from .types import (
     Dispatch,
     EngineError,
@@ -46,6 +46,7 @@ from .types import (
     FormField,
     Incident,
     ReadyTask,
+    Route,
     Step,
     StepHeld,
 )
@@ -240,6 +241,36 @@ def retry(model, state, ctx) -> EngineResult:
     run = _Run(model, ctx, state)
     run.workflow.refresh_timers()
     return run.result(run.advance())
+
+
+def ambiguous_routes(model, state, ctx) -> list[Route]:
+    """Where a case stopped because several conditions of a gateway held: those routes."""
+    run = _Run(model, ctx, state)
+    for task in _ambiguous_gateways(run.workflow):
+        try:
+            held = task.task_spec.held_routes(task)
+        except _EXPRESSION_FAILURES:
+            continue  # a condition that cannot be worked out: Retry, not a choice
+        if len(held) > 1:
+            return [Route(task.task_spec.name, *route) for route in held]
+    return []
+
+
+@_operation
+def choose_route(model, state, target_id: str, ctx) -> EngineResult:
+    """Take the route to `target_id` at the gateway where several conditions held, and run on.
+    Only one of the routes that held can be chosen."""
+    run = _Run(model, ctx, state)
+    for task in _ambiguous_gateways(run.workflow):
+        if target_id in (route[0] for route in task.task_spec.held_routes(task)):
+            task._set_internal_data(**{CaseworkExclusiveGateway.CHOSEN_ROUTE: target_id})
+            return run.result(run.advance())
+    raise EngineError("that route's condition does not hold here", conflict=True)
+
+
+def _ambiguous_gateways(workflow):
+    return [task for task in workflow.get_tasks(state=TaskState.READY)
+            if isinstance(task.task_spec, CaseworkExclusiveGateway)]
 
 
 @_operation

@@ -55,8 +55,9 @@ class CaseworkServiceTask(ServiceTask):
 class AmbiguousRoute(Exception):
     """More than one outgoing condition of an exclusive gateway held."""
 
-    def __init__(self, gateway: str, routes: list[tuple[str, str]]):
-        held = " and ".join(f"'{target}' ({condition})" for target, condition in routes)
+    def __init__(self, gateway: str, routes: list[tuple[str, str, str]]):
+        """`routes`: (target id, target name, condition) of each flow whose condition held."""
+        held = " and ".join(f"'{name}' ({condition})" for _, name, condition in routes)
         super().__init__(f"more than one route was possible: {held}; "
                          "the diagram's conditions must exclude each other")
         self.gateway = gateway
@@ -68,17 +69,27 @@ class CaseworkExclusiveGateway(ExclusiveGateway):
 
     SpiffWorkflow takes the first true condition in the order of the targets' vertical
     positions on the canvas, so dragging a box could re-route a case. Two true conditions
-    stop the step instead (an incident), whatever the layout.
+    stop the step instead (an incident), whatever the layout, until an operator chooses one of
+    them for this case (`CHOSEN_ROUTE` in the task's internal data).
     """
+
+    CHOSEN_ROUTE = "chosen_route"
+
+    def held_routes(self, my_task) -> list[tuple[str, str, str]]:
+        """(target id, its name, condition) of each outgoing flow whose condition holds."""
+        spec = my_task.workflow.spec
+        return [(name, spec.get_task_spec_from_name(name).bpmn_name or name, condition.args[0])
+                for condition, name in self.cond_task_specs
+                if condition is not None and condition._matches(my_task)]
 
     def _run_hook(self, my_task):
         spec = my_task.workflow.spec
-        held = [(name, condition) for condition, name in self.cond_task_specs
-                if condition is not None and condition._matches(my_task)]
+        held = self.held_routes(my_task)
+        by_operator = my_task._get_internal_data(self.CHOSEN_ROUTE)
+        if len(held) > 1 and by_operator is not None:
+            held = [route for route in held if route[0] == by_operator] or held
         if len(held) > 1:
-            raise AmbiguousRoute(self.name, [
-                (spec.get_task_spec_from_name(name).bpmn_name or name, condition.args[0])
-                for name, condition in held])
+            raise AmbiguousRoute(self.name, held)
         chosen = held[0][0] if held else self.default_task_spec
         if chosen is None:
             return super()._run_hook(my_task)  # raises SpiffWorkflow's "no conditions satisfied"

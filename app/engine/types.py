@@ -44,6 +44,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Route:
+    """A way out of an exclusive gateway whose condition held for a case."""
+    gateway_id: str
+    target_id: str
+    name: str
+    condition: str
+
+
+@dataclass(frozen=True)
 class Incident:
     """A service task that did not run: it failed, or (held) a handler said it must wait."""
     element_id: str

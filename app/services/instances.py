@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.engine import diagrams, runner
-from app.engine.types import EngineError, EngineResult
+from app.engine.types import EngineError, EngineResult, Route
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -134,6 +134,40 @@ def close(instance: ProcessInstance, reason: str, actor: User | None) -> None:
 @use_case
 def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
     """Run the failed service task again, once its cause has been fixed."""
+    instance = _with_incident(instance_id, actor)
+    result = run_engine(lambda ctx: runner.retry(model_of(instance), instance.state, ctx),
+                        instance)
+    audit.record("incident_retried", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id)
+    apply_result(instance, result, actor)
+    return instance
+
+
+def ambiguous_routes(instance: ProcessInstance) -> list[Route]:
+    """The routes whose conditions all held where the case stopped at a gateway; else none."""
+    return runner.ambiguous_routes(model_of(instance), instance.state, context_for(instance))
+
+
+@use_case
+def choose_route(instance_id: int, target_id: str, actor: User) -> ProcessInstance:
+    """An operator decides which of the routes that all held this case takes (the diagram's
+    conditions overlapped); audited, and only one of those routes."""
+    instance = _with_incident(instance_id, actor)
+    routes = {r.target_id: r for r in ambiguous_routes(instance)}
+    if target_id not in routes:
+        raise ValidationFailed("choose one of the routes whose conditions held",
+                               [{"field": "route", "message": "Select the route this case takes"}])
+    result = run_engine(lambda ctx: runner.choose_route(
+        model_of(instance), instance.state, target_id, ctx), instance)
+    audit.record("route_chosen", actor=actor, person_id=instance.person_id,
+                 instance_id=instance.id, element_id=routes[target_id].gateway_id,
+                 summary={"route": target_id, "name": routes[target_id].name})
+    apply_result(instance, result, actor)
+    return instance
+
+
+def _with_incident(instance_id: int, actor: User) -> ProcessInstance:
+    """The instance with its open incidents resolved by `actor`, ready to run on."""
     instance = get_instance(instance_id)
     if instance.status != InstanceStatus.INCIDENT:
         raise Conflict("this instance has no open incident")
@@ -141,11 +175,6 @@ def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
         incident.resolved_at = clock.now()
         incident.resolved_by_id = actor.id
     instance.status = InstanceStatus.ACTIVE
-    result = run_engine(lambda ctx: runner.retry(model_of(instance), instance.state, ctx),
-                        instance)
-    audit.record("incident_retried", actor=actor, person_id=instance.person_id,
-                 instance_id=instance.id)
-    apply_result(instance, result, actor)
     return instance
 
 

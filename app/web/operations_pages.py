@@ -2,7 +2,7 @@
 coming due, today's print batch, and three charts."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -18,9 +18,12 @@ OPERATORS = ("admin", "finance_manager")
 @bp.get("/operations")
 @page_requires(*OPERATORS)
 def operations_page():
+    incidents = operations.open_incidents()
     return render_template(
         "operations.html", active_nav="operations", now=clock.now(),
-        incidents=operations.open_incidents(), last_sweep=operations.last_sweep(),
+        incidents=incidents, routes={instance.id: instances.ambiguous_routes(instance)
+                                     for incident, instance in incidents if not incident.handler},
+        last_sweep=operations.last_sweep(),
         scheduler_stale=operations.scheduler_stale(operations.last_sweep()),
         last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
         tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
@@ -67,4 +70,20 @@ def retry_incident(instance_id):
         else:
             flash(f"Retried: the step completed and case {instance.person.reference} "
                   "has moved on.", "success")
+    return redirect(url_for("web.operations_page"))
+
+
+@bp.post("/operations/instances/<int:instance_id>/route")
+@page_requires(*OPERATORS)
+def choose_route(instance_id):
+    """Two conditions held at a gateway: the operator decides the route for this case."""
+    target = request.form.get("route", "")
+    try:
+        instance = instances.choose_route(instance_id, target, current_user)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(f"The route was not taken: {exc.message}", "error")
+    else:
+        flash(f"Case {instance.person.reference} has taken the route you chose.", "success")
     return redirect(url_for("web.operations_page"))

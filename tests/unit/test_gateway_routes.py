@@ -9,6 +9,7 @@ from lxml import etree
 
 from app.engine import diagrams, gateway_check, runner
 from app.engine.juel import translate_juel
+from app.engine.types import EngineError
 from app.models import ROLES
 from app.services.engine_context import diagram_function_names
 from app.tasks import HANDLERS
@@ -27,7 +28,11 @@ def choice(first_y: int = 100, second_y: int = 300) -> bytes:
     """ask -> gateway: 'Estate route' if deceased, 'Review' if concern, else 'Carry on'."""
     body = (
         '<bpmn:startEvent id="start" />'
-        '<bpmn:userTask id="ask" name="Ask" camunda:candidateGroups="finance_officer" />'
+        '<bpmn:userTask id="ask" name="Ask" camunda:candidateGroups="finance_officer">'
+        '<bpmn:extensionElements><camunda:formData>'
+        '<camunda:formField id="deceased" label="Has the person died?" type="boolean" />'
+        '<camunda:formField id="concern" label="Is there a concern?" type="boolean" />'
+        '</camunda:formData></bpmn:extensionElements></bpmn:userTask>'
         '<bpmn:exclusiveGateway id="outcome" name="Checklist outcome" default="f_clear" />'
         '<bpmn:userTask id="estate" name="Estate route" camunda:candidateGroups="finance_officer" />'
         '<bpmn:userTask id="review" name="Review" camunda:candidateGroups="finance_manager" />'
@@ -194,3 +199,17 @@ def test_a_condition_on_the_one_flow_out_of_a_task_is_refused_on_its_flow():
 
 def test_conditions_out_of_an_exclusive_gateway_are_still_accepted():
     assert [p for p in _lint(choice()) if not p.warning] == []
+
+
+def test_an_operator_may_take_one_of_the_routes_that_held_and_no_other():
+    model, stopped = _answer(choice(), deceased=True, concern=True)
+    ctx = runner.EngineContext({})
+    routes = runner.ambiguous_routes(model, stopped.state, ctx)
+    assert [(r.gateway_id, r.target_id, r.name) for r in routes] == [
+        ("outcome", "estate", "Estate route"), ("outcome", "review", "Review")]
+    with pytest.raises(EngineError) as refused:
+        runner.choose_route(model, stopped.state, "clear", ctx)
+    assert refused.value.conflict
+    chosen = runner.choose_route(model, stopped.state, "review", ctx)
+    assert chosen.incident is None and [t.name for t in chosen.ready_tasks] == ["review"]
+    assert runner.ambiguous_routes(model, chosen.state, ctx) == []
