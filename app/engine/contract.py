@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Collection, Iterable, Mapping
 
-from .bpmn import BPMN
-from .specs import CAMUNDA, service_task_parameters
+from .bpmn import BPMN, CAMUNDA, service_task_parameters
 from .types import Problem
 
 _VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -18,12 +18,12 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from app.calendar import COUNT_LIMITS
 
 from . import expressions, flow_check
-from .bpmn import BPMN
+from .bpmn import BPMN, CAMUNDA, repeated_parameters, service_task_parameters
 from .contract import ProcessContract
 from .contract import check as check_contract
 from .gateway_check import exclusivity_warnings
 from .scripting import is_iso_literal, to_python
-from .specs import CAMUNDA, CaseworkParser, repeated_parameters, service_task_parameters
+from .specs import CaseworkParser
 from .types import DiagramError, Problem
 
 # SpiffWorkflow runs these, but an inclusive gateway takes every route whose condition holds,
@@ -302,6 +302,10 @@ def _check_condition(flow, functions) -> list[Problem]:
         # diagram would not do what it shows.
         return [Problem("a condition only has an effect on an arrow out of an exclusive gateway",
                         flow.get("id"))]
+    if source is not None and source.get("default") == flow.get("id"):
+        # SpiffWorkflow takes the default whenever no other condition holds, ignoring its own.
+        return [Problem("the default route is taken when no other condition holds: remove its "
+                        "condition, or make another arrow the default", flow.get("id"))]
     return _expression_problems(flow.get("id"), node.text, functions, "condition")
 
 

@@ -11,15 +11,12 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import (
-    CAMUNDA_MODEL_NS,
-    CamundaTaskParser,
-    UserTaskParser,
-)
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
+from .bpmn import CAMUNDA, service_task_parameters
+
 USER_TASK_ATTRIBUTES = ("candidateGroups", "dueDate", "assignee", "priority", "formKey")
 
 
@@ -136,32 +133,6 @@ class CaseworkUserTaskParser(UserTaskParser):
                 extensions[attribute] = value
         extensions["form_fields"] = _parse_form(self.node)
         return extensions
-
-
-# The Inputs of the properties panel. An inputParameter anywhere else is not a parameter.
-_PARAMETERS = f".//{CAMUNDA}inputOutput/{CAMUNDA}inputParameter"
-
-
-def _parameter_items(task) -> list[tuple[str, str]]:
-    return [(p.get("name"), (p.text or "").strip()) for p in task.iterfind(_PARAMETERS)]
-
-
-def service_task_parameters(task) -> dict[str, str]:
-    """A service task's handler parameters exactly as the engine runs them: name -> raw value
-    (stripped) of each `camunda:inputParameter` in its `camunda:inputOutput`; a name given twice
-    keeps its last value (see repeated_parameters). The diagram check reads them here too."""
-    return dict(_parameter_items(task))
-
-
-def repeated_parameters(task) -> list[str]:
-    """The names a service task gives more than once among its parameters, each named once."""
-    seen: set[str] = set()
-    repeated: dict[str, None] = {}  # ordered
-    for name, _ in _parameter_items(task):
-        if name in seen:
-            repeated[name] = None
-        seen.add(name)
-    return list(repeated)
 
 
 class CaseworkServiceTaskParser(CamundaTaskParser):

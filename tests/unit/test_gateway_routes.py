@@ -213,3 +213,13 @@ def test_an_operator_may_take_one_of_the_routes_that_held_and_no_other():
     chosen = runner.choose_route(model, stopped.state, "review", ctx)
     assert chosen.incident is None and [t.name for t in chosen.ready_tasks] == ["review"]
     assert runner.ambiguous_routes(model, chosen.state, ctx) == []
+
+
+def test_a_condition_on_the_default_route_is_refused():
+    xml = choice().replace(b'<bpmn:sequenceFlow id="f_clear" sourceRef="outcome" targetRef="clear" />',
+                           b'<bpmn:sequenceFlow id="f_clear" sourceRef="outcome" targetRef="clear">'
+                           b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">False'
+                           b'</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    problems = diagrams.lint(xml, roles=ROLES, handlers=HANDLERS,
+                             functions=diagram_function_names())
+    assert [p.element_id for p in problems if "default route" in p.message] == ["f_clear"]
