@@ -213,3 +213,29 @@ def test_a_review_stop_ends_the_ladder_and_its_open_phone_task(scenario_1):
     # Money is still owed: the officer is asked for the next step (tests/workflows/
     # test_debt_decisions.py).
     assert set(open_tasks(debt)) == {"decide_next_step"}
+
+
+@pytest.mark.parametrize("layout", ["shipped", "estate box dragged to the bottom"])
+def test_a_death_with_a_review_flag_goes_to_the_estate_whatever_the_layout(scenario_1, layout):
+    # Both 'deceased' and 'safeguarding concern' are ticked. SpiffWorkflow alone would take the
+    # higher box; the shipped conditions exclude each other, so dragging changes nothing.
+    if layout != "shipped":
+        from app.services import processes
+        from tests.conftest import REPO
+
+        from .debt_helpers import user
+
+        xml = (REPO / "workflows" / "debt_recovery.bpmn").read_bytes().replace(
+            b'bpmnElement="estate_route"><dc:Bounds x="1390" y="130"',
+            b'bpmnElement="estate_route"><dc:Bounds x="1390" y="900"', 1)
+        assert processes.save_draft("debt_recovery", xml, user("fm")).valid
+        assert processes.publish_draft("debt_recovery", user("fm")).number == 2
+    for day in ("2026-03-24", "2026-03-30", "2026-04-13", "2026-05-01"):
+        sweep(day)
+    debt = debt_of(scenario_1)
+    complete(open_tasks(debt)["pre_legal_checklist"], "fo",
+             **{**CHECKLIST_OK, "deceased": True, "safeguarding_concern": True})
+    instance = instances.get_instance(debt.instance_id)
+    assert instance.version.number == (1 if layout == "shipped" else 2)
+    assert "estate_route" in open_tasks(debt)
+    assert "review_before_recovery" not in open_tasks(debt)
