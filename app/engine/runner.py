@@ -268,6 +268,15 @@ def choose_route(model, state, target_id: str, ctx) -> EngineResult:
     raise EngineError("that route's condition does not hold here", conflict=True)
 
 
+def element_name(model: ProcessModel, element_id: str) -> str:
+    """An element's name in the diagram (its id when it has none), for pages staff read."""
+    for spec in (model.spec, *model.subprocess_specs.values()):
+        task_spec = spec.task_specs.get(element_id)
+        if task_spec is not None:
+            return task_spec.bpmn_name or element_id
+    return element_id
+
+
 def _ambiguous_gateways(workflow):
     return [task for task in workflow.get_tasks(state=TaskState.READY)
             if isinstance(task.task_spec, CaseworkExclusiveGateway)]

@@ -143,6 +143,11 @@ def retry_incident(instance_id: int, actor: User) -> ProcessInstance:
     return instance
 
 
+def step_name(instance: ProcessInstance, element_id: str) -> str:
+    """What a step is called in the diagram of the instance's version."""
+    return runner.element_name(model_of(instance), element_id)
+
+
 def ambiguous_routes(instance: ProcessInstance) -> list[Route]:
     """The routes whose conditions all held where the case stopped at a gateway; else none."""
     return runner.ambiguous_routes(model_of(instance), instance.state, context_for(instance))

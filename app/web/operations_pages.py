@@ -23,6 +23,8 @@ def operations_page():
         "operations.html", active_nav="operations", now=clock.now(),
         incidents=incidents, routes={instance.id: instances.ambiguous_routes(instance)
                                      for incident, instance in incidents if not incident.handler},
+        step_names={incident.id: instances.step_name(instance, incident.element_id)
+                    for incident, instance in incidents},
         last_sweep=operations.last_sweep(),
         scheduler_stale=operations.scheduler_stale(operations.last_sweep()),
         last_daily=operations.last_daily_run(), timers=operations.timers_due(24),

@@ -33,6 +33,7 @@ def test_an_incident_is_shown_and_retried_once_its_cause_is_gone(failed_letter_o
     expect(row).to_have_count(1)
     expect(row).to_contain_text("placeholder")
     expect(row).to_contain_text("legal_step")
+    expect(row).to_contain_text("Prepare the Letter of Claim")  # the step's name, not its id
     assert serious_violations(page) == []
     screenshot(page, "operations")
 
@@ -52,3 +53,24 @@ def test_an_incident_is_shown_and_retried_once_its_cause_is_gone(failed_letter_o
 def test_an_assistant_cannot_open_operations(failed_letter_of_claim, live_url, page):
     sign_in(page, live_url, "fa", PASSWORD)
     assert page.goto(f"{live_url}/operations").status == 403
+
+
+def test_a_route_is_chosen_for_a_case_stopped_at_overlapping_conditions(staff, tmp_path,
+                                                                          live_url, page):
+    from tests.integration.test_route_choice import stop_at_overlapping_conditions
+
+    instance_id = stop_at_overlapping_conditions(tmp_path)
+    db.session.commit()
+    sign_in(page, live_url, "fm", PASSWORD)
+    page.goto(f"{live_url}/operations")
+    row = page.locator("tr[data-incident='outcome']")
+    expect(row).to_contain_text("more than one route was possible")
+    expect(row.locator("legend")).to_have_text("Which route does case P-R take?")
+    assert serious_violations(page) == []
+    screenshot(page, "operations-choose-a-route")
+    row.get_by_label("Review").check()
+    row.locator("button:has-text('Take this route')").click()
+    expect(page.locator("body")).to_contain_text("has taken the route you chose")
+    db.session.expire_all()
+    assert [t.name for t in instances.open_tasks(instances.get_instance(instance_id))] == [
+        "review"]

@@ -17,7 +17,11 @@ from tests.unit.test_gateway_routes import choice
 
 @pytest.fixture
 def stopped(app, staff, tmp_path: Path):
-    """Case P-R answered both 'deceased' and 'concern': stopped at the gateway."""
+    return stop_at_overlapping_conditions(tmp_path)
+
+
+def stop_at_overlapping_conditions(tmp_path: Path) -> int:
+    """Case P-R answered both 'deceased' and 'concern': stopped at the gateway; its id."""
     (tmp_path / "snippet.bpmn").write_bytes(choice())
     processes.sync_workflows(tmp_path)
     add_person("P-R")
