@@ -22,7 +22,7 @@ from app.models.workflow import InstanceStatus
 
 from . import audit, instances, recovery, settings
 from .letters import RepresentationRequired, issue_letter
-from .transaction import use_case
+from .transaction import for_each_in_own_transaction, use_case
 
 METHOD_TEXT = {"direct_debit": "Direct Debit", "standing_order": "standing order",
                "card": "debit or credit card", "cash_or_cheque": "cash or cheque"}
@@ -138,14 +138,14 @@ def cancel_plan(debt: DebtCase, reason: str) -> None:
 
 
 def review_all(today: date | None = None) -> int:
-    """Daily: every plan in force, one transaction each. Returns how many were checked."""
+    """Daily: every plan in force, one transaction each; a plan whose review fails (its letter,
+    say) is logged and tried again tomorrow. Returns how many were checked."""
     today = today or clock.today()
     ids = list(db.session.scalars(select(InstalmentPlan.debt_case_id).where(
         InstalmentPlan.status.in_(recovery.PLAN_HOLDING))))
-    db.session.rollback()
-    for debt_id in ids:
-        review(db.session.get(DebtCase, debt_id), today)
-        db.session.commit()
+    for_each_in_own_transaction(
+        ids, lambda debt_id: review(db.session.get(DebtCase, debt_id), today),
+        what="review of the instalment plan of debt")
     return len(ids)
 
 
