@@ -8,7 +8,6 @@ falls overdue joins the debt case and waits with it.
 """
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -23,10 +22,9 @@ from app.models.workflow import InstanceStatus
 from . import audit, instances, recovery, settings
 from .debt_cases import open_debts_of
 from .engine_context import context_for
-from .transaction import use_case
+from .transaction import for_each_in_own_transaction, use_case
 
 KINDS = ("standard", "mental_health")
-log = logging.getLogger(__name__)
 
 
 @use_case
@@ -131,17 +129,14 @@ def lift_ended(today: date | None = None) -> int:
     ids = list(db.session.scalars(select(BreathingSpace.id).where(
         BreathingSpace.lifted_at.is_(None), BreathingSpace.ends_on.is_not(None),
         BreathingSpace.ends_on <= today)))
-    db.session.rollback()
-    for bs_id in ids:
-        try:
-            bs = db.session.get(BreathingSpace, bs_id)
-            if bs.lifted_at is None:
-                lift(bs, None)
-                db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - one bad case must not stop the others
-            db.session.rollback()
-            log.error("lifting Breathing Space %s failed: %s", bs_id, type(exc).__name__)
+    for_each_in_own_transaction(ids, _lift_if_not_lifted, what="lifting Breathing Space")
     return len(ids)
+
+
+def _lift_if_not_lifted(bs_id: int) -> None:
+    bs = db.session.get(BreathingSpace, bs_id)
+    if bs.lifted_at is None:
+        lift(bs, None)
 
 
 def lift(bs: BreathingSpace, actor: User | None) -> None:

@@ -5,7 +5,6 @@ at once open it once: the loser's insert fails, it rolls back and joins the winn
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,9 +28,8 @@ from app.models import (
 from app.models.workflow import InstanceStatus
 
 from . import audit, instances, recovery
-from .transaction import use_case
+from .transaction import for_each_in_own_transaction, use_case
 
-log = logging.getLogger(__name__)
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
 
 
@@ -46,24 +44,15 @@ def open_overdue_debts(today: date | None = None) -> OpenedReport:
     date, or add newly overdue invoices to the account's open case. One transaction per account.
     """
     today = today or clock.today()
-    report = OpenedReport()
     account_ids = list(db.session.scalars(
         select(Invoice.account_id).where(Invoice.status.in_(UNPAID), Invoice.due_date < today,
                                          Invoice.debt_case_id.is_(None)).distinct()))
-    db.session.rollback()
-    for account_id in account_ids:
-        for attempt in (1, 2):
-            try:
-                opened, joined = _open_or_join(account_id, today)
-                db.session.commit()
-                report.opened += opened
-                report.joined += joined
-                break
-            except IntegrityError:
-                db.session.rollback()  # another scheduler opened it first: join theirs
-                if attempt == 2:
-                    log.error("could not open a debt case for account %s", account_id)
-    return report
+    batch = for_each_in_own_transaction(
+        account_ids, lambda account_id: _open_or_join(account_id, today),
+        what="opening a debt case for account",
+        retry_on=(IntegrityError,))  # another scheduler opened it first: join theirs
+    return OpenedReport(opened=sum(opened for opened, _ in batch.results),
+                        joined=sum(joined for _, joined in batch.results))
 
 
 def _open_or_join(account_id: int, today: date) -> tuple[int, int]:

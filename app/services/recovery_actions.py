@@ -1,8 +1,6 @@
 """Use cases that lift or set a recovery hold by hand, each one transaction."""
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select
 
 from app.errors import NotFound
@@ -12,9 +10,7 @@ from app.models.workflow import InstanceStatus
 
 from . import audit, recovery
 from .instances import get_person_by_id, require_visible
-from .transaction import use_case
-
-log = logging.getLogger(__name__)
+from .transaction import for_each_in_own_transaction, use_case
 
 
 @use_case
@@ -29,19 +25,14 @@ def recheck_held() -> int:
     ids = list(db.session.scalars(
         select(DebtCase.id).join(ProcessInstance, ProcessInstance.id == DebtCase.instance_id)
         .where(DebtCase.status == "open", ProcessInstance.status == InstanceStatus.HELD)))
-    db.session.rollback()
-    moved = 0
-    for debt_id in ids:
-        try:
-            debt = db.session.get(DebtCase, debt_id)
-            recovery.recheck(debt, None)
-            moved += db.session.get(ProcessInstance, debt.instance_id).status != (
-                InstanceStatus.HELD)
-            db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - one bad case must not stop the others
-            db.session.rollback()
-            log.error("recheck of debt %s failed: %s", debt_id, type(exc).__name__)
-    return moved
+    return sum(for_each_in_own_transaction(ids, _recheck_one, what="recheck of debt").results)
+
+
+def _recheck_one(debt_id: int) -> bool:
+    """Whether the debt's ladder moved on."""
+    debt = db.session.get(DebtCase, debt_id)
+    recovery.recheck(debt, None)
+    return db.session.get(ProcessInstance, debt.instance_id).status != InstanceStatus.HELD
 
 
 @use_case

@@ -17,6 +17,7 @@ from app.models import Incident, InstanceStatus, ProcessInstance
 
 from . import audit
 from .instances import apply_result, model_of, run_engine
+from .transaction import for_each_in_own_transaction
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,13 @@ def fire_due_timers(limit: int = 100) -> list[FiredTimer]:
 
     On PostgreSQL a row lock with SKIP LOCKED keeps two schedulers off the same instance; on
     SQLite (and as a second guard) the instance's compare-and-set lock_version does.
+    `_fire_one` ends each instance's transaction itself, as its failures need different endings
+    (skipped, retried next sweep, or stopped with an incident in a fresh transaction); the batch
+    loop's own guard is then a second net.
     """
-    fired = []
-    ids = due_instance_ids(limit)
-    db.session.rollback()  # end the read transaction; each instance gets its own
-    for instance_id in ids:
-        outcome = _fire_one(instance_id)
-        if outcome is not None:
-            fired.append(outcome)
-    return fired
+    batch = for_each_in_own_transaction(due_instance_ids(limit), _fire_one,
+                                        what="timer sweep for instance")
+    return [outcome for outcome in batch.results if outcome is not None]
 
 
 def _claim(instance_id: int) -> ProcessInstance | None:
