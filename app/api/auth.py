@@ -11,8 +11,6 @@ from app.models import User
 from app.services.users import user_for_token
 
 ANY_ROLE: tuple[str, ...] = ()
-# Everyone in the finance team, plus admins: who imports, opens cases and sees debt reports.
-FINANCE_STAFF = ("finance_assistant", "finance_officer", "finance_manager", "admin")
 
 
 def current_user() -> User:

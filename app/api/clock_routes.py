@@ -5,6 +5,7 @@ from flask import current_app
 
 from app import clock
 from app.errors import NotFound
+from app.roles import CLOCK_OPERATORS
 from app.services import clock_control
 from app.services.daily_jobs import run_due
 
@@ -28,7 +29,7 @@ def frozen_only(view):
 
 @bp.post("/clock")
 @frozen_only
-@requires("admin")
+@requires(*CLOCK_OPERATORS)
 def move_clock():
     """Advance ({"advance": "P15D"}) or set ({"set": ISO}) the shared frozen clock."""
     body = load_json(ClockIn())
@@ -49,7 +50,7 @@ def read_clock():
 
 @bp.post("/timers/run-due")
 @frozen_only
-@requires("admin")
+@requires(*CLOCK_OPERATORS)
 def run_due_timers():
     """Fire every due timer now and say what fired."""
     daily, fired = run_due()

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.domain.instalments import FREQUENCIES, METHODS
 from app.errors import ValidationFailed
+from app.roles import FINANCE_STAFF, NOTIFIERS, RECOVERY_OFFICERS
 from app.services import (
     breathing_spaces,
     debt_cases,
@@ -17,7 +18,7 @@ from app.services import (
 )
 
 from . import bp
-from .auth import FINANCE_STAFF, current_user, requires
+from .auth import current_user, requires
 from .paging import page_args
 from .schemas import StrictSchema, load_json
 
@@ -55,8 +56,6 @@ limitation.openapi = {"response": LimitationListOut}
 
 
 # --- debt cases ------------------------------------------------------------------------------------
-RECOVERY_OFFICERS = ("finance_officer", "finance_manager")
-NOTIFIERS = ("finance_assistant", "finance_officer", "finance_manager")
 _MONEY = {"as_string": True, "places": 2}
 DEBT_STATUSES = ("open", "closed", "all")
 

@@ -6,10 +6,11 @@ from marshmallow import Schema, fields
 
 from app.errors import Malformed, NotFound
 from app.imports.formats import FORMATS, decode
+from app.roles import FINANCE_STAFF
 from app.services import imports
 
 from . import bp
-from .auth import FINANCE_STAFF, current_user, requires
+from .auth import current_user, requires
 from .paging import page_args
 
 

@@ -1,9 +1,10 @@
 from flask import Response
 
+from app.roles import FINANCE_STAFF, OPERATORS, PROCESS_STARTERS
 from app.services import cases, instances, letters
 
 from . import bp
-from .auth import FINANCE_STAFF, current_user, requires
+from .auth import current_user, requires
 from .schemas import (
     DataIn,
     HistoryEventOut,
@@ -14,10 +15,6 @@ from .schemas import (
     TaskOut,
     load_json,
 )
-
-STARTERS = ("finance_assistant", "finance_officer", "finance_manager", "caseworker", "admin")
-MESSENGERS = FINANCE_STAFF
-OPERATORS = ("finance_manager", "admin")
 
 
 def instance_view(instance) -> dict:
@@ -36,7 +33,7 @@ def _visible_instance(instance_id: int):
 
 
 @bp.post("/instances")
-@requires(*STARTERS)
+@requires(*PROCESS_STARTERS)
 def start_instance():
     """Start the latest published version of a process for a person."""
     body = load_json(InstanceIn())
@@ -65,7 +62,7 @@ def get_history(instance_id):
 
 
 @bp.post("/instances/<int:instance_id>/messages/<name>")
-@requires(*MESSENGERS)
+@requires(*FINANCE_STAFF)
 def deliver_message(instance_id, name):
     """Deliver an external fact (e.g. paperwork_received) to the waiting instance."""
     body = load_json(DataIn())

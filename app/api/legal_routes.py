@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.roles import (
+    COURT_RECORDERS,
+    LETTER_OF_CLAIM_READERS,
+    RECOVERY_OFFICERS,
+    WRITE_OFF_DECIDERS,
+)
 from app.services import debt_cases, instances, legal, legal_actions, write_offs
 from app.domain.write_off import REASONS
 
 from . import bp
 from .auth import current_user, requires
 from .schemas import StrictSchema, load_json
-
-RECOVERY_OFFICERS = ("finance_officer", "finance_manager")
-APPROVERS = ("finance_officer", "finance_manager", "admin")
 
 
 class DpaTestIn(StrictSchema):
@@ -125,7 +128,7 @@ def decide_offer(debt_id):
 
 
 @bp.get("/debts/<int:debt_id>/letter-of-claim")
-@requires(*RECOVERY_OFFICERS, "legal", "admin")
+@requires(*LETTER_OF_CLAIM_READERS)
 def get_letter_of_claim(debt_id):
     """The posted Letter of Claim and its window."""
     loc = legal.current_loc(_debt(debt_id))
@@ -146,7 +149,7 @@ def propose_write_off(debt_id):
 
 
 @bp.post("/write-offs/<int:write_off_id>/decision")
-@requires(*APPROVERS)
+@requires(*WRITE_OFF_DECIDERS)
 def decide_write_off(write_off_id):
     """Approve (the debt closes) or reject a write-off; needs the level the amount requires."""
     proposal = write_offs.get(write_off_id)
@@ -175,7 +178,7 @@ class GrantIn(StrictSchema):
 
 
 @bp.post("/debts/<int:debt_id>/claim/acknowledgment")
-@requires("legal", *RECOVERY_OFFICERS)
+@requires(*COURT_RECORDERS)
 def record_acknowledgment(debt_id):
     """An acknowledgment of service was filed: the defence is due 28 days after service."""
     claim = legal_actions.record_acknowledgment(_debt(debt_id),

@@ -1,13 +1,13 @@
 from flask import Response, request
 
 from app.errors import ValidationFailed
+from app.roles import PROCESS_EDITORS
 from app.services import processes
 
 from . import bp
 from .auth import current_user, requires
 from .schemas import DraftCheckOut, ProcessDetailOut, ProcessOut, VersionOut
 
-EDITORS = ("finance_manager", "admin")
 BPMN_MIMETYPE = "application/xml"
 
 
@@ -35,7 +35,7 @@ def get_version_bpmn(key, number):
 
 
 @bp.get("/processes/<key>/draft")
-@requires(*EDITORS)
+@requires(*PROCESS_EDITORS)
 def get_draft(key):
     """The draft's XML, or the latest version's when there is no draft yet."""
     definition = processes.get_definition(key)
@@ -46,7 +46,7 @@ def get_draft(key):
 
 
 @bp.put("/processes/<key>/draft")
-@requires(*EDITORS)
+@requires(*PROCESS_EDITORS)
 def put_draft(key):
     """Save the draft (kept even with problems, which come back); malformed/unsafe XML is 422."""
     xml = request.get_data()
@@ -58,7 +58,7 @@ def put_draft(key):
 
 
 @bp.post("/processes/<key>/draft/publish")
-@requires(*EDITORS)
+@requires(*PROCESS_EDITORS)
 def publish_draft(key):
     """Publish a valid draft as the next version."""
     return VersionOut().dump(processes.publish_draft(key, current_user())), 201

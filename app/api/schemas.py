@@ -14,7 +14,7 @@ from marshmallow import (
 
 from app.errors import Malformed, ValidationFailed
 from app.letters.addressing import REPRESENTATIVE_TYPES, SCOPES
-from app.models import ROLES
+from app.roles import ROLES
 
 REP_TYPES = tuple(sorted(REPRESENTATIVE_TYPES))
 REP_SCOPES = tuple(sorted(SCOPES))

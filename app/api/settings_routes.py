@@ -5,13 +5,12 @@ body schema only says that a value is there; a wrong value is a 422 naming the p
 """
 from marshmallow import Schema, fields
 
+from app.roles import SETTINGS_EDITORS
 from app.services import settings
 
 from . import bp
 from .auth import current_user, requires
 from .schemas import StrictSchema, load_json
-
-SETTINGS_EDITORS = ("finance_manager", "admin")
 
 
 class SettingIn(StrictSchema):

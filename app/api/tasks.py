@@ -1,6 +1,7 @@
 from flask import request
 
 from app.errors import ValidationFailed
+from app.roles import TASK_ASSIGNERS
 from app.services import work
 
 from . import bp
@@ -63,7 +64,7 @@ def unclaim(task_id):
 
 
 @bp.post("/tasks/<int:task_id>/assign")
-@requires("finance_manager", "admin")
+@requires(*TASK_ASSIGNERS)
 def assign(task_id):
     """Give a task to a user who has its role (managers)."""
     body = load_json(AssignIn())

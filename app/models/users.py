@@ -2,29 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.roles import ALL_TEAMS, ROLES, Role
 
 from .types import UtcDateTime
 
-
-class Role(StrEnum):
-    FINANCE_ASSISTANT = "finance_assistant"
-    FINANCE_OFFICER = "finance_officer"
-    FINANCE_MANAGER = "finance_manager"
-    CASEWORKER = "caseworker"
-    CARE_MANAGER = "care_manager"
-    LEGAL = "legal"
-    ADMIN = "admin"
-
-
-ROLES = frozenset(r.value for r in Role)
-# Managers and admins see every team's work.
-ALL_TEAMS_ROLES = frozenset({Role.FINANCE_MANAGER, Role.ADMIN})
+__all__ = ["ROLES", "ApiToken", "Role", "Team", "User", "UserRole"]  # the roles: app/roles.py
 
 
 class Team(db.Model):
@@ -52,7 +39,7 @@ class User(db.Model):
 
     @property
     def sees_all_teams(self) -> bool:
-        return bool(self.roles & ALL_TEAMS_ROLES)
+        return bool(self.roles & ALL_TEAMS)
 
     # What Flask-Login asks of a signed-in user (the browser pages' sessions).
     @property

@@ -29,6 +29,7 @@ from app.models import (
     Representative,
     User,
 )
+from app.roles import Role
 
 from . import audit, import_money
 from .import_common import (
@@ -120,7 +121,7 @@ def _import_people(parsed: Parsed, actor: User | None, result: ImportResult) -> 
 def _caseworkers(rows: list[formats.Row], errors: list[dict]) -> dict[str, User]:
     names = {r.values["caseworker"] for r in rows if r.values.get("caseworker")}
     users = {name: user for name, user in load_by(User, User.username, names).items()
-             if user.active and user.has_role("caseworker")}
+             if user.active and user.has_role(Role.CASEWORKER)}
     errors.extend(problem(row.line, "caseworker", f"no active caseworker with username "
                                                   f"'{row.values['caseworker']}'")
                   for row in rows if row.values.get("caseworker") not in (None, *users))

@@ -10,6 +10,7 @@ from app.domain import court, pap
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import CourtClaim, DebtCase, Estate, LetterOfClaim, Person, ProcessInstance, User
+from app.roles import Role
 
 from . import audit, instances, legal, legal_contract, recovery, settings
 from .debt_cases import open_debts_of
@@ -69,11 +70,11 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
     if box is None:
         recovery.raise_task(instance, "contact_debtor_incomplete_reply",
                             "Incomplete Reply Form: contact the person for what is missing",
-                            "finance_officer", recovery.NOTES_FORM)
+                            Role.FINANCE_OFFICER, recovery.NOTES_FORM)
     if box == "D":
         recovery.raise_task(instance, "review_dispute",
                             "Reply Form disputes the debt: review (a query or Legal)",
-                            "finance_manager", recovery.NOTES_FORM)
+                            Role.FINANCE_MANAGER, recovery.NOTES_FORM)
     return loc
 
 

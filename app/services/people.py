@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import DirectPaymentAgreement, Person, PersonNameToken, Representative, User
+from app.roles import Role
 
 from . import audit
 from .instances import get_person
@@ -25,7 +26,7 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
     caseworker = None
     if data.get("caseworker"):
         caseworker = db.session.scalar(select(User).where(User.username == data["caseworker"]))
-        if caseworker is None or not caseworker.has_role("caseworker"):
+        if caseworker is None or not caseworker.has_role(Role.CASEWORKER):
             raise ValidationFailed("the caseworker must be a user with the caseworker role",
                                    [{"field": "caseworker", "message": "unknown caseworker"}])
     person = Person(reference=data["reference"], name=data["name"],

@@ -15,7 +15,8 @@ from app.engine.types import DiagramError, Problem
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.letters.formatting import format_date
-from app.models import ROLES, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
+from app.models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
+from app.roles import ROLES
 
 from . import audit
 from .engine_context import diagram_function_names, handler_signatures

@@ -34,6 +34,7 @@ from app.models import (
     ProcessInstance,
     TaskStatus,
 )
+from app.roles import Role
 
 from . import audit, instances, settings
 from .letters import issue_letter, person_facts
@@ -221,10 +222,10 @@ def _raise_guard_tasks(debt: DebtCase, decision: guards.GuardDecision) -> None:
     for invoice in decision.barred:
         raise_task(instance, "write_off_statute_barred",
                    f"Propose write-off: invoice {invoice.number} is statute-barred",
-                   "finance_officer", WRITE_OFF_FORM)
+                   Role.FINANCE_OFFICER, WRITE_OFF_FORM)
     if "representation" in decision.holds:
         raise_task(instance, "find_representative_guard",
-                   "Find someone who can act for the person", "finance_officer",
+                   "Find someone who can act for the person", Role.FINANCE_OFFICER,
                    REPRESENTATION_FORM)
 
 

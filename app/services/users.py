@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import clock
 from app.errors import Unauthenticated, ValidationFailed
 from app.extensions import db
-from app.models import ROLES, ApiToken, Team, User, UserRole
+from app.models import ApiToken, Team, User, UserRole
+from app.roles import ROLES
 
 from . import audit
 from .transaction import use_case

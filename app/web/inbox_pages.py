@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import AppError
+from app.roles import TASK_ASSIGNERS
 from app.services import inbox as inbox_service
 from app.services import processes, work
 
@@ -47,7 +48,7 @@ def inbox():
     query, errors = _query()
     rows, total = inbox_service.inbox(current_user, query)
     assignees = (inbox_service.assignable_users()
-                 if current_user.has_role("finance_manager", "admin") else [])
+                 if current_user.has_role(*TASK_ASSIGNERS) else [])
     return render_template(
         "inbox.html", query=query, errors=errors, rows=rows, total=total,
         counts=inbox_service.counts(current_user), tabs=inbox_service.tabs_for(current_user),
@@ -76,7 +77,7 @@ def unclaim_task(task_id):
 
 
 @bp.post("/tasks/<int:task_id>/assign")
-@page_requires("finance_manager", "admin")
+@page_requires(*TASK_ASSIGNERS)
 def assign_task(task_id):
     username = request.form.get("username", "")
     return _act(lambda: work.assign(task_id, username, current_user),

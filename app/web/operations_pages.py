@@ -7,12 +7,11 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import AppError
+from app.roles import OPERATORS
 from app.services import instances, operations, print_batch, processes
 
 from . import bp
 from .auth import page_requires
-
-OPERATORS = ("admin", "finance_manager")
 
 
 @bp.get("/operations")

@@ -10,16 +10,15 @@ from flask_login import current_user
 
 from app.engine.diagrams import content_hash
 from app.errors import ValidationFailed
+from app.roles import PROCESS_EDITORS
 from app.services import process_changes, processes
 
 from . import bp
 from .auth import page_requires
 
-EDITORS = ("finance_manager", "admin")
-
 
 @bp.get("/processes")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def process_list():
     definitions = processes.list_definitions()
     return render_template(
@@ -28,7 +27,7 @@ def process_list():
 
 
 @bp.get("/processes/<key>")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def process_page(key):
     definition = processes.get_definition(key)
     return render_template("process.html", definition=definition, active_nav="processes",
@@ -36,7 +35,7 @@ def process_page(key):
 
 
 @bp.get("/processes/<key>/modeler")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def modeler(key):
     definition = processes.get_definition(key)
     return render_template("modeler.html", definition=definition, active_nav="processes",
@@ -46,7 +45,7 @@ def modeler(key):
 
 
 @bp.get("/processes/<key>/draft.bpmn")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def draft_xml(key):
     """The draft, or the latest version when there is none yet: what the modeler opens."""
     definition = processes.get_definition(key)
@@ -74,13 +73,13 @@ def _empty(key: str, name: str) -> bytes:
 
 
 @bp.get("/processes/<key>/versions/<int:number>.bpmn")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def version_xml(key, number):
     return _bpmn(processes.get_version(key, number).xml, f"{key}-v{number}.bpmn")
 
 
 @bp.post("/processes/<key>/draft")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def save_draft(key):
     """The modeler's Save draft: kept even with problems, which come back for the markers."""
     xml = request.get_data()
@@ -94,7 +93,7 @@ def save_draft(key):
 
 
 @bp.post("/processes/<key>/publish")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def publish(key):
     seen = (request.get_json(silent=True) or {}).get("draft_hash")
     version = processes.publish_draft(key, current_user, expected_hash=seen or None)
@@ -103,7 +102,7 @@ def publish(key):
 
 
 @bp.get("/processes/<key>/changes")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def changes(key):
     definition = processes.get_definition(key)
     numbers = [v.number for v in definition.versions]
@@ -119,7 +118,7 @@ def changes(key):
 
 
 @bp.get("/processes/guide")
-@page_requires(*EDITORS)
+@page_requires(*PROCESS_EDITORS)
 def modelling_guide():
     """docs/modelling.md, the managers' guide, as a page."""
     import markdown
