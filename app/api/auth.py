@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from flask import g, request
 
 from app.errors import Forbidden, Unauthenticated
-from app.models import User
 from app.services.users import user_for_token
+
+if TYPE_CHECKING:  # the type only: the API never touches a model itself
+    from app.models import User
 
 ANY_ROLE: tuple[str, ...] = ()
 

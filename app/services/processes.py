@@ -275,6 +275,12 @@ def _key_problems(xml: bytes, key: str) -> list[Problem]:
     return []
 
 
+def draft_hash(definition: ProcessDefinition) -> str:
+    """The draft's content hash, "" without a draft: the modeler sends it back when it
+    publishes, so only the draft the publisher last saw is published."""
+    return diagrams.content_hash(definition.draft_xml) if definition.draft_xml else ""
+
+
 @use_case
 def publish_draft(key: str, actor: User, expected_hash: str | None = None) -> ProcessVersion:
     """Publish the draft; with `expected_hash`, only the draft the publisher last saw (another

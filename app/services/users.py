@@ -74,6 +74,12 @@ def add_user(username: str, password: str, roles: list[str], team: str,
     return user
 
 
+def active_user(user_id: int) -> User | None:
+    """The user a browser session names, or None once they have been made inactive."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
@@ -13,11 +13,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from app.errors import Unauthenticated, envelope
-from app.extensions import db
-from app.models import User
 from app.services import users
 
 from . import bp
+
+if TYPE_CHECKING:  # the type only: pages never touch a model themselves
+    from app.models import User
 
 login_manager = LoginManager()
 login_manager.login_view = "web.sign_in"
@@ -47,8 +48,7 @@ def _sign_in_first():
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return users.active_user(int(user_id))
 
 
 def _end_idle_session() -> None:

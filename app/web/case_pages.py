@@ -1,18 +1,22 @@
 """Person search and the case page (person, money, processes, letters, timeline)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.errors import ValidationFailed
-from app.models import Person
 from app.services import case_records, cases, debt_views, instances, letters
 from app.services import search as people_search
 
 from . import bp
 from .auth import page_requires
 from .task_forms import date_from_boxes
+
+if TYPE_CHECKING:  # the type only: pages never touch a model themselves
+    from app.models import Person
 
 SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
 BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")

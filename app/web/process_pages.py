@@ -8,7 +8,6 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 from markupsafe import Markup
 from flask_login import current_user
 
-from app.engine.diagrams import content_hash
 from app.errors import ValidationFailed
 from app.roles import PROCESS_EDITORS
 from app.services import process_changes, processes
@@ -39,8 +38,7 @@ def process_page(key):
 def modeler(key):
     definition = processes.get_definition(key)
     return render_template("modeler.html", definition=definition, active_nav="processes",
-                           draft_hash=content_hash(definition.draft_xml)
-                           if definition.draft_xml else "",
+                           draft_hash=processes.draft_hash(definition),
                            load_bearing=processes.load_bearing(key))
 
 
@@ -89,7 +87,7 @@ def save_draft(key):
     definition = processes.get_definition(key)
     return jsonify({"problems": [p.to_dict() for p in check.problems],
                     "saved_at": definition.draft_updated_at.isoformat(),
-                    "draft_hash": content_hash(definition.draft_xml)})
+                    "draft_hash": processes.draft_hash(definition)})
 
 
 @bp.post("/processes/<key>/publish")

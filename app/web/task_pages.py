@@ -2,18 +2,22 @@
 values kept), a summary of the person, and the diagram with this task highlighted."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.errors import AppError, ValidationFailed
-from app.models import Person
 from app.services import debt_cases, inbox, work
 from app.services.debt_cases import balance
 
 from . import bp
 from .auth import page_requires
 from .task_forms import field_kind, read_answers, shown_values
+
+if TYPE_CHECKING:  # the type only: pages never touch a model themselves
+    from app.models import Person
 
 
 LONG_FORM = 4  # fields: from this many a form offers "Save draft"
