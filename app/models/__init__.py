@@ -4,8 +4,12 @@ from .finance import (
     Account,
     BreathingSpace,
     CarePackage,
+    DEBT_CASE_TRANSITIONS,
+    INSTALMENT_PLAN_TRANSITIONS,
     DebtCase,
+    DebtCaseStatus,
     InstalmentPlan,
+    InstalmentPlanStatus,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -16,14 +20,21 @@ from .finance import (
     Provider,
 )
 from .legal import (
+    COURT_CLAIM_TRANSITIONS,
+    LETTER_OF_CLAIM_TRANSITIONS,
+    WRITE_OFF_TRANSITIONS,
     CourtClaim,
+    CourtClaimStatus,
     EnforcementAction,
     Estate,
     LetterOfClaim,
+    LetterOfClaimStatus,
     PropertyCharge,
     WriteOff,
+    WriteOffStatus,
 )
-from .letters import Letter, Setting
+from .letters import LETTER_TRANSITIONS, Letter, LetterStatus, Setting
+from .types import can_move
 from .people import (
     CapacityAssessment,
     DirectPaymentAgreement,
@@ -54,4 +65,9 @@ __all__ = [
     "ApiToken", "AuditEvent", "DirectPaymentAgreement", "HumanTask", "Incident", "InstanceStatus",
     "Letter", "Person", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "ROLES",
     "Representative", "Role", "Setting", "TaskStatus", "Team", "User", "UserRole",
+    # Statuses and the moves allowed between them (can_move(TABLE, current, new)).
+    "can_move", "CourtClaimStatus", "DebtCaseStatus", "InstalmentPlanStatus", "LetterStatus",
+    "LetterOfClaimStatus", "WriteOffStatus", "COURT_CLAIM_TRANSITIONS", "DEBT_CASE_TRANSITIONS",
+    "INSTALMENT_PLAN_TRANSITIONS", "LETTER_TRANSITIONS", "LETTER_OF_CLAIM_TRANSITIONS",
+    "WRITE_OFF_TRANSITIONS",
 ]

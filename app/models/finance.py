@@ -37,6 +37,40 @@ class InvoiceStatus(StrEnum):
     WRITTEN_OFF = "written_off"
 
 
+class DebtCaseStatus(StrEnum):
+    OPEN = "open"  # one open case per account (a partial unique index)
+    CLOSED = "closed"  # paid in full or written off: closed_reason says which
+
+
+DEBT_CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    DebtCaseStatus.OPEN: frozenset({DebtCaseStatus.CLOSED}),
+    DebtCaseStatus.CLOSED: frozenset(),
+}
+
+
+class InstalmentPlanStatus(StrEnum):
+    ACTIVE = "active"
+    BEHIND = "behind"  # an instalment missed, still within the grace days
+    BROKEN = "broken"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # stopped with the debt's route (a death, a write-off)
+
+
+# ACTIVE and BEHIND are "in force" (they hold the ladder); the other three end the plan.
+INSTALMENT_PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    InstalmentPlanStatus.ACTIVE: frozenset({
+        InstalmentPlanStatus.BEHIND, InstalmentPlanStatus.BROKEN,
+        InstalmentPlanStatus.COMPLETED, InstalmentPlanStatus.CANCELLED}),
+    # BEHIND again: a later instalment missed too (the person is written to about each one).
+    InstalmentPlanStatus.BEHIND: frozenset({
+        InstalmentPlanStatus.BEHIND, InstalmentPlanStatus.ACTIVE, InstalmentPlanStatus.BROKEN,
+        InstalmentPlanStatus.COMPLETED, InstalmentPlanStatus.CANCELLED}),
+    InstalmentPlanStatus.BROKEN: frozenset(),
+    InstalmentPlanStatus.COMPLETED: frozenset(),
+    InstalmentPlanStatus.CANCELLED: frozenset(),
+}
+
+
 class Provider(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -139,7 +173,7 @@ class DebtCase(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=DebtCaseStatus.OPEN)
     stage: Mapped[str] = mapped_column(String(40), default="opened")
     stage_changed_on: Mapped[date | None] = mapped_column(Date)
     opened_on: Mapped[date] = mapped_column(Date)
@@ -180,8 +214,7 @@ class InstalmentPlan(db.Model):
     """An arrangement to pay a debt case's arrears by instalments (DOMAIN.md A.3-IP)."""
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
-    # active, behind, broken, completed or cancelled
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=InstalmentPlanStatus.ACTIVE)
     arrears_total: Mapped[Decimal] = mapped_column(Money)
     amount: Mapped[Decimal] = mapped_column(Money)
     frequency: Mapped[str] = mapped_column(String(20))

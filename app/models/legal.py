@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,13 +15,51 @@ from .finance import Money
 from .types import UtcDateTime
 
 
+class LetterOfClaimStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    POSTED = "posted"  # approved, dated and posted: its 30-day window runs
+
+
+LETTER_OF_CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    LetterOfClaimStatus.AWAITING_APPROVAL: frozenset({LetterOfClaimStatus.POSTED}),
+    LetterOfClaimStatus.POSTED: frozenset(),
+}
+
+
+class CourtClaimStatus(StrEnum):
+    REFERRED = "referred"
+    ISSUED = "issued"
+    JUDGMENT = "judgment"
+
+
+COURT_CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    CourtClaimStatus.REFERRED: frozenset({CourtClaimStatus.ISSUED}),
+    CourtClaimStatus.ISSUED: frozenset({CourtClaimStatus.JUDGMENT}),
+    CourtClaimStatus.JUDGMENT: frozenset(),
+}
+
+
+class WriteOffStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+WRITE_OFF_TRANSITIONS: dict[str, frozenset[str]] = {
+    WriteOffStatus.PROPOSED: frozenset({WriteOffStatus.APPROVED, WriteOffStatus.REJECTED}),
+    WriteOffStatus.APPROVED: frozenset(),
+    WriteOffStatus.REJECTED: frozenset(),
+}
+
+
 class LetterOfClaim(db.Model):
     """One Letter of Claim and its 30-day window; replies recompute the earliest issue date."""
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
-    # awaiting_approval -> posted -> (superseded when stale or after a broken plan)
-    status: Mapped[str] = mapped_column(String(20), default="awaiting_approval")
+    # A stale one stays POSTED: a new one is sent, and the latest posted counts (current_loc).
+    status: Mapped[str] = mapped_column(String(20),
+                                        default=LetterOfClaimStatus.AWAITING_APPROVAL)
     amount: Mapped[Decimal] = mapped_column(Money)
     invoice_ids: Mapped[list] = mapped_column(JSON, default=list)  # barred ones left out
     letter_date: Mapped[date | None] = mapped_column(Date)  # = posting date
@@ -42,7 +81,7 @@ class LetterOfClaim(db.Model):
 class CourtClaim(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="referred")
+    status: Mapped[str] = mapped_column(String(20), default=CourtClaimStatus.REFERRED)
     route: Mapped[str] = mapped_column(String(10))  # mcol | n1
     route_reasons: Mapped[list] = mapped_column(JSON, default=list)
     litigation_friend_needed: Mapped[bool] = mapped_column(default=False)
@@ -103,7 +142,7 @@ class WriteOff(db.Model):
     invoice_numbers: Mapped[list] = mapped_column(JSON, default=list)
     amount: Mapped[Decimal] = mapped_column(Money)
     approver_role: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="proposed")  # approved | rejected
+    status: Mapped[str] = mapped_column(String(20), default=WriteOffStatus.PROPOSED)
     notes: Mapped[str | None] = mapped_column(Text)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,6 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 
 from .types import UtcDateTime
+
+
+class LetterStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"  # legal letters, and any a manager chose to check
+    PRINT_BATCH = "print_batch"  # goes out in its letter date's print batch
+    SUPERSEDED = "superseded"  # approved too late or after the debt changed: made again
+
+
+LETTER_TRANSITIONS: dict[str, frozenset[str]] = {
+    LetterStatus.AWAITING_APPROVAL: frozenset({LetterStatus.PRINT_BATCH,
+                                               LetterStatus.SUPERSEDED}),
+    LetterStatus.PRINT_BATCH: frozenset(),
+    LetterStatus.SUPERSEDED: frozenset(),
+}
 
 
 class Letter(db.Model):
@@ -22,7 +37,7 @@ class Letter(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     merge_data_hash: Mapped[str | None] = mapped_column(String(64))  # of the merge context
-    status: Mapped[str] = mapped_column(String(30))  # print_batch | awaiting_approval
+    status: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -1,9 +1,17 @@
 """Column types shared by the models."""
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, TypeDecorator
+
+
+def can_move(transitions: Mapping[str, Collection[str]], current: str, new: str) -> bool:
+    """Whether a status may go from `current` to `new` by its table (state -> the states it may
+    go to next), which sits beside its StrEnum. Writing the same status again is a move like
+    any other: allowed only where the table lists it."""
+    return new in transitions.get(current, ())
 
 
 class UtcDateTime(TypeDecorator):

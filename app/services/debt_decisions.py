@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.errors import Conflict
 from app.extensions import db
-from app.models import DebtCase, Person, ProcessInstance, WriteOff
+from app.models import DebtCase, DebtCaseStatus, Person, ProcessInstance, WriteOff, WriteOffStatus
 from app.models.workflow import InstanceStatus
 
 from . import audit, instances
@@ -28,7 +28,7 @@ def after_instance_finished(instance: ProcessInstance) -> None:
     if instance.version.definition.key not in RECOVERY_KEYS:
         return
     debt = db.session.scalar(select(DebtCase).where(DebtCase.instance_id == instance.id,
-                                                    DebtCase.status == "open"))
+                                                    DebtCase.status == DebtCaseStatus.OPEN))
     if debt is None or balance(debt) <= 0:
         return  # another stage has the debt now, or it is settled
     finished_stage = debt.stage
@@ -68,13 +68,13 @@ def check_decision(debt: DebtCase, form: Mapping[str, Any]) -> list[dict]:
 
 
 def pending_write_off(debt: DebtCase) -> WriteOff | None:
-    return db.session.scalar(select(WriteOff).where(WriteOff.debt_case_id == debt.id,
-                                                    WriteOff.status == "proposed").limit(1))
+    return db.session.scalar(select(WriteOff).where(
+        WriteOff.debt_case_id == debt.id, WriteOff.status == WriteOffStatus.PROPOSED).limit(1))
 
 
 def write_off_decided(debt: DebtCase, actor) -> None:
     """Tell a decision waiting for this write-off; anything else running ignores it."""
-    if debt.status != "open" or debt.instance_id is None:
+    if debt.status != DebtCaseStatus.OPEN or debt.instance_id is None:
         return
     instance = db.session.get(ProcessInstance, debt.instance_id)
     if (instance.version.definition.key != DECISION_KEY

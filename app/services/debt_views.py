@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import (
     Account,
     DebtCase,
+    DebtCaseStatus,
     InstalmentPlan,
     PausedTimer,
     Person,
@@ -29,7 +30,7 @@ from .engine_context import context_for
 
 @dataclass(frozen=True)
 class DebtQuery:
-    status: str | None = "open"
+    status: str | None = DebtCaseStatus.OPEN
     stage: str | None = None
     guard: str | None = None
     person_reference: str | None = None
@@ -63,7 +64,8 @@ def summary(debt: DebtCase, today: date | None = None) -> dict[str, Any]:
     account = db.session.get(Account, debt.account_id)
     open_invoices = [i for i in debt.invoices if i.outstanding > 0]
     aged = ageing.aged_amounts([(i.due_date, i.outstanding) for i in open_invoices], today)
-    decision = recovery.decide(debt, "letter", today) if debt.status == "open" else None
+    decision = (recovery.decide(debt, "letter", today) if debt.status == DebtCaseStatus.OPEN
+                else None)
     plan = db.session.scalar(select(InstalmentPlan).where(
         InstalmentPlan.debt_case_id == debt.id).order_by(InstalmentPlan.id.desc()).limit(1))
     return {
@@ -106,7 +108,7 @@ def _plan(plan: InstalmentPlan, today: date) -> dict[str, Any]:
 
 def next_step(debt: DebtCase) -> dict[str, Any] | None:
     """The earliest thing the ladder waits for: a timer (paused or not) or an open task."""
-    if debt.instance_id is None or debt.status != "open":
+    if debt.instance_id is None or debt.status != DebtCaseStatus.OPEN:
         return None
     instance = db.session.get(ProcessInstance, debt.instance_id)
     if instance.status == InstanceStatus.COMPLETED:

@@ -22,12 +22,15 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import (
     CourtClaim,
+    CourtClaimStatus,
     DebtCase,
     EnforcementAction,
     FinancialAssessment,
     Invoice,
     Letter,
     LetterOfClaim,
+    LetterOfClaimStatus,
+    LetterStatus,
     PaymentAllocation,
     Payment,
     Person,
@@ -159,7 +162,8 @@ def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
             "of the official Pre-Action Protocol wording (" + ", ".join(placeholders) + ")")
     letter_date = calendar.next_working_day(clock.today())
     rows, total = statement_of_account(decision.chase)
-    loc = LetterOfClaim(debt_case_id=debt.id, status="awaiting_approval", amount=total,
+    loc = LetterOfClaim(debt_case_id=debt.id, status=LetterOfClaimStatus.AWAITING_APPROVAL,
+                        amount=total,
                         invoice_ids=[_invoice_id(i.number) for i in decision.chase],
                         created_at=clock.now())
     db.session.add(loc)
@@ -245,14 +249,14 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
     if (letter.letter_date, loc.amount, loc.invoice_ids) != (letter_date, amount, chased):
         # Approved on a later day, or the debt changed since (a payment, a query, an invoice
         # now barred): the letter is made again as it stands today, never backdated.
-        letter.status = "superseded"
+        letter.status = LetterStatus.SUPERSEDED
         loc.amount, loc.invoice_ids = amount, chased
         letter = _issue_pack(debt, instance, loc, rows, letter_date)
         loc.letter_id = letter.id
-    letter.status = "print_batch"  # approved
+    letter.status = LetterStatus.PRINT_BATCH  # approved
     for name in ENCLOSURES:  # they go with the approved letter, never before it
         issue_letter(instance, name, {}, fields={})
-    loc.status, loc.letter_date = "posted", letter_date
+    loc.status, loc.letter_date = LetterOfClaimStatus.POSTED, letter_date
     loc.deemed_service = calendar.deemed_service_cpr_6_26(letter_date)
     loc.earliest_issue = pap.earliest_issue(letter_date,
                                             days=settings.integer("pap_earliest_issue_days"))
@@ -284,7 +288,7 @@ def _loc(loc_id) -> LetterOfClaim:
 
 def current_loc(debt: DebtCase) -> LetterOfClaim | None:
     return db.session.scalar(select(LetterOfClaim).where(
-        LetterOfClaim.debt_case_id == debt.id, LetterOfClaim.status == "posted")
+        LetterOfClaim.debt_case_id == debt.id, LetterOfClaim.status == LetterOfClaimStatus.POSTED)
         .order_by(LetterOfClaim.id.desc()).limit(1))
 
 
@@ -342,10 +346,11 @@ def letter_expired(debt: DebtCase, loc: LetterOfClaim, on: date) -> list[str]:
 
 
 def _plan_broken_since(debt: DebtCase, since: date) -> bool:
-    from app.models import InstalmentPlan
+    from app.models import InstalmentPlan, InstalmentPlanStatus
 
     return db.session.scalar(select(InstalmentPlan.id).where(
-        InstalmentPlan.debt_case_id == debt.id, InstalmentPlan.status == "broken",
+        InstalmentPlan.debt_case_id == debt.id,
+        InstalmentPlan.status == InstalmentPlanStatus.BROKEN,
         InstalmentPlan.ended_on >= since).limit(1)) is not None
 
 
@@ -474,7 +479,7 @@ def record_claim(debt: DebtCase, data: Mapping[str, Any]) -> dict:
     deadlines = court.claim_deadlines(claim.deemed_served_on)
     claim.acknowledgment_by = deadlines.acknowledgment_by
     claim.defence_by = deadlines.defence_by_without_aos
-    claim.status = "issued"
+    claim.status = CourtClaimStatus.ISSUED
     recovery.set_stage(debt, "claim_issued")
     audit.record("claim_issued", actor=None, person_id=debt.person_id,
                  instance_id=debt.instance_id,
@@ -491,7 +496,7 @@ def record_judgment(debt: DebtCase, instance: ProcessInstance, data: Mapping[str
     claim.judgment_terms = data.get("terms")
     claim.judgment_interest = court.judgment_interest_applies(
         claim.judgment_amount, Decimal(settings.get("post_judgment_interest_threshold")))
-    claim.status = "judgment"
+    claim.status = CourtClaimStatus.JUDGMENT
     recovery.set_stage(debt, "judgment")
     paid = paid_since(debt, claim.judgment_date)
     issue_letter(instance, "enforcement_notice", {}, fields={

@@ -9,7 +9,16 @@ from app import calendar, clock
 from app.domain import court, pap
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.models import CourtClaim, DebtCase, Estate, LetterOfClaim, Person, ProcessInstance, User
+from app.models import (
+    CourtClaim,
+    CourtClaimStatus,
+    DebtCase,
+    Estate,
+    LetterOfClaim,
+    Person,
+    ProcessInstance,
+    User,
+)
 from app.roles import Role
 
 from . import audit, instances, legal, legal_contract, recovery, settings
@@ -149,7 +158,7 @@ def record_acknowledgment(debt: DebtCase, filed_on: date, actor: User) -> CourtC
     """An acknowledgment of service gives the defendant 28 days from service to defend
     (CPR 15.4(1)(b)): the default-judgment timer moves with the deadline."""
     claim = legal.current_claim(debt)
-    if claim is None or claim.status != "issued":
+    if claim is None or claim.status != CourtClaimStatus.ISSUED:
         raise Conflict("no issued claim is waiting for a response")
     if claim.aos_filed_on is not None:
         raise Conflict("an acknowledgment is already recorded")

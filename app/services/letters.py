@@ -14,7 +14,7 @@ from app import calendar, clock
 from app.errors import NotFound
 from app.extensions import db
 from app.letters import RepresentationNeeded, build_context, render_letter, template_info
-from app.models import Letter, Person, ProcessInstance
+from app.models import Letter, LetterStatus, Person, ProcessInstance
 
 from . import audit, settings
 from .people import current_agreement
@@ -63,7 +63,8 @@ def issue_letter(instance: ProcessInstance, template: str, data: Mapping[str, An
                     recipient_name=context["recipient"]["full_name"], content=content,
                     sha256=hashlib.sha256(content).hexdigest(),
                     merge_data_hash=merge_data_hash(context),
-                    status="awaiting_approval" if needs_approval(template) else "print_batch",
+                    status=(LetterStatus.AWAITING_APPROVAL if needs_approval(template)
+                            else LetterStatus.PRINT_BATCH),
                     created_at=clock.now())
     db.session.add(letter)
     db.session.flush()

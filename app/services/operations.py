@@ -14,9 +14,11 @@ from app.domain import ageing
 from app.extensions import db
 from app.models import (
     DebtCase,
+    DebtCaseStatus,
     HumanTask,
     Incident,
     Invoice,
+    InvoiceStatus,
     JobRun,
     ProcessInstance,
     TaskStatus,
@@ -110,8 +112,8 @@ LADDER_ORDER = ("opened", "reminder_1", "final_demand", "referral", "engagement"
 def debts_by_stage() -> list[Bar]:
     """Open debts at each stage, in ladder order, stages with none included (a gap shows)."""
     counts = dict(db.session.execute(
-        select(DebtCase.stage, func.count(DebtCase.id)).where(DebtCase.status == "open")
-        .group_by(DebtCase.stage)).all())
+        select(DebtCase.stage, func.count(DebtCase.id))
+        .where(DebtCase.status == DebtCaseStatus.OPEN).group_by(DebtCase.stage)).all())
     stages = list(LADDER_ORDER) + sorted(set(counts) - set(LADDER_ORDER))
     return [Bar(stage.replace("_", " ").capitalize(), counts.get(stage, 0)) for stage in stages]
 
@@ -121,8 +123,8 @@ def outstanding_by_age() -> list[Bar]:
     rows = db.session.execute(
         select(Invoice.due_date, Invoice.total, Invoice.paid)
         .join(DebtCase, DebtCase.id == Invoice.debt_case_id)
-        .where(DebtCase.status == "open", Invoice.total > Invoice.paid,
-               Invoice.status.in_(("open", "part_paid"))))
+        .where(DebtCase.status == DebtCaseStatus.OPEN, Invoice.total > Invoice.paid,
+               Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PART_PAID))))
     aged = ageing.aged_amounts([(due, total - paid) for due, total, paid in rows],
                                clock.today())
     # Not yet due too, so the bars add up to what the open debts owe.

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Letter
+from app.models import Letter, LetterStatus
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class PdfConversionError(Exception):
 def letters_for(day: date) -> list[Letter]:
     """The letters in the print batch dated `day`, grouped by person, oldest first."""
     return list(db.session.scalars(
-        select(Letter).where(Letter.status == "print_batch", Letter.letter_date == day)
+        select(Letter).where(Letter.status == LetterStatus.PRINT_BATCH, Letter.letter_date == day)
         .order_by(Letter.person_id, Letter.id)))
 
 

@@ -25,8 +25,10 @@ from app.models import (
     BreathingSpace,
     CapacityAssessment,
     DebtCase,
+    DebtCaseStatus,
     HumanTask,
     InstalmentPlan,
+    InstalmentPlanStatus,
     InstanceStatus,
     InvoiceStatus,
     Letter,
@@ -46,7 +48,7 @@ LETTER_STAGES = {"debt_reminder_1": "reminder_1", "debt_final_demand": "final_de
 # process sets the stage it opens at).
 STEP_STAGES = {"referral": "referral", "letter_of_claim": "letter_of_claim_pending",
                "legal_stage": "legal_stage"}
-PLAN_HOLDING = ("active", "behind")
+PLAN_HOLDING = (InstalmentPlanStatus.ACTIVE, InstalmentPlanStatus.BEHIND)  # a plan in force
 CLOSED_INVOICE = (InvoiceStatus.CANCELLED, InvoiceStatus.WRITTEN_OFF)
 
 
@@ -260,7 +262,7 @@ def _guard_task_id() -> str:
 def recheck(debt: DebtCase, actor) -> None:
     """Run a held ladder on if nothing holds it any more (a hold lifted, a query resolved, a
     representative recorded). Timers paused by a Breathing Space resume only when it ends."""
-    if debt.instance_id is None or debt.status != "open":
+    if debt.instance_id is None or debt.status != DebtCaseStatus.OPEN:
         return
     instance = db.session.get(ProcessInstance, debt.instance_id)
     if instance.status != InstanceStatus.HELD or instances.paused_by_hold(instance):

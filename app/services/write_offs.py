@@ -12,7 +12,20 @@ from app.domain import write_off
 from app.domain.limitation import is_statute_barred, limitation_expiry
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import DebtCase, InvoiceStatus, Letter, ProcessInstance, TaskStatus, User, WriteOff
+from app.models import (
+    WRITE_OFF_TRANSITIONS,
+    DebtCase,
+    DebtCaseStatus,
+    InvoiceStatus,
+    Letter,
+    LetterStatus,
+    ProcessInstance,
+    TaskStatus,
+    User,
+    WriteOff,
+    WriteOffStatus,
+    can_move,
+)
 from app.models.workflow import InstanceStatus
 
 from . import audit, debt_decisions, instances, recovery, settings
@@ -23,10 +36,10 @@ from .transaction import use_case
 
 @use_case
 def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> WriteOff:
-    if debt.status != "open":
+    if debt.status != DebtCaseStatus.OPEN:
         raise Conflict("this debt case is closed")
     if db.session.scalar(select(WriteOff.id).where(WriteOff.debt_case_id == debt.id,
-                                                   WriteOff.status == "proposed")):
+                                                   WriteOff.status == WriteOffStatus.PROPOSED)):
         raise Conflict("a write-off is already waiting for approval")
     today = clock.today()
     open_invoices = [i for i in debt.invoices
@@ -69,13 +82,14 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
 
 @use_case
 def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
-    if proposal.status != "proposed":
+    decision = WriteOffStatus.APPROVED if approve else WriteOffStatus.REJECTED
+    if not can_move(WRITE_OFF_TRANSITIONS, proposal.status, decision):
         raise Conflict(f"this write-off is already {proposal.status}")
     if proposal.proposed_by_id == actor.id:
         raise Forbidden("a write-off must be approved by someone other than its proposer")
     if not may_approve(actor, proposal.approver_role):
         raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
-    proposal.status = "approved" if approve else "rejected"
+    proposal.status = decision
     proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
     debt = db.session.get(DebtCase, proposal.debt_case_id)
     audit.record("write_off_" + proposal.status, actor=actor, person_id=debt.person_id,
@@ -89,7 +103,8 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
         from .instalment_plans import cancel_plan
 
         cancel_plan(debt, "written_off")
-        debt.status, debt.closed_on, debt.closed_reason = "closed", clock.today(), "written_off"
+        debt.status, debt.closed_on = DebtCaseStatus.CLOSED, clock.today()
+        debt.closed_reason = "written_off"
         recovery.set_stage(debt, "closed")
         if instance is not None and instance.status != InstanceStatus.COMPLETED:
             instances.close(instance, "written_off", actor)
@@ -137,7 +152,7 @@ def _actions(debt: DebtCase) -> list[str]:
         Letter.person_id == debt.person_id, Letter.created_at >= _opened_at(debt))
         .order_by(Letter.id))
     done = [f"{row.template_ref.split(' ')[0]} dated {row.letter_date:%d %B %Y}" for row in rows
-            if row.status != "superseded"]
+            if row.status != LetterStatus.SUPERSEDED]
     return done or ["No letters were sent"]
 
 
