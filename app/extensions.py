@@ -1,4 +1,6 @@
 """Extensions, created once and bound to the app in create_app."""
+from typing import TYPE_CHECKING
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -21,4 +23,12 @@ class Base(DeclarativeBase):
 # Objects stay readable after the use case commits (the handler dumps them); each request or
 # scheduler sweep gets a fresh session, so nothing stale outlives it.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The models' base class. db.Model is built at run time (Base plus Flask-SQLAlchemy's table names
+# from the class name), so a type checker cannot take it as a base; it sees Base, which has the
+# same mapping. The tables come from db.Model either way.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()

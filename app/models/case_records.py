@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 from .types import UtcDateTime
 from .users import User
 
 
-class CaseNote(db.Model):
+class CaseNote(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -21,7 +21,7 @@ class CaseNote(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class CaseDocument(db.Model):
+class CaseDocument(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

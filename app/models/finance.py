@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 from .people import Person
 from .types import UtcDateTime
@@ -71,14 +71,14 @@ INSTALMENT_PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Provider(db.Model):
+class Provider(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     cqc_id: Mapped[str | None] = mapped_column(String(20))
 
 
-class CarePackage(db.Model):
+class CarePackage(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -91,7 +91,7 @@ class CarePackage(db.Model):
     provider: Mapped[Provider] = relationship()
 
 
-class Account(db.Model):
+class Account(Model):
     """A client ledger in the finance system; one person may have more than one."""
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -102,7 +102,7 @@ class Account(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class Invoice(db.Model):
+class Invoice(Model):
     __table_args__ = (Index("ix_invoice_account_due", "account_id", "status", "due_date"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -125,7 +125,7 @@ class Invoice(db.Model):
         return self.total - self.paid
 
 
-class InvoiceLine(db.Model):
+class InvoiceLine(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
     position: Mapped[int]
@@ -135,7 +135,7 @@ class InvoiceLine(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
-class Payment(db.Model):
+class Payment(Model):
     """A bank-file payment; without a matching account it sits in suspense."""
     __table_args__ = (
         # The natural key of a bank-file row: re-importing the file adds nothing.
@@ -156,7 +156,7 @@ class Payment(db.Model):
     allocations: Mapped[list["PaymentAllocation"]] = relationship(cascade="all, delete-orphan")
 
 
-class PaymentAllocation(db.Model):
+class PaymentAllocation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
@@ -164,7 +164,7 @@ class PaymentAllocation(db.Model):
     rule: Mapped[str] = mapped_column(String(20))  # reference | oldest_first
 
 
-class DebtCase(db.Model):
+class DebtCase(Model):
     """One open debt case per account: a newly overdue invoice joins it."""
     __table_args__ = (
         Index("uq_debt_case_one_open_per_account", "account_id", unique=True,
@@ -191,7 +191,7 @@ class DebtCase(db.Model):
         foreign_keys="Invoice.debt_case_id", order_by="Invoice.due_date, Invoice.number")
 
 
-class BreathingSpace(db.Model):
+class BreathingSpace(Model):
     """A debt respite moratorium: standard (with an end date) or mental-health (open-ended)."""
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -210,7 +210,7 @@ class BreathingSpace(db.Model):
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
 
 
-class InstalmentPlan(db.Model):
+class InstalmentPlan(Model):
     """An arrangement to pay a debt case's arrears by instalments (DOMAIN.md A.3-IP)."""
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
@@ -229,7 +229,7 @@ class InstalmentPlan(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-class PausedTimer(db.Model):
+class PausedTimer(Model):
     """A ladder timer paused by a Breathing Space, with what was left of it in its own unit."""
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -241,7 +241,7 @@ class PausedTimer(db.Model):
     resumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """A daily job that has run for a business date: the unique key lets one scheduler win."""
     __table_args__ = (UniqueConstraint("name", "day", name="uq_job_run_name_day"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 from .finance import Money
 from .types import UtcDateTime
@@ -52,7 +52,7 @@ WRITE_OFF_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class LetterOfClaim(db.Model):
+class LetterOfClaim(Model):
     """One Letter of Claim and its 30-day window; replies recompute the earliest issue date."""
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
@@ -78,7 +78,7 @@ class LetterOfClaim(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-class CourtClaim(db.Model):
+class CourtClaim(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=CourtClaimStatus.REFERRED)
@@ -101,7 +101,7 @@ class CourtClaim(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class EnforcementAction(db.Model):
+class EnforcementAction(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     court_claim_id: Mapped[int] = mapped_column(ForeignKey("court_claim.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -109,7 +109,7 @@ class EnforcementAction(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class PropertyCharge(db.Model):
+class PropertyCharge(Model):
     """A charge against a title: a DPA's legal charge, or an interim/final charging order."""
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int | None] = mapped_column(ForeignKey("debt_case.id"), index=True)
@@ -121,7 +121,7 @@ class PropertyCharge(db.Model):
     discharged_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Estate(db.Model):
+class Estate(Model):
     """A deceased person's estate: who deals with it and what grant there is (A.3-D)."""
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
@@ -134,7 +134,7 @@ class Estate(db.Model):
     s27_notice_seen_on: Mapped[date | None] = mapped_column(Date)
 
 
-class WriteOff(db.Model):
+class WriteOff(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_case_id: Mapped[int] = mapped_column(ForeignKey("debt_case.id"), index=True)
     reason: Mapped[str] = mapped_column(String(30))

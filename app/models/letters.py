@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 from .types import UtcDateTime
 
@@ -26,7 +26,7 @@ LETTER_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Letter(db.Model):
+class Letter(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -41,7 +41,7 @@ class Letter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class Setting(db.Model):
+class Setting(Model):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[object] = mapped_column(JSON)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

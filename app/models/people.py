@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 from .users import Team, User
 
@@ -17,7 +17,7 @@ REPRESENTATIVE_PRIORITY = ("personal_representative", "deputy", "attorney", "app
                            "authorised_person", "nominated_person", "litigation_friend")
 
 
-class Person(db.Model):
+class Person(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)  # social-care person id
     name: Mapped[str] = mapped_column(String(200))  # full name as letters print it
@@ -56,7 +56,7 @@ class Person(db.Model):
         return active[0] if active else None
 
 
-class PersonAddress(db.Model):
+class PersonAddress(Model):
     """Address history; the person row holds the current one."""
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -66,7 +66,7 @@ class PersonAddress(db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
 
 
-class PersonNameToken(db.Model):
+class PersonNameToken(Model):
     """Each word of a person's name, lower-cased: a prefix search becomes an index range scan
     on SQLite and PostgreSQL alike.
 
@@ -80,7 +80,7 @@ class PersonNameToken(db.Model):
         String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True)
 
 
-class CapacityAssessment(db.Model):
+class CapacityAssessment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     decision: Mapped[str] = mapped_column(String(30))  # finance, litigation, property
@@ -89,7 +89,7 @@ class CapacityAssessment(db.Model):
     assessor: Mapped[str] = mapped_column(String(200))
 
 
-class Representative(db.Model):
+class Representative(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -105,7 +105,7 @@ class Representative(db.Model):
     person: Mapped[Person] = relationship(back_populates="representatives")
 
 
-class FinancialAssessment(db.Model):
+class FinancialAssessment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     assessed_on: Mapped[date] = mapped_column(Date)
@@ -117,7 +117,7 @@ class FinancialAssessment(db.Model):
     next_review: Mapped[date | None] = mapped_column(Date)
 
 
-class DirectPaymentAgreement(db.Model):
+class DirectPaymentAgreement(Model):
     """What the first direct-payment letters need; the full agreement comes with A.1/A.2."""
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

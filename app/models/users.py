@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.roles import ALL_TEAMS, ROLES, Role
 
 from .types import UtcDateTime
@@ -14,12 +14,12 @@ from .types import UtcDateTime
 __all__ = ["ROLES", "ApiToken", "Role", "Team", "User", "UserRole"]  # the roles: app/roles.py
 
 
-class Team(db.Model):
+class Team(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
 
 
-class User(db.Model):
+class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
@@ -58,14 +58,14 @@ class User(db.Model):
         return str(self.id)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     role: Mapped[str] = mapped_column(String(40))
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 from .people import Person
 from .types import UtcDateTime
@@ -38,7 +38,7 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class ProcessDefinition(db.Model):
+class ProcessDefinition(Model):
     """A process key with at most one draft and numbered published versions."""
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -53,7 +53,7 @@ class ProcessDefinition(db.Model):
         back_populates="definition", order_by="ProcessVersion.number")
 
 
-class ProcessVersion(db.Model):
+class ProcessVersion(Model):
     __table_args__ = (UniqueConstraint("definition_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
@@ -66,7 +66,7 @@ class ProcessVersion(db.Model):
     definition: Mapped[ProcessDefinition] = relationship(back_populates="versions")
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     __table_args__ = (Index("ix_instance_due", "status", "next_timer_due"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
@@ -83,7 +83,7 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     """One row per user task, upserted by the engine's task id so a claim survives engine steps."""
     __table_args__ = (
         Index("ix_task_inbox", "status", "role", "team_id", "due_at"),
@@ -117,7 +117,7 @@ class HumanTask(db.Model):
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 
 
-class Incident(db.Model):
+class Incident(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     element_id: Mapped[str] = mapped_column(String(100))
@@ -128,7 +128,7 @@ class Incident(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only: who did what, when. Summaries carry ids and field names, not personal data."""
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
