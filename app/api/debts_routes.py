@@ -1,6 +1,8 @@
 """Debt reports over HTTP."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from marshmallow import Schema, fields, validate
 
@@ -56,7 +58,7 @@ limitation.openapi = {"response": LimitationListOut}
 
 
 # --- debt cases ------------------------------------------------------------------------------------
-_MONEY = {"as_string": True, "places": 2}
+_MONEY: dict[str, Any] = {"as_string": True, "places": 2}
 DEBT_STATUSES = ("open", "closed", "all")
 
 

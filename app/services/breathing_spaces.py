@@ -134,7 +134,7 @@ def lift_ended(today: date | None = None) -> int:
 
 
 def _lift_if_not_lifted(bs_id: int) -> None:
-    bs = db.session.get(BreathingSpace, bs_id)
+    bs = db.session.get_one(BreathingSpace, bs_id)
     if bs.lifted_at is None:
         lift(bs, None)
 
@@ -150,7 +150,7 @@ def lift(bs: BreathingSpace, actor: User | None) -> None:
     by_instance: dict[int, list[PausedTimer]] = {}
     for row in paused:
         by_instance.setdefault(row.instance_id, []).append(row)
-    person = db.session.get(Person, bs.person_id)
+    person = db.session.get_one(Person, bs.person_id)
     for debt in open_debts_of(person):
         instance = _ladder(debt)
         if instance is None:

@@ -72,7 +72,7 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
                          instance_id=debt.instance_id,
                          summary={"debt_id": debt.id, "invoice": invoice.number})
         return 0, len(invoices)
-    account = db.session.get(Account, account_id)
+    account = db.session.get_one(Account, account_id)
     debt = DebtCase(account_id=account_id, person_id=account.person_id, status="open",
                     stage="opened", opened_on=today, stage_changed_on=today, guards={})
     db.session.add(debt)

@@ -32,7 +32,7 @@ def after_instance_finished(instance: ProcessInstance) -> None:
     if debt is None or balance(debt) <= 0:
         return  # another stage has the debt now, or it is settled
     finished_stage = debt.stage
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     instances.begin_instance(DECISION_KEY, person, {"debt_case_id": debt.id}, None,
                              on_created=lambda created: setattr(debt, "instance_id", created.id))
     if finished_stage != "enforcement":  # after enforcement that stage still describes it
@@ -56,7 +56,7 @@ def check_decision(debt: DebtCase, form: Mapping[str, Any]) -> list[dict]:
         if review_on <= clock.today():
             return [{"field": "review_on", "message": "the review date must be after today"}]
     if decision == "letter_of_claim":
-        person = db.session.get(Person, debt.person_id)
+        person = db.session.get_one(Person, debt.person_id)
         if person.deceased:
             return [{"field": "decision", "message": "the person has died: the debt is claimed "
                                                      "from the estate, not by a Letter of Claim"}]
@@ -76,7 +76,7 @@ def write_off_decided(debt: DebtCase, actor) -> None:
     """Tell a decision waiting for this write-off; anything else running ignores it."""
     if debt.status != DebtCaseStatus.OPEN or debt.instance_id is None:
         return
-    instance = db.session.get(ProcessInstance, debt.instance_id)
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
     if (instance.version.definition.key != DECISION_KEY
             or instance.status != InstanceStatus.ACTIVE):
         return

@@ -53,15 +53,16 @@ def list_debts(user: User, query: DebtQuery) -> tuple[list[DebtCase], int]:
     if query.guard:  # JSON keys are read differently by each database: filtered here
         rows = [d for d in db.session.scalars(stmt) if query.guard in (d.guards or {})]
         return rows[start:start + query.per_page], len(rows)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = db.session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     return list(db.session.scalars(stmt.offset(start).limit(query.per_page))), total
 
 
 def summary(debt: DebtCase, today: date | None = None) -> dict[str, Any]:
     """Everything the debt page and GET /debts/<id> show; guards decided as of today."""
     today = today or clock.today()
-    person = db.session.get(Person, debt.person_id)
-    account = db.session.get(Account, debt.account_id)
+    person = db.session.get_one(Person, debt.person_id)
+    account = db.session.get_one(Account, debt.account_id)
     open_invoices = [i for i in debt.invoices if i.outstanding > 0]
     aged = ageing.aged_amounts([(i.due_date, i.outstanding) for i in open_invoices], today)
     decision = (recovery.decide(debt, "letter", today) if debt.status == DebtCaseStatus.OPEN
@@ -110,7 +111,7 @@ def next_step(debt: DebtCase) -> dict[str, Any] | None:
     """The earliest thing the ladder waits for: a timer (paused or not) or an open task."""
     if debt.instance_id is None or debt.status != DebtCaseStatus.OPEN:
         return None
-    instance = db.session.get(ProcessInstance, debt.instance_id)
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
     if instance.status == InstanceStatus.COMPLETED:
         return None
     paused = {p.element_id: p for p in db.session.scalars(select(PausedTimer).where(

@@ -144,7 +144,7 @@ def review_all(today: date | None = None) -> int:
     ids = list(db.session.scalars(select(InstalmentPlan.debt_case_id).where(
         InstalmentPlan.status.in_(recovery.PLAN_HOLDING))))
     for_each_in_own_transaction(
-        ids, lambda debt_id: review(db.session.get(DebtCase, debt_id), today),
+        ids, lambda debt_id: review(db.session.get_one(DebtCase, debt_id), today),
         what="review of the instalment plan of debt")
     return len(ids)
 
@@ -165,7 +165,7 @@ def _break(debt: DebtCase, plan: InstalmentPlan, today: date) -> None:
 
 
 def _send(debt: DebtCase, template: str, fields: Mapping[str, Any]) -> None:
-    instance = db.session.get(ProcessInstance, debt.instance_id)
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
     try:
         issue_letter(instance, template, {}, fields=fields)
     except RepresentationRequired as exc:

@@ -307,7 +307,8 @@ def require_visible(person: Person, user: User) -> None:
         raise NotFound("no such case")
 
 
-def get_person_by_id(person_id: int) -> Person:
+def get_person_by_id(person_id: int | None) -> Person:
+    """The person, or NotFound (also for a record that names none, like a debt without one)."""
     person = db.session.get(Person, person_id)
     if person is None:
         raise NotFound("no such case")

@@ -64,7 +64,7 @@ def open_estate_stage(debt: DebtCase) -> ProcessInstance:
 
 
 def _open(debt: DebtCase, key: str, stage: str) -> ProcessInstance:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     instance = instances.begin_instance(
         key, person, {"debt_case_id": debt.id}, None,
         on_created=lambda created: setattr(debt, "instance_id", created.id))
@@ -95,7 +95,7 @@ def run_step(instance: ProcessInstance, step: str, data: Mapping[str, Any]) -> d
 
 # --- the deferred payment test (s69(2)) ----------------------------------------------------------
 def dpa_block(debt: DebtCase) -> str | None:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     assessment = db.session.scalar(
         select(FinancialAssessment).where(FinancialAssessment.person_id == person.id)
         .order_by(FinancialAssessment.effective_from.desc(), FinancialAssessment.id.desc())
@@ -126,7 +126,7 @@ def _letter_sent(debt: DebtCase, template: str) -> bool:
 
 
 def _dpa_offer_fields(debt: DebtCase) -> dict[str, Any]:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     today = calendar.next_working_day(clock.today())
     return {
         "debt_amount": _balance(debt),
@@ -208,7 +208,7 @@ def _council_address() -> list[str]:
     return [*council.get("address_lines", []), council.get("postcode", "")]
 
 
-def _invoice_id(number: str) -> int:
+def _invoice_id(number: str) -> int | None:
     return db.session.scalar(select(Invoice.id).where(Invoice.number == number))
 
 
@@ -218,7 +218,7 @@ def statement_of_account(chase: tuple[guards.InvoiceFact, ...]) -> tuple[list[di
     invoice queries (DOMAIN.md A.4) will raise them, and they belong here as credit rows."""
     entries = []
     for fact in chase:
-        invoice = db.session.scalar(select(Invoice).where(Invoice.number == fact.number))
+        invoice = db.session.scalars(select(Invoice).where(Invoice.number == fact.number)).one()
         entries.append((invoice.invoice_date, 0, f"Invoice {invoice.number}", invoice.total,
                         Decimal("0.00")))
         paid = db.session.execute(
@@ -243,7 +243,7 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
     loc = _loc(data.get("loc_id"))
     decision = _guarded(debt, instance, guards.LETTER, "post_letter_of_claim")
     letter_date = calendar.next_working_day(clock.today())
-    letter = db.session.get(Letter, loc.letter_id)
+    letter = db.session.get_one(Letter, loc.letter_id)
     rows, amount = statement_of_account(decision.chase)
     chased = [_invoice_id(i.number) for i in decision.chase]
     if (letter.letter_date, loc.amount, loc.invoice_ids) != (letter_date, amount, chased):
@@ -316,6 +316,7 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
     else:
         check = pap.may_issue(on, loc.earliest_issue)
         if not check.allowed:
+            assert check.reason is not None  # given whenever the check fails
             problems.append(check.reason)
         if loc.documents_requested and loc.documents_provided_on is None:
             problems.append("the documents asked for on the Reply Form have not been sent")
@@ -333,6 +334,7 @@ def claim_checks(debt: DebtCase, on: date) -> list[str]:
 
 def letter_expired(debt: DebtCase, loc: LetterOfClaim, on: date) -> list[str]:
     """Why this Letter of Claim can no longer found a claim (a new one can, §2.2)."""
+    assert loc.letter_date is not None  # set when the letter is posted
     reasons = []
     if _plan_broken_since(debt, loc.letter_date):
         reasons.append("an instalment plan broke after this Letter of Claim: send a new one "
@@ -363,7 +365,7 @@ def claimed(debt: DebtCase, on: date | None = None) -> tuple[guards.InvoiceFact,
 
 
 def route_for(debt: DebtCase, amount: Decimal) -> court.RouteDecision:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     defendant = court.Defendant(name=person.name, protected_party=protected_party(person),
                                 address_in_england_wales=in_england_wales(person.postcode))
     return court.choose_route(amount, [defendant],
@@ -375,7 +377,7 @@ def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
     problems = claim_checks(debt, today)
     loc = current_loc(debt)
     expired = letter_expired(debt, loc, today) if loc is not None else []
-    if expired and set(problems) <= set(expired):
+    if loc is not None and expired and set(problems) <= set(expired):
         # Waiting would never help: the stage ends and a new letter is the officer's decision.
         audit.record("letter_of_claim_expired", actor=None, person_id=debt.person_id,
                      instance_id=instance.id,
@@ -401,9 +403,10 @@ def refer_to_legal(debt: DebtCase, instance: ProcessInstance) -> dict:
 
 def _issue_referral_memo(debt: DebtCase, instance: ProcessInstance, claim: CourtClaim,
                          rows: list) -> None:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     rep = person.representative
     loc = current_loc(debt)
+    assert loc is not None  # claim_checks refused the referral without a posted letter
     expiry = min((i.due_date for i in debt.invoices if i.outstanding > 0), default=None)
     issue_letter(instance, "legal_referral", {}, fields={
         "debtor_details": f"{person.name}, {', '.join(person.address_lines)} {person.postcode}",
@@ -491,6 +494,7 @@ def record_claim(debt: DebtCase, data: Mapping[str, Any]) -> dict:
 def record_judgment(debt: DebtCase, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
     _held_by_moratorium(debt, "record_judgment")
     claim = current_claim(debt)
+    assert claim is not None  # the diagram records a judgment only after the claim
     claim.judgment_date = date.fromisoformat(str(data["judgment_date"]))
     claim.judgment_amount = Decimal(str(data["judgment_amount"]))
     claim.judgment_terms = data.get("terms")
@@ -533,6 +537,7 @@ def record_enforcement(debt: DebtCase, data: Mapping[str, Any]) -> None:
     kind = data.get("kind")
     if kind in (None, "none"):
         return None
+    assert claim is not None  # the diagram records enforcement only after a judgment
     db.session.add(EnforcementAction(court_claim_id=claim.id, kind=kind,
                                      decided_on=clock.today(), notes=data.get("notes")))
     if kind == "charging_order":
@@ -547,14 +552,18 @@ def record_enforcement(debt: DebtCase, data: Mapping[str, Any]) -> None:
 
 # --- estates --------------------------------------------------------------------------------------
 def send_final_account(debt: DebtCase, instance: ProcessInstance) -> None:
-    person = db.session.get(Person, debt.person_id)
+    person = db.session.get_one(Person, debt.person_id)
     ensure_estate(person)
     last = max((i for i in debt.invoices), key=lambda i: i.invoice_date, default=None)
+    due: date | str = ""
+    if debt.dpa_outcome == "offered_accepted":
+        # Not checked upstream: a person marked deceased without a date of death fails here.
+        assert person.date_of_death is not None
+        due = dpa_due_date(person.date_of_death)
     issue_letter(instance, "estate_final_account", {}, fields={
         "deceased_name": person.name, "date_of_death": person.date_of_death,
         "final_invoice_no": last.number if last else "none", "final_balance": _balance(debt),
-        "dpa_due_date": dpa_due_date(person.date_of_death)
-        if debt.dpa_outcome == "offered_accepted" else "",
+        "dpa_due_date": due,
     })
     return None
 

@@ -264,7 +264,7 @@ def recheck(debt: DebtCase, actor) -> None:
     representative recorded). Timers paused by a Breathing Space resume only when it ends."""
     if debt.instance_id is None or debt.status != DebtCaseStatus.OPEN:
         return
-    instance = db.session.get(ProcessInstance, debt.instance_id)
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
     if instance.status != InstanceStatus.HELD or instances.paused_by_hold(instance):
         note_guards(debt, decide(debt, guards.LETTER))
         return

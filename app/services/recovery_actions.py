@@ -30,9 +30,9 @@ def recheck_held() -> int:
 
 def _recheck_one(debt_id: int) -> bool:
     """Whether the debt's ladder moved on."""
-    debt = db.session.get(DebtCase, debt_id)
+    debt = db.session.get_one(DebtCase, debt_id)
     recovery.recheck(debt, None)
-    return db.session.get(ProcessInstance, debt.instance_id).status != InstanceStatus.HELD
+    return db.session.get_one(ProcessInstance, debt.instance_id).status != InstanceStatus.HELD
 
 
 @use_case
@@ -48,5 +48,5 @@ def set_query_hold(number: str, held: bool, actor: User) -> Invoice:
     audit.record("query_hold_set" if held else "query_hold_released", actor=actor,
                  person_id=invoice.account.person_id, summary={"invoice": invoice.number})
     if not held and invoice.debt_case_id is not None:
-        recovery.recheck(db.session.get(DebtCase, invoice.debt_case_id), actor)
+        recovery.recheck(db.session.get_one(DebtCase, invoice.debt_case_id), actor)
     return invoice

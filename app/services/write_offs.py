@@ -61,7 +61,7 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
                         proposed_by_id=actor.id, proposed_at=clock.now())
     db.session.add(proposal)
     db.session.flush()
-    instance = db.session.get(ProcessInstance, debt.instance_id)
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
     memo = issue_letter(instance, "write_off_memo", {}, fields={
         "debt_id": str(debt.id), "amount": amount, "age": _age(debt),
         "reason_code": reason, "reason_label": write_off.REASONS[reason],
@@ -91,7 +91,7 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
         raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
     proposal.status = decision
     proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
-    debt = db.session.get(DebtCase, proposal.debt_case_id)
+    debt = db.session.get_one(DebtCase, proposal.debt_case_id)
     audit.record("write_off_" + proposal.status, actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"write_off_id": proposal.id})
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
