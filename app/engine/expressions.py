@@ -109,28 +109,29 @@ def _check(
             report(node, f"name '{name}' is not allowed")
 
     for node in ast.walk(tree):
+        # `type(node) is` rather than a variable: mypy narrows the node's type only this way.
         kind = type(node)
-        if kind is ast.Attribute:
+        if type(node) is ast.Attribute:
             report(node, f"attribute access '.{node.attr}' is not allowed")
         elif kind not in whitelist:
             if kind not in _SILENT:
                 report(node, f"{_FRIENDLY.get(kind, kind.__name__)} is not allowed")
-        elif kind is ast.Name:
+        elif type(node) is ast.Name:
             bad_name(node, node.id)
-        elif kind is ast.keyword:
+        elif type(node) is ast.keyword:
             if node.arg is None:
                 report(node, "'**' unpacking is not allowed")
             bad_name(node, node.arg)
-        elif kind is ast.Constant and not isinstance(node.value, _CONSTANT_TYPES):
+        elif type(node) is ast.Constant and not isinstance(node.value, _CONSTANT_TYPES):
             report(node, f"constant {node.value!r} is not allowed")
-        elif kind is ast.Constant and isinstance(node.value, int):
+        elif type(node) is ast.Constant and isinstance(node.value, int):
             if node.value.bit_length() > MAX_INT_BITS:
                 report(node, f"numbers larger than {MAX_INT_BITS} bits are not allowed")
-        elif kind is ast.BinOp:
+        elif type(node) is ast.BinOp:
             problem = _literal_binop_problem(node)
             if problem:
                 report(node, problem)
-        elif kind is ast.Call:
+        elif type(node) is ast.Call:
             if not isinstance(node.func, ast.Name):
                 report(node, "only calls of plain function names are allowed")
             elif (
@@ -139,12 +140,12 @@ def _check(
                 and not (node.func.id.startswith("_") or node.func.id in FORBIDDEN_NAMES)
             ):  # reported as a name
                 report(node, f"unknown function '{node.func.id}'")
-        elif kind is ast.Subscript:
+        elif type(node) is ast.Subscript:
             if not all(isinstance(sub, _INDEX_NODES) for sub in ast.walk(node.slice)):
                 report(node, "an index must be a constant, a variable or simple arithmetic on them")
-        elif kind is ast.Dict and None in node.keys:
+        elif type(node) is ast.Dict and None in node.keys:
             report(node, "'**' unpacking is not allowed")
-        elif kind is ast.Compare:
+        elif type(node) is ast.Compare:
             # `x is 1` is a bug and makes the compiler emit a SyntaxWarning; only `is None/True/False`.
             operands = [node.left, *node.comparators]
             for i, op in enumerate(node.ops):
@@ -152,8 +153,8 @@ def _check(
                     map(_is_literal, operands[i : i + 2])
                 ):
                     report(node, "'is' only compares with None, True or False; use '=='")
-        elif kind in (ast.Assign, ast.AugAssign):
-            for target in node.targets if kind is ast.Assign else [node.target]:
+        elif type(node) is ast.Assign or type(node) is ast.AugAssign:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if not isinstance(target, ast.Name):
                     report(node, "only assignment to plain variable names is allowed")
     return [
