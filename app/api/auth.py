@@ -35,7 +35,9 @@ def requires(*roles: str) -> Callable:
             g.user = user
             return view(*args, **kwargs)
 
-        wrapper.required_roles = roles  # read by the OpenAPI document
+        # Read by the OpenAPI document. functools.wraps's return type (typeshed's _Wrapped)
+        # declares no room for an attribute of our own, though a function has it at run time.
+        wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

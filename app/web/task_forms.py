@@ -23,10 +23,13 @@ def date_from_boxes(parts: list[str]) -> date:
     return date(int(year), int(month), int(day))
 
 
-def posted_data(fields, form) -> tuple[dict, dict]:
+def posted_data(fields, form) -> tuple[dict[str, str | None], dict[str, list[str] | str | None],
+                                      dict[str, str]]:
     """The answers to hand to the service, and the raw values to show again on an error.
     A date comes as day, month and year boxes; a date that is not real is an error here."""
-    data, raw, errors = {}, {}, {}
+    data: dict[str, str | None] = {}
+    raw: dict[str, list[str] | str | None] = {}
+    errors: dict[str, str] = {}
     for field in fields:
         if field.type == "date":
             parts = [form.get(f"{field.id}-{p}", "").strip() for p in ("day", "month", "year")]
@@ -47,7 +50,7 @@ def posted_data(fields, form) -> tuple[dict, dict]:
 
 def shown_values(fields, saved: dict) -> dict:
     """A saved draft's answers as the form shows them (a date in its three boxes)."""
-    shown = {}
+    shown: dict[str, list[str] | str] = {}
     for field in fields:
         value = saved.get(field.id)
         if value is None:
