@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -19,24 +20,32 @@ from . import audit
 from .transaction import use_case
 
 MIN_PASSWORD_LENGTH = 10
-_hashing = {"method": "scrypt", "dummy": None}
+
+
+@dataclass
+class _Hashing:
+    method: str = "scrypt"
+    dummy: str | None = None  # a hash made with `method`, once needed
+
+
+_hashing = _Hashing()
 
 
 def configure_password_hashing(method: str) -> None:
     """scrypt in production; tests choose a cheap method so a fixture user costs microseconds."""
-    _hashing["method"] = method
-    _hashing["dummy"] = None
+    _hashing.method = method
+    _hashing.dummy = None
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password, method=_hashing["method"])
+    return generate_password_hash(password, method=_hashing.method)
 
 
 def _dummy_hash() -> str:
     # Checked against when the username is unknown, so both paths cost one hash check.
-    if _hashing["dummy"] is None:
-        _hashing["dummy"] = _hash("not-a-real-password")
-    return _hashing["dummy"]
+    if _hashing.dummy is None:
+        _hashing.dummy = _hash("not-a-real-password")
+    return _hashing.dummy
 
 
 def team_named(name: str) -> Team:

@@ -33,8 +33,8 @@ def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
             due_before = date.fromisoformat(args["due_before"])
         except ValueError:
             errors["due_before"] = "Enter the date as YYYY-MM-DD, for example 2026-12-31"
-    page = args.get("page", "1")
-    page = min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
+    page_text = args.get("page", "1")
+    page = min(int(page_text), 100_000) if page_text.isdigit() and int(page_text) > 0 else 1
     query = inbox_service.InboxQuery(
         tab=tab, process=args.get("process") or None, overdue=args.get("overdue") == "yes",
         due_before=due_before, person=(args.get("person") or "").strip() or None,
