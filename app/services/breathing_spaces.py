@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from app import calendar, clock
+from app.domain.breathing_space import TimerUnit, resume_on, time_left, timer_unit
 from app.engine import runner
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -187,10 +188,8 @@ def _pause(instance: ProcessInstance, bs: BreathingSpace, today: date,
     timers = runner.waiting_timer_expressions(instances.model_of(instance), instance.state,
                                               context_for(instance))
     for element_id, (due, expression, _) in sorted(timers.items()):
-        unit = "working_days" if "add_working_days" in expression else "calendar_days"
-        due_day = calendar.to_local_date(due)
-        remaining = (calendar.working_days_between(today, due_day) if unit == "working_days"
-                     else max((due_day - today).days, 0))
+        unit = timer_unit(expression)
+        remaining = time_left(unit, today, calendar.to_local_date(due))
         db.session.add(PausedTimer(instance_id=instance.id, breathing_space_id=bs.id,
                                    element_id=element_id, unit=unit, remaining=remaining,
                                    was_due=due))
@@ -205,11 +204,7 @@ def _pause(instance: ProcessInstance, bs: BreathingSpace, today: date,
 
 def _resume_timer(instance: ProcessInstance, row: PausedTimer, today: date,
                   actor: User | None) -> None:
-    if row.unit == "working_days":
-        day = calendar.add_working_days(today, row.remaining)
-    else:
-        day = calendar.next_working_day(calendar.add_calendar_days(today, row.remaining))
-    due: datetime = calendar.at_local_hour(day)
+    due: datetime = calendar.at_local_hour(resume_on(TimerUnit(row.unit), today, row.remaining))
     row.resumed_at = clock.now()
     result = instances.run_engine(lambda ctx: runner.reschedule_timer(
         instances.model_of(instance), instance.state, row.element_id, due, ctx), instance)
