@@ -55,6 +55,8 @@ NOTIFIERS = (Role.FINANCE_ASSISTANT, Role.FINANCE_OFFICER, Role.FINANCE_MANAGER)
 RECOVERY_OFFICERS = (Role.FINANCE_OFFICER, Role.FINANCE_MANAGER)
 # Approve or reject a proposed write-off (the amount's level in settings decides who exactly).
 WRITE_OFF_DECIDERS = (*RECOVERY_OFFICERS, Role.ADMIN)
+# The roles a write-off approval level may name (the write_off_levels setting).
+WRITE_OFF_LEVEL_ROLES = RECOVERY_OFFICERS
 # Read a debt's Letter of Claim: recovery, Legal and admins.
 LETTER_OF_CLAIM_READERS = (*RECOVERY_OFFICERS, Role.LEGAL, Role.ADMIN)
 # Record a court claim's steps (an acknowledgment of service).

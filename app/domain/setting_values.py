@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from app.roles import WRITE_OFF_LEVEL_ROLES
+
 if TYPE_CHECKING:
     from .settings_catalogue import SettingSpec
 
@@ -19,7 +21,7 @@ UNITS = {"working_days": "working days", "calendar_days": "days", "weeks": "week
 PENNY = Decimal("0.01")
 # Who may approve a write-off (DOMAIN.md A.3-WO "configurable thresholds by role"): finance roles
 # only; the finance officer proposes, so the service must still ask a different person.
-WRITE_OFF_ROLES = ("finance_officer", "finance_manager")
+WRITE_OFF_ROLES = tuple(str(role) for role in WRITE_OFF_LEVEL_ROLES)
 Problems = list[dict[str, str]]
 
 

@@ -19,6 +19,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import BreathingSpace, PausedTimer, Person, ProcessInstance, TaskStatus, User
 from app.models.workflow import InstanceStatus
+from app.roles import Role
 
 from . import audit, instances, recovery, settings
 from .debt_cases import open_debts_of
@@ -54,7 +55,7 @@ def start(person: Person, kind: str, starts_on: date, ends_on: date | None,
             _pause(instance, bs, today, actor)
             recovery.raise_task(instance, "breathing_space_review",
                                 f"Breathing Space from {starts_on:%d %b %Y}: consider a review",
-                                "finance_officer", recovery.REVIEW_FORM, due=review_due)
+                                Role.FINANCE_OFFICER, recovery.REVIEW_FORM, due=review_due)
         recovery.note_guards(debt, recovery.decide(debt, "letter"))
     return bs
 
@@ -71,7 +72,7 @@ def hold_new_debt(debt, today: date) -> None:
         today, settings.integer("breathing_space_review_task_days")))
     recovery.raise_task(instance, "breathing_space_review",
                         f"Breathing Space from {bs.starts_on:%d %b %Y}: consider a review",
-                        "finance_officer", recovery.REVIEW_FORM, due=review_due)
+                        Role.FINANCE_OFFICER, recovery.REVIEW_FORM, due=review_due)
     recovery.note_guards(debt, recovery.decide(debt, "letter"))
 
 

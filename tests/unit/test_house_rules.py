@@ -74,9 +74,6 @@ ROLE_NAME_EXCEPTIONS = {
                                                               "a setting's value, data",
     ("app/domain/settings_catalogue.py", "finance_manager"): "the same default levels",
     # Still to move to app/roles.py (files being changed by other work when this was written):
-    ("app/domain/setting_values.py", "finance_officer"): "WRITE_OFF_ROLES: to app/roles.py",
-    ("app/domain/setting_values.py", "finance_manager"): "WRITE_OFF_ROLES: to app/roles.py",
-    ("app/services/breathing_spaces.py", "finance_officer"): "a task's role: Role.FINANCE_OFFICER",
     ("app/services/instalment_plans.py", "finance_officer"): "a task's role: Role.FINANCE_OFFICER",
 }
 
