@@ -68,6 +68,7 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
                  documents_requested: bool, seeking_advice: bool, actor: User) -> LetterOfClaim:
     """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it."""
     loc = _posted_loc(debt)
+    assert loc.letter_date is not None  # legal.post_letter_of_claim dates what it posts
     if received_on > clock.today() or received_on < loc.letter_date:
         raise ValidationFailed("the reply date must fall between the letter and today",
                                [{"field": "received_on", "message": "out of range"}])
@@ -91,6 +92,8 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
 def documents_provided(debt: DebtCase, provided_on: date, documents: list[str],
                        actor: User) -> LetterOfClaim:
     loc = _posted_loc(debt)
+    # legal.post_letter_of_claim sets both when it posts the letter.
+    assert loc.letter_date is not None and loc.earliest_issue is not None
     if not loc.documents_requested:
         raise Conflict("the Reply Form asked for no documents")
     if provided_on > clock.today() or provided_on < (loc.reply_received_on or loc.letter_date):
@@ -136,6 +139,7 @@ def decide_offer(debt: DebtCase, accept: bool, reasons: list[str], counter_propo
 
 
 def _recompute(debt: DebtCase, loc: LetterOfClaim, actor: User, reason: str) -> None:
+    assert loc.letter_date is not None  # only posted letters are recomputed
     earliest = pap.earliest_issue(loc.letter_date,
                                   days=settings.integer("pap_earliest_issue_days"),
                                   reply_received=loc.reply_received_on,
@@ -160,6 +164,8 @@ def record_acknowledgment(debt: DebtCase, filed_on: date, actor: User) -> CourtC
     claim = legal.current_claim(debt)
     if claim is None or claim.status != CourtClaimStatus.ISSUED:
         raise Conflict("no issued claim is waiting for a response")
+    # Recording the issue (legal.record_claim) sets both dates with the ISSUED status.
+    assert claim.issued_on is not None and claim.deemed_served_on is not None
     if claim.aos_filed_on is not None:
         raise Conflict("an acknowledgment is already recorded")
     if filed_on > clock.today() or filed_on < claim.issued_on:
