@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import select
 
@@ -24,7 +25,40 @@ DEMO_USERS = [
     ("lee", "Lee Legal", ["legal"]),
     ("ada", "Ada Admin", ["admin"]),
 ]
-DEMO_PEOPLE = [
+
+
+class DemoAddress(TypedDict):
+    lines: list[str]
+    postcode: str
+
+
+class DemoRepresentative(TypedDict):
+    name: str
+    type: str
+    scope: str
+    address: DemoAddress
+
+
+class DemoDirectPayment(TypedDict):
+    variant: str
+    amount: str
+    frequency: str
+    client_contribution: str
+
+
+class DemoPerson(TypedDict):
+    """A person as people.create_person takes one, plus whether their pack has come back."""
+    reference: str
+    name: str
+    team: str
+    caseworker: str
+    address: DemoAddress
+    representative: DemoRepresentative | None
+    direct_payment: DemoDirectPayment
+    returned: NotRequired[bool]
+
+
+DEMO_PEOPLE: list[DemoPerson] = [
     {"reference": "100234", "name": "Margaret Ellis", "team": "Finance North", "caseworker": "sam",
      "address": {"lines": ["14 Orchard Close", "Tadley"], "postcode": "RG26 4AB"},
      "representative": None,
@@ -92,7 +126,8 @@ def _seed_debts() -> None:
     today = clock.today()
     due_days = settings.integer("debt_invoice_due_days")
     for reference, number, invoice_no, age, amount in DEMO_INVOICES:
-        person = db.session.scalar(select(Person).where(Person.reference == reference))
+        # Each demo invoice belongs to a demo person, seeded just before.
+        person = db.session.scalars(select(Person).where(Person.reference == reference)).one()
         account = db.session.scalar(select(Account).where(Account.number == number))
         if account is None:
             account = Account(number=number, person_id=person.id)
