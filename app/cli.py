@@ -129,7 +129,9 @@ def scheduler_command() -> None:
     from app.tasks.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_scheduler(current_app._get_current_object())
+    # The scheduler's thread outlives this app context, so it takes the app, not the proxy.
+    # Flask types current_app as a Flask, hiding the LocalProxy method that unwraps it.
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("seed-demo")

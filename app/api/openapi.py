@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -22,6 +23,7 @@ def build_spec() -> dict:
                    plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", ERROR_SCHEMA)
+    assert bp.url_prefix is not None  # /api/v1, given where bp is made
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith(bp.url_prefix) or rule.endpoint == "api.openapi":
             continue
@@ -30,6 +32,7 @@ def build_spec() -> dict:
         if getattr(view, "frozen_only", False) and real_clock:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        assert rule.methods is not None  # None means any method; bp.get/bp.post name theirs
         operations = {m.lower(): _operation(view, rule) for m in rule.methods - {"HEAD", "OPTIONS"}}
         spec.path(path=path, operations=operations)
     return spec.to_dict()
@@ -54,7 +57,7 @@ def _operation(view, rule) -> dict:
     elif "body_type" in meta:
         op["requestBody"] = {"required": True,
                              "content": {meta["body_type"]: {"schema": {"type": "string"}}}}
-    ok = {"description": "success"}
+    ok: dict[str, Any] = {"description": "success"}
     if "response" in meta:
         ok["content"] = {"application/json": {"schema": meta["response"]}}
     elif "response_type" in meta:

@@ -72,7 +72,9 @@ def bounded_sum(values: Any, /, start: Any = 0) -> Any:
     # sum(lists, []) copies the growing list at every step, all inside one C call.
     if not isinstance(start, numbers.Number):
         raise ExpressionError("sum() only adds numbers")
-    return sum(values, start)
+    # typeshed's numbers.Number declares no arithmetic, and narrowing to Complex instead would
+    # refuse Decimal (registered only as a Number), so mypy finds no sum() for the narrowed start.
+    return sum(values, start)  # type: ignore[call-overload]
 
 
 # --- sizes --------------------------------------------------------------------------------------------
@@ -206,12 +208,17 @@ class GuardingTransformer(RestrictingNodeTransformer):
     def visit_Dict(self, node: ast.Dict) -> _Visited:
         return _guarded("_built_", super().visit_Dict(node))
 
-    # The new nodes take the position of the node they wrap.
+    # The new nodes take the position of the node they wrap. RestrictedPython types every
+    # visit_ as any visit's result (a node, several, or None); these two return their node.
     def visit_Expression(self, node: ast.Expression) -> _Visited:
-        return ast.fix_missing_locations(super().visit_Expression(node))
+        visited = super().visit_Expression(node)
+        assert isinstance(visited, ast.Expression)
+        return ast.fix_missing_locations(visited)
 
     def visit_Module(self, node: ast.Module) -> _Visited:
-        return ast.fix_missing_locations(super().visit_Module(node))
+        visited = super().visit_Module(node)
+        assert isinstance(visited, ast.Module)
+        return ast.fix_missing_locations(visited)
 
 
 def _getitem(obj, index):

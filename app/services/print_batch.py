@@ -154,7 +154,14 @@ def _run_soffice(work: Path, sources: list[Path]) -> None:
 def _pages_per_bookmark(pdf: bytes) -> dict[str, int]:
     """Pages of each document in a PDF from pdf_of_documents, by bookmark title."""
     reader = PdfReader(io.BytesIO(pdf))
-    starts = sorted((reader.get_destination_page_number(item), item.title)
-                    for item in reader.outline if not isinstance(item, list))
+    starts: list[tuple[int, str]] = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        start, title = reader.get_destination_page_number(item), item.title
+        # pypdf allows a bookmark with no title or page; pdf_of_documents makes none.
+        assert start is not None and title is not None
+        starts.append((start, title))
+    starts.sort()
     ends = [start for start, _ in starts[1:]] + [len(reader.pages)]
     return {title: end - start for (start, title), end in zip(starts, ends, strict=True)}
