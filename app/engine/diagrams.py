@@ -37,8 +37,12 @@ DATE_FUNCTIONS = frozenset({
 
 
 class HandlerSignature(Protocol):
-    required: frozenset[str]
-    optional: frozenset[str]
+    # Read-only, so frozen dataclasses (app/tasks/registry.py) fit.
+    @property
+    def required(self) -> frozenset[str]: ...
+
+    @property
+    def optional(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,12 @@ class HandlerCase:
 
 
 class Handler(Protocol):
-    required: frozenset[str]
-    optional: frozenset[str]
+    # Read-only: the registry's entries are frozen dataclasses, and nothing here sets them.
+    @property
+    def required(self) -> frozenset[str]: ...
+
+    @property
+    def optional(self) -> frozenset[str]: ...
 
     def __call__(self, case: HandlerCase, **params: Any) -> dict | None: ...
 
