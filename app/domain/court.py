@@ -19,14 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Final, Literal
 
 from dateutil.relativedelta import relativedelta
 
 from app.calendar import add_calendar_days, next_working_day
 
-MCOL = "mcol"
-N1 = "n1"
+MCOL: Final = "mcol"
+N1: Final = "n1"
 MCOL_MAX_DEFENDANTS = 2
 ACKNOWLEDGMENT_DAYS = 14  # CPR 10.3(1)
 DEFENCE_DAYS = 14  # CPR 15.4(1)(a)

@@ -89,13 +89,22 @@ def _money(field: FormField, value: Any) -> Decimal:
 
 def _check_constraints(field: FormField, value: Any) -> Any:
     rules = field.validation
-    if "maxlength" in rules and isinstance(value, str) and len(value) > int(rules["maxlength"]):
+    length = len(value) if isinstance(value, str) else None
+    if length is not None and "maxlength" in rules and length > int(_config(field, "maxlength")):
         raise ValueError(f"{field.label} must be at most {rules['maxlength']} characters")
-    if "minlength" in rules and isinstance(value, str) and len(value) < int(rules["minlength"]):
+    if length is not None and "minlength" in rules and length < int(_config(field, "minlength")):
         raise ValueError(f"{field.label} must be at least {rules['minlength']} characters")
     number = Decimal(value) if field.type in ("long", "money") else None
-    if number is not None and "min" in rules and number < Decimal(rules["min"]):
+    if number is not None and "min" in rules and number < Decimal(_config(field, "min")):
         raise ValueError(f"{field.label} must be at least {rules['min']}")
-    if number is not None and "max" in rules and number > Decimal(rules["max"]):
+    if number is not None and "max" in rules and number > Decimal(_config(field, "max")):
         raise ValueError(f"{field.label} must be at most {rules['max']}")
     return value
+
+
+def _config(field: FormField, constraint: str) -> str:
+    """A constraint's limit. Only `required` goes without one (and is not in `validation`);
+    a diagram that leaves the limit out fails here rather than on int(None) or Decimal(None)."""
+    config = field.validation[constraint]
+    assert config is not None, f"{field.id}: the {constraint} constraint has no config"
+    return config

@@ -253,7 +253,8 @@ _CATCHING = (f"{BPMN}intermediateCatchEvent", f"{BPMN}boundaryEvent", f"{BPMN}st
 
 def _message_problems(root, process, contract: ProcessContract) -> Iterable[Problem]:
     names = {m.get("id"): m.get("name") for m in root.iter(f"{BPMN}message")}
-    waiting: dict[str, list] = {}
+    # Keyed by message name; None gathers events whose messageRef names no message.
+    waiting: dict[str | None, list] = {}
     for definition in process.iter(f"{BPMN}messageEventDefinition"):
         event = definition.getparent()
         if event.tag in _CATCHING:

@@ -97,7 +97,9 @@ def _build(xml: bytes) -> ProcessModel:
         subprocess_specs = parser.get_subprocess_specs(key)
     except ValidationException as exc:
         raise DiagramError([_problem_from_validation(exc)]) from exc
-    name = tree.getroot().find(f"{BPMN}process[@id='{key}']").get("name") or key
+    process = tree.getroot().find(f"{BPMN}process[@id='{key}']")
+    assert process is not None  # the parser just found the process with this id
+    name = process.get("name") or key
     return ProcessModel(key, name, spec, subprocess_specs, content_hash(xml))
 
 

@@ -150,6 +150,9 @@ class _Run:
 
     def result(self, incident: Incident | None = None) -> EngineResult:
         if incident is not None:
+            # Every way advance() reports an incident keeps the state first (a failed handler
+            # in _before, the others where they stop).
+            assert self._snapshot is not None
             workflow = load_state(self._snapshot, self.model.spec, self.model.subprocess_specs)
             workflow.script_engine = self.engine
             return EngineResult(

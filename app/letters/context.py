@@ -265,7 +265,8 @@ def _amounts(items: Any, key: str) -> list[Decimal] | None:
     if not isinstance(items, list):
         return None
     amounts = [item.get(key) if isinstance(item, Mapping) else None for item in items]
-    return amounts if all(isinstance(a, Decimal) for a in amounts) else None
+    decimals = [a for a in amounts if isinstance(a, Decimal)]
+    return decimals if len(decimals) == len(amounts) else None
 
 
 def _fill_list_items(template: str, context: Mapping[str, Any]) -> None:

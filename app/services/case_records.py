@@ -66,6 +66,7 @@ def attach_document(person: Person, filename: str, content: bytes, description: 
                          "The description must be 200 characters or fewer"})
     if problems:
         raise ValidationFailed("the document cannot be attached", problems)
+    assert kind is not None  # no problems: there is content, of one of DOCUMENT_TYPES
     document = CaseDocument(
         person_id=person.id, uploaded_by_id=actor.id, uploaded_at=clock.now(),
         filename=name or "document", description=description, content_type=kind,

@@ -24,8 +24,11 @@ def load_frozen_instant() -> datetime | None:
     if _CACHE_KEY not in info:
         with db.session.no_autoflush:  # must not flush half-built rows
             row = db.session.get(Setting, settings.CLOCK_KEY)
-        info[_CACHE_KEY] = (None if row is None or not row.value
-                            else datetime.fromisoformat(row.value))
+        if row is None or not row.value:
+            info[_CACHE_KEY] = None
+        else:
+            assert isinstance(row.value, str)  # freeze and move store the instant's isoformat
+            info[_CACHE_KEY] = datetime.fromisoformat(row.value)
     return info[_CACHE_KEY]
 
 

@@ -177,7 +177,7 @@ def import_payments(parsed: Parsed, actor: User | None, result: ImportResult) ->
         invoice_ids = (_allocate(payment, open_invoices[account.id], account.person_id, actor)
                        if account else [])
         result.suspense += account is None
-        if invoice_ids:
+        if account and invoice_ids:  # only a matched payment is allocated
             paid_accounts.add(account.id)
         record(result, "imported_payment", actor, None,
                person_id=account.person_id if account else None,

@@ -99,6 +99,7 @@ def review(debt: DebtCase, today: date) -> None:
                      instance_id=debt.instance_id, summary={"plan_id": plan.id})
         _plan_ended(debt)
     elif where.state == "behind" and plan.missed_on != where.missed_on:
+        assert where.missed_on is not None  # "behind" always names the missed instalment
         plan.status, plan.missed_on = "behind", where.missed_on
         audit.record("instalment_missed", actor=None, person_id=debt.person_id,
                      instance_id=debt.instance_id,

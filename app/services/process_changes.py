@@ -53,14 +53,14 @@ def _elements(xml: bytes) -> dict[str, dict]:
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
              for lane in root.iter(f"{{{BPMN}}}lane")
              for ref in lane.iterfind(f"{{{BPMN}}}flowNodeRef") if ref.text}
-    found = {}
+    found: dict[str, dict] = {}
     for process in root.iter(f"{{{BPMN}}}process"):
         for node in process.iter():
             local = _local(node)
-            if local in KINDS and node.get("id"):
+            if local in KINDS and (element_id := node.get("id")):
                 facts = _facts(node, local)
-                facts["lane"] = lanes.get(node.get("id"), "")
-                found[node.get("id")] = facts
+                facts["lane"] = lanes.get(element_id, "")
+                found[element_id] = facts
     return found
 
 

@@ -137,7 +137,8 @@ def get_version(key: str, number: int) -> ProcessVersion:
 
 
 def _add_version(definition, xml: bytes, source: str, actor: User | None) -> ProcessVersion:
-    number = (latest_version(definition).number + 1) if definition.versions else 1
+    latest = latest_version(definition)
+    number = latest.number + 1 if latest is not None else 1
     version = ProcessVersion(definition=definition, number=number, xml=xml,
                              content_hash=diagrams.content_hash(xml), source=source,
                              published_at=clock.now(), published_by_id=actor.id if actor else None)

@@ -74,7 +74,7 @@ def _fire_one(instance_id: int) -> FiredTimer | None:
             # not try again on every sweep. What ran before the failure (a letter a handler
             # wrote) is undone with it, so a retry does not send it twice.
             db.session.rollback()
-            element = next((d.get("element_id") for d in exc.details if d.get("element_id")), "")
+            element = next((d["element_id"] for d in exc.details if d.get("element_id")), "")
             return _stop_with_incident(instance_id, exc.message, element)
         apply_result(instance, result, None)
         db.session.commit()
