@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Collection, Mapping, Protocol
 
@@ -224,6 +225,31 @@ def _check_user_task(task, lanes, roles, functions) -> list[Problem]:
     for field in task.iter(f"{CAMUNDA}formField"):
         if not field.get("id"):
             problems.append(Problem("a form field needs an id", element_id))
+        problems.extend(_constraint_problems(element_id, field))
+    return problems
+
+
+_LIMITS = {"min": "number", "max": "number", "minlength": "whole number",
+           "maxlength": "whole number"}
+
+
+def _constraint_problems(element_id, field) -> list[Problem]:
+    """A min/max/minlength/maxlength constraint needs its limit, or completing the task fails."""
+    problems = []
+    for constraint in field.iter(f"{CAMUNDA}constraint"):
+        kind = _LIMITS.get(constraint.get("name") or "")
+        if kind is None:
+            continue
+        config = (constraint.get("config") or "").strip()
+        try:
+            valid = bool(config) and (int(config) >= 0 if kind == "whole number"
+                                      else Decimal(config).is_finite())
+        except (ValueError, ArithmeticError):
+            valid = False
+        if not valid:
+            problems.append(Problem(
+                f"the field {field.get('id')}'s {constraint.get('name')} constraint needs a "
+                f"{kind} as its config, not '{config}'", element_id))
     return problems
 
 

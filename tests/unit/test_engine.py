@@ -422,3 +422,19 @@ def test_a_parameter_given_twice_is_reported_on_its_task():
     problems = lint(xml)
     assert [(p.element_id, p.message) for p in problems] == [
         ("act", "the parameter 'template' is given more than once: keep one")]
+
+
+@pytest.mark.parametrize("constraint,ok", [
+    ('<camunda:constraint name="maxlength" config="200" />', True),
+    ('<camunda:constraint name="min" config="0.01" />', True),
+    ('<camunda:constraint name="maxlength" />', False),
+    ('<camunda:constraint name="min" config="lots" />', False),
+    ('<camunda:constraint name="minlength" config="-3" />', False),
+])
+def test_a_limit_constraint_needs_its_limit(constraint, ok):
+    # Without one, completing the task would fail on int(None) (found by mypy).
+    xml = user_then_service().replace(
+        b'<camunda:constraint name="required" />',
+        b'<camunda:constraint name="required" />' + constraint.encode(), 1)
+    problems = diagrams.lint(xml, roles=ROLES, handlers=HANDLERS, functions=set())
+    assert any("constraint needs a" in p.message for p in problems) is not ok
