@@ -12,8 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Incident, InstanceStatus, User
-from app.services import instances, people, timers
+from app.services import instances, timers
 from tests.conftest import REPO, set_clock
+from tests.dp_helpers import dp_person
 
 from .api_helpers import PROCESS, letter_count, open_case, sweep_at
 
@@ -52,11 +53,7 @@ def user(name: str) -> User:
 @pytest.fixture
 def waiting(staff):
     """A DP agreement whose first reminder is due at DUE."""
-    people.create_person({
-        "reference": "P1", "name": "Bob Example", "team": "North", "caseworker": "cw",
-        "address": {"lines": ["2 Low Road"], "postcode": "EX2 3CD"}, "representative": None,
-        "direct_payment": {"variant": "standard", "amount": "120.00", "frequency": "weekly",
-                           "client_contribution": "0.00"}}, None)
+    dp_person("P1", "Bob Example")
     instance = instances.start_instance(PROCESS, "P1", {}, user("fa"))
     set_clock(DUE)
     return instance.id
