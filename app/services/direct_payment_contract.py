@@ -21,6 +21,9 @@ CONTRACT = ProcessContract(
         Element("countersign_agreement", Kind.USER_TASK, "Countersign and schedule first payment",
                 "the confirmation letter's payment schedule starts on the first payment date "
                 "recorded here"),
+        Element("care_manager_decision", Kind.USER_TASK,
+                "Decide: agreement still not returned",
+                "the not-proceeding letter gives the reason recorded here"),
         Element("reminder_1_due", Kind.TIMER, "T1: reminder 1 due", _MOVED_IN),
         Element("reminder_2_due", Kind.TIMER, "T2: reminder 2 due", _MOVED_IN),
         Element("decision_due", Kind.TIMER, "T3: decision due", _MOVED_IN),
@@ -36,6 +39,13 @@ CONTRACT = ProcessContract(
         Variable("recipient_signed_on",
                  "the check that the signing date is not in the future reads it",
                  task=VALIDATE_AGREEMENT, type="date"),
+        *(Variable(name, "the missing-information letter lists each item not ticked",
+                   task=VALIDATE_AGREEMENT, type="boolean")
+          for name in ("signatures_complete", "dedicated_account", "contribution_set_up")),
+        Variable("missing_items", "the missing-information letter adds what is written here",
+                 task=VALIDATE_AGREEMENT, type="note", required=False),
+        Variable("reason", "the not-proceeding letter gives it",
+                 task="care_manager_decision", type="note", required=False),
         Variable("first_payment_date",
                  "the confirmation letter's payment schedule starts on that date",
                  task="countersign_agreement", type="date"),

@@ -50,6 +50,10 @@ LEGAL = ProcessContract(
         Variable("kind", "the enforcement recorded, and a charge on property, follow it",
                  task="enforcement_decision", type="enum",
                  values=frozenset({"none", *ENFORCEMENT_TYPES})),
+        Variable("title_number", "a charging order is registered against this title",
+                 task="enforcement_decision", type="string", required=False),
+        Variable("notes", "the enforcement recorded keeps them",
+                 task="enforcement_decision", type="note", required=False),
     ),
     messages=(_PAID, Message("person_died", "the service sends it when a death is recorded, and "
                              "the legal stage stops", interrupting=True)),
