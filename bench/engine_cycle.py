@@ -21,38 +21,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
-from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment  # noqa: E402
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
-
-from app import calendar, clock  # noqa: E402
-from app.engine import diagrams, runner, serializer  # noqa: E402
-
-XML = (REPO / "workflows/direct_payment_agreement.bpmn").read_bytes()
-VALID_PACK = {"signatures_complete": True, "dedicated_account": True, "contribution_set_up": True,
-              "recipient_signed_on": "2026-03-02"}
-SETTINGS = {"dp_reminder_1_working_days": 10, "dp_reminder_2_working_days": 10,
-            "dp_decision_working_days": 10, "dp_phone_call_due_working_days": 2,
-            "dp_caseworker_check_due_working_days": 5, "dp_decision_due_working_days": 5,
-            "dp_validation_due_working_days": 2, "dp_countersign_due_working_days": 3}
-
-
-def functions():
-    fns = calendar.diagram_functions(lambda k: SETTINGS[k])
-    fns["today"] = lambda: clock.today().isoformat()
-    return fns
-
-
-def no_letters(call):
-    date_var = call.params.get("date_var")
-    return {date_var: clock.today().isoformat()} if date_var else None
-
-
-def state_at_validation() -> str:
-    model = diagrams.load_model(XML)
-    ctx = runner.EngineContext(functions(), no_letters)
-    started = runner.start(model, {}, ctx)
-    return runner.send_message(model, started.state, "paperwork_received", {}, ctx).state
+from app import clock  # noqa: E402
+from app.engine import diagrams, runner  # noqa: E402
+from bench.raw_engine import (  # noqa: E402
+    VALID_PACK,
+    XML,
+    functions,
+    no_letters,
+    raw_cycle,
+    state_at_validation,
+)
 
 
 def rate(label: str, n: int, one_cycle) -> float:
@@ -64,21 +42,6 @@ def rate(label: str, n: int, one_cycle) -> float:
     per_second = n / elapsed
     print(f"{label:<28} {per_second:9.1f} cycles/s   {1000 * elapsed / n:7.2f} ms/cycle")
     return per_second
-
-
-def raw_cycle(model, state):
-    engine = PythonScriptEngine(environment=TaskDataEnvironment(functions()))
-
-    def cycle(_):
-        workflow = serializer.load_state(state, model.spec, model.subprocess_specs)
-        workflow.script_engine = engine
-        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data.update(VALID_PACK)
-        task.run()
-        workflow.do_engine_steps()
-        serializer.dump_state(workflow)
-
-    return cycle
 
 
 def engine_cycle(model, state):

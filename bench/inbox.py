@@ -23,6 +23,12 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.raw_engine import against_goal, raw_cycle_ms  # noqa: E402
+
+# A page of the inbox (rows, total and the tab counts) answers within this at the 95th percentile,
+# so a page with the server's own work stays well under a second.
+GOAL_MS = 500
+
 TEAMS = ("North", "South", "East", "West", "Central")
 ROLES = ("finance_assistant", "finance_officer", "finance_manager", "caseworker",
          "care_manager", "legal")
@@ -113,6 +119,8 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
             "manager: all, person id": ("manager", inbox.InboxQuery(tab="all",
                                                                     person="P0000042")),
         }
+        raw_ms = raw_cycle_ms()
+        worst = 0.0
         print(f"\n{label}: inbox page (25 rows + total) and the tab counts, ms over {repeats} runs")
         print(f"{'case':<28}{'p50':>9}{'p95':>9}{'max':>9}{'total':>9}")
         for label, (username, query) in cases.items():
@@ -124,8 +132,12 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
                 _, total = inbox.inbox(user, query)
                 inbox.counts(user)
                 timings.append((time.perf_counter() - start) * 1000)
+            p95 = statistics.quantiles(timings, n=20)[-1]
+            worst = max(worst, p95)
             print(f"{label:<28}{statistics.median(timings):9.1f}"
-                  f"{statistics.quantiles(timings, n=20)[-1]:9.1f}{max(timings):9.1f}{total:9,}")
+                  f"{p95:9.1f}{max(timings):9.1f}{total:9,}")
+        print(against_goal(f"{db.engine.dialect.name}: slowest case, p95", worst, GOAL_MS,
+                           raw_ms))
         db.session.remove()
         db.engine.dispose()
 
