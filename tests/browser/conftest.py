@@ -20,9 +20,29 @@ def backend() -> str:
     return "sqlite"  # the pages are the same on both databases; the services are tested on both
 
 
+def closing_responses(app):
+    """The app, with every response closed even when the browser hangs up mid-file.
+
+    Werkzeug's development server skips the response's close() when the connection drops while
+    it writes (a page closed while its favicon loads), so the static file is left open and its
+    ResourceWarning fails whichever test runs next. A generator's finally closes it instead.
+    """
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from response
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+        return chunks()
+    return wsgi
+
+
 @pytest.fixture
 def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
