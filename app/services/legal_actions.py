@@ -29,7 +29,6 @@ from .transaction import use_case
 
 DPA_OUTCOMES = ("offered_accepted", "offered_refused", "ineligible", "not_eligible")
 REPLY_BOXES = ("A", "B", "C", "D")
-EARLIEST_TIMER = legal_contract.EARLIEST_ISSUE_TIMER  # declared in the legal stage's contract
 
 
 @use_case
@@ -149,8 +148,9 @@ def _recompute(debt: DebtCase, loc: LetterOfClaim, actor: User, reason: str) -> 
         return
     loc.earliest_issue = earliest
     instance = legal.instance_of(debt)
-    if EARLIEST_TIMER in instances.waiting_timers_of(instance):
-        instances.move_timer(instance, EARLIEST_TIMER, calendar.at_local_hour(earliest), actor,
+    timer = legal_contract.EARLIEST_ISSUE_TIMER
+    if timer in instances.waiting_timers_of(instance):
+        instances.move_timer(instance, timer, calendar.at_local_hour(earliest), actor,
                              reason)
 
 

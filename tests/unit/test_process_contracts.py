@@ -9,7 +9,7 @@ from lxml import etree
 from app.engine import diagrams
 from app.engine.contract import Kind
 from app.models import ROLES
-from app.services import legal_actions, task_checks
+from app.services import legal_contract, task_checks
 from app.services.contracts import CONTRACTS
 from app.services.engine_context import diagram_function_names
 from app.tasks import HANDLERS
@@ -200,7 +200,7 @@ def test_start_points_and_the_ids_the_code_uses_are_all_declared():
         assert {v.task for v in contract.variables} <= declared, contract.key
     for key, task_id in task_checks.CHECKS:
         assert CONTRACTS[key].element(task_id).kind == Kind.USER_TASK
-    assert CONTRACTS["legal_recovery"].element(legal_actions.EARLIEST_TIMER).kind == Kind.TIMER
+    assert CONTRACTS["legal_recovery"].element(legal_contract.EARLIEST_ISSUE_TIMER).kind == Kind.TIMER
 
 
 @pytest.mark.parametrize("key", sorted(CONTRACTS))
