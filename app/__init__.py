@@ -29,15 +29,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
 
     from .errors import register_error_handlers
-    from .services import debt_decisions, engine_context, instances, processes
-    from .services.contracts import CONTRACTS
+    from .services import wiring
+    from .services.staff.users import configure_password_hashing
     from .tasks import HANDLERS
 
-    from .services.users import configure_password_hashing
-
-    engine_context.install_handlers(HANDLERS)
-    processes.install_contracts(CONTRACTS)
-    instances.on_finished(debt_decisions.after_instance_finished)
+    wiring.install(HANDLERS)
     configure_password_hashing(app.config["PASSWORD_HASH_METHOD"])
     register_error_handlers(app)
     logs.install()
@@ -71,7 +67,7 @@ def _install_clock(app: Flask) -> None:
     if mode not in ("real", "frozen"):
         raise ValueError("CASEWORK_CLOCK must be 'real' or 'frozen'")
     if mode == "frozen":
-        from .services.clock_control import load_frozen_instant
+        from .services.operations.clock_control import load_frozen_instant
 
         clock.install(clock.StoredClock(load_frozen_instant))
     else:

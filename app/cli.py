@@ -9,7 +9,8 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 
 from app.imports.formats import FORMATS
-from app.services import processes, users
+from app.services.processes import definitions
+from app.services.staff import users
 
 
 def register_commands(app: Flask) -> None:
@@ -39,7 +40,7 @@ def init_command() -> None:
 def _report_versions_in_use() -> None:
     """Versions in use that today's check finds fault with, as warnings: new cases start on the
     latest, and running cases go on with theirs."""
-    for check in processes.check_versions_in_use():
+    for check in definitions.check_versions_in_use():
         use = (["new cases start on it"] if check.latest else []) + (
             [f"{check.running} running case{'' if check.running == 1 else 's'}"]
             if check.running else [])
@@ -49,11 +50,11 @@ def _report_versions_in_use() -> None:
                        f"{problem.element_id or check.key}: {problem.message}", err=True)
 
 
-def _sync(replace: tuple[str, ...] = ()) -> processes.SyncResult:
+def _sync(replace: tuple[str, ...] = ()) -> definitions.SyncResult:
     from app.errors import AppError
 
     try:
-        result = processes.sync_workflows(current_app.config["WORKFLOWS_DIR"], replace)
+        result = definitions.sync_workflows(current_app.config["WORKFLOWS_DIR"], replace)
     except AppError as exc:  # a file with problems, or --replace of a process no file holds
         for detail in exc.details:
             where = "".join(f"{name} {detail[name]}: " for name in ("line", "element_id")
@@ -154,15 +155,15 @@ def import_command(kind: str, file: str, username: str | None) -> None:
 
     from app.errors import AppError
     from app.imports.formats import decode
-    from app.services import imports
+    from app.services.imports import import_files
 
     try:
-        actor = imports.importer_named(username) if username else None
+        actor = import_files.importer_named(username) if username else None
         text = decode(Path(file).read_bytes())
     except (AppError, ValueError) as exc:  # an unknown user, or a file that is not UTF-8
         raise click.ClickException(str(exc)) from None
     try:
-        result = imports.import_file(kind, text, actor)
+        result = import_files.import_file(kind, text, actor)
     except AppError as exc:
         for detail in exc.details:
             where = f"line {detail.get('line')}"

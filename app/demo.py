@@ -13,7 +13,10 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Account, Invoice, Person, ProcessInstance, User
-from app.services import instances, people, settings, users
+from app.services import settings
+from app.services.processes import instances
+from app.services.records import people
+from app.services.staff import users
 
 DEMO_PASSWORD = "demo-password"  # demo data only; never used outside `make run`
 DEMO_USERS = [

@@ -62,7 +62,9 @@ def api_rate(label: str, database_url: str, n: int) -> float:
     from app.config import TestConfig
     from app.extensions import db
     from app.models import HumanTask
-    from app.services import instances, people, processes, users
+    from app.services.processes import definitions, instances
+    from app.services.records import people
+    from app.services.staff import users
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     # Production settings: the real clock and scrypt are what a live request pays for.
@@ -70,7 +72,7 @@ def api_rate(label: str, database_url: str, n: int) -> float:
                       "CASEWORK_CLOCK": "real", "PASSWORD_HASH_METHOD": "scrypt"})
     with app.app_context():
         upgrade()
-        processes.sync_workflows(app.config["WORKFLOWS_DIR"])
+        definitions.sync_workflows(app.config["WORKFLOWS_DIR"])
         users.add_user("bench", "bench-password", ["finance_assistant"], "North")
         fa = users.authenticate("bench", "bench-password")
         task_ids = []

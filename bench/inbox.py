@@ -57,7 +57,9 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
     from app.config import TestConfig
     from app.extensions import db
     from app.models import HumanTask, Person, ProcessInstance, ProcessVersion, Team, User
-    from app.services import inbox, processes, users
+    from app.services.inbox import task_list
+    from app.services.processes import definitions
+    from app.services.staff import users
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": url, "CASEWORK_CLOCK": "real"})
@@ -65,7 +67,7 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
     now = datetime.now(timezone.utc)
     with app.app_context():
         upgrade()
-        processes.sync_workflows(app.config["WORKFLOWS_DIR"])
+        definitions.sync_workflows(app.config["WORKFLOWS_DIR"])
         for team in TEAMS:
             users.team_named(team)
         users.add_user("assistant", "bench-password", ["finance_assistant"], "North")
@@ -108,16 +110,16 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
         print(f"{label}: loaded {tasks:,} open tasks for {people:,} people in "
               f"{time.perf_counter() - began:.1f} s")
         cases = {
-            "assistant: my tasks": ("assistant", inbox.InboxQuery(tab="mine")),
-            "assistant: team's tasks": ("assistant", inbox.InboxQuery(tab="team")),
-            "assistant: team, overdue": ("assistant", inbox.InboxQuery(tab="team",
-                                                                       overdue=True)),
-            "manager: all open tasks": ("manager", inbox.InboxQuery(tab="all")),
-            "manager: all, page 200": ("manager", inbox.InboxQuery(tab="all", page=200)),
-            "manager: all, process+due": ("manager", inbox.InboxQuery(
+            "assistant: my tasks": ("assistant", task_list.InboxQuery(tab="mine")),
+            "assistant: team's tasks": ("assistant", task_list.InboxQuery(tab="team")),
+            "assistant: team, overdue": ("assistant", task_list.InboxQuery(tab="team",
+                                                                           overdue=True)),
+            "manager: all open tasks": ("manager", task_list.InboxQuery(tab="all")),
+            "manager: all, page 200": ("manager", task_list.InboxQuery(tab="all", page=200)),
+            "manager: all, process+due": ("manager", task_list.InboxQuery(
                 tab="all", process="debt_recovery", due_before=date.today())),
-            "manager: all, person id": ("manager", inbox.InboxQuery(tab="all",
-                                                                    person="P0000042")),
+            "manager: all, person id": ("manager", task_list.InboxQuery(tab="all",
+                                                                        person="P0000042")),
         }
         raw_ms = raw_cycle_ms()
         worst = 0.0
@@ -129,8 +131,8 @@ def bench_backend(label: str, url: str, tasks: int, repeats: int) -> None:
                 db.session.remove()
                 user = db.session.scalar(select(User).where(User.username == username))
                 start = time.perf_counter()
-                _, total = inbox.inbox(user, query)
-                inbox.counts(user)
+                _, total = task_list.inbox(user, query)
+                task_list.counts(user)
                 timings.append((time.perf_counter() - start) * 1000)
             p95 = statistics.quantiles(timings, n=20)[-1]
             worst = max(worst, p95)

@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO))
 
 from pypdf import PdfReader  # noqa: E402
 
-from app.services.print_batch import pdf_of_documents  # noqa: E402
+from app.services.correspondence.print_batch import pdf_of_documents
 from bench.raw_engine import against_goal, raw_cycle_ms  # noqa: E402
 
 # Each letter through LibreOffice and the merge: the request's 120 s limit then holds about 240.

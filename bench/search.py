@@ -27,8 +27,8 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import insert, text  # noqa: E402
 
 from app.models import Account, Person, PersonNameToken, Team  # noqa: E402
+from app.services.records.people import name_tokens, postcode_key
 from bench.raw_engine import against_goal, raw_cycle_ms  # noqa: E402
-from app.services.people import name_tokens, postcode_key  # noqa: E402
 
 TEAMS = ("North", "South", "East", "West", "Central")
 GIVEN = """Margaret Mary Jean Joan Patricia Dorothy Betty Barbara Doris Elizabeth Irene Joyce
@@ -140,7 +140,7 @@ def _prefix(rng: random.Random, word: str) -> str:
 
 def searches(rows: dict[str, list[dict]], per_kind: int, seed: int = 9) -> dict[str, list]:
     """`per_kind` PersonQuery objects of each kind, built from people who exist."""
-    from app.services.search import PersonQuery
+    from app.services.records.search import PersonQuery
 
     rng = random.Random(seed)
     people, accounts = rows["person"], rows["account"]
@@ -172,7 +172,7 @@ def searches(rows: dict[str, list[dict]], per_kind: int, seed: int = 9) -> dict[
 def run_searches(queries: dict[str, list], users: list) -> dict[str, list[float]]:
     """Milliseconds per search, each in its own session as a request would be; users alternate."""
     from app.extensions import db
-    from app.services.search import search_people
+    from app.services.records.search import search_people
 
     for query in queries["two-word name"][:20]:  # warm the statement cache and the page cache
         search_people(query, users[0])
@@ -201,7 +201,7 @@ def bench_backend(label: str, url: str, rows: dict, queries: dict) -> dict[str, 
     from app.config import TestConfig
     from app.extensions import db
     from app.models import User
-    from app.services import users
+    from app.services.staff import users
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": url, "CASEWORK_CLOCK": "real"})

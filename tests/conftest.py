@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select, text
 from app import clock, create_app
 from app.config import TestConfig
 from app.extensions import db
-from app.services import users
+from app.services.staff import users
 from tests.pg_cluster import PostgresCluster
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,9 +83,9 @@ def database_url(backend, request, tmp_path) -> str:
 def app(database_url):
     app = create_app(_config(database_url))
     with app.app_context():
-        from app.services import processes
+        from app.services.processes import definitions
 
-        assert not processes.sync_workflows(app.config["WORKFLOWS_DIR"]).refused
+        assert not definitions.sync_workflows(app.config["WORKFLOWS_DIR"]).refused
         set_clock(datetime.fromisoformat("2026-03-02T09:00:00+00:00"))
         yield app
         db.session.remove()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import HumanTask, Person, ProcessInstance
-from app.services import instances, people
+from app.services.processes import instances
+from app.services.records import people
 
 from .integration.api_helpers import PROCESS, person_body
 

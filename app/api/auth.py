@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from flask import g, request
 
 from app.errors import Forbidden, Unauthenticated
-from app.services.users import user_for_token
+from app.services.staff.users import user_for_token
 
 if TYPE_CHECKING:  # the type only: the API never touches a model itself
     from app.models import User

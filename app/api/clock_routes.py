@@ -6,8 +6,8 @@ from flask import current_app
 from app import clock
 from app.errors import NotFound
 from app.roles import CLOCK_OPERATORS
-from app.services import clock_control
-from app.services.daily_jobs import run_due
+from app.services.debts.daily_jobs import run_due
+from app.services.operations import clock_control
 
 from . import bp
 from .auth import current_user, requires

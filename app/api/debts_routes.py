@@ -9,15 +9,16 @@ from marshmallow import Schema, fields, validate
 from app.domain.instalments import FREQUENCIES, METHODS
 from app.errors import ValidationFailed
 from app.roles import FINANCE_STAFF, NOTIFIERS, RECOVERY_OFFICERS
-from app.services import (
+from app.services.debts import (
     breathing_spaces,
-    debt_cases,
-    debt_views,
-    debts,
+    cases,
     instalment_plans,
-    instances,
-    recovery_actions,
+    recovery_holds,
+    reports,
+    views,
 )
+from app.services.estates import deaths
+from app.services.records import people
 
 from . import bp
 from .auth import current_user, requires
@@ -50,7 +51,7 @@ def limitation():
     if within not in WINDOWS:
         raise ValidationFailed("'within' must be 6m, 12m or barred",
                                [{"field": "within", "message": "use 6m, 12m or barred"}])
-    rows = debts.limitation_report(current_user(), within_months=WINDOWS[within])
+    rows = reports.limitation_report(current_user(), within_months=WINDOWS[within])
     return LimitationListOut().dump({"items": rows, "total": len(rows), "within": within})
 
 
@@ -186,14 +187,14 @@ class QueryHoldIn(StrictSchema):
 
 
 def _visible_debt(debt_id: int):
-    debt = debt_cases.get_debt(debt_id)
-    instances.require_visible(instances.get_person_by_id(debt.person_id), current_user())
+    debt = cases.get_debt(debt_id)
+    people.require_visible(people.get_person_by_id(debt.person_id), current_user())
     return debt
 
 
 def _visible_person(reference: str):
-    person = instances.get_person(reference)
-    instances.require_visible(person, current_user())
+    person = people.get_person(reference)
+    people.require_visible(person, current_user())
     return person
 
 
@@ -206,13 +207,13 @@ def list_debts():
     if status not in DEBT_STATUSES:
         raise ValidationFailed("'status' must be open, closed or all",
                                [{"field": "status", "message": "use open, closed or all"}])
-    query = debt_views.DebtQuery(status=None if status == "all" else status,
-                                 stage=request.args.get("stage"),
-                                 guard=request.args.get("guard"),
-                                 person_reference=request.args.get("person"),
-                                 page=page, per_page=per_page)
-    rows, total = debt_views.list_debts(current_user(), query)
-    return DebtListOut().dump({"items": [debt_views.summary(d) for d in rows], "total": total,
+    query = views.DebtQuery(status=None if status == "all" else status,
+                            stage=request.args.get("stage"),
+                            guard=request.args.get("guard"),
+                            person_reference=request.args.get("person"),
+                            page=page, per_page=per_page)
+    rows, total = views.list_debts(current_user(), query)
+    return DebtListOut().dump({"items": [views.summary(d) for d in rows], "total": total,
                                "page": page, "per_page": per_page})
 
 
@@ -220,7 +221,7 @@ def list_debts():
 @requires(*FINANCE_STAFF)
 def get_debt(debt_id):
     """A debt case: stage, guards holding, balance, aged amounts, plan and the next step."""
-    return DebtOut().dump(debt_views.summary(_visible_debt(debt_id)))
+    return DebtOut().dump(views.summary(_visible_debt(debt_id)))
 
 
 @bp.post("/debts/<int:debt_id>/instalment-plan")
@@ -229,7 +230,7 @@ def record_plan(debt_id):
     """Agree an instalment plan; the confirmation letter goes to the print batch."""
     debt = _visible_debt(debt_id)
     instalment_plans.record_plan(debt, load_json(PlanIn()), current_user())
-    return DebtOut().dump(debt_views.summary(debt)), 201
+    return DebtOut().dump(views.summary(debt)), 201
 
 
 @bp.post("/debts/<int:debt_id>/recheck")
@@ -237,8 +238,8 @@ def record_plan(debt_id):
 def recheck(debt_id):
     """Decide the guards again and run a held ladder on if nothing holds it any more."""
     debt = _visible_debt(debt_id)
-    recovery_actions.recheck(debt, current_user())
-    return DebtOut().dump(debt_views.summary(debt))
+    recovery_holds.recheck(debt, current_user())
+    return DebtOut().dump(views.summary(debt))
 
 
 @bp.post("/people/<reference>/breathing-spaces")
@@ -277,7 +278,7 @@ def cancel_breathing_space(bs_id):
 def record_death(reference):
     """Record a death: the ladder stops and each open debt goes to the estate route."""
     person = _visible_person(reference)
-    debt_cases.record_death(person, load_json(DeathIn())["date_of_death"], current_user())
+    deaths.record_death(person, load_json(DeathIn())["date_of_death"], current_user())
     return {"reference": person.reference, "deceased": True,
             "date_of_death": person.date_of_death.isoformat()}
 
@@ -286,13 +287,13 @@ def record_death(reference):
 @requires(*NOTIFIERS)
 def set_query_hold(number):
     """Hold (or release) recovery of one invoice while a query about it is open."""
-    invoice = recovery_actions.set_query_hold(number, load_json(QueryHoldIn())["held"],
-                                              current_user())
+    invoice = recovery_holds.set_query_hold(number, load_json(QueryHoldIn())["held"],
+                                            current_user())
     return {"number": invoice.number, "query_hold": invoice.query_hold}
 
 
 def _visible_person_id(person_id: int) -> None:
-    instances.require_visible(instances.get_person_by_id(person_id), current_user())
+    people.require_visible(people.get_person_by_id(person_id), current_user())
 
 
 list_debts.openapi = {"response": DebtListOut}

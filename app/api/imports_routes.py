@@ -7,12 +7,11 @@ from marshmallow import Schema, fields
 from app.errors import Malformed, NotFound
 from app.imports.formats import FORMATS, decode
 from app.roles import FINANCE_STAFF
-from app.services import imports
+from app.services.imports import import_files
 
 from . import bp
 from .auth import current_user, requires
 from .paging import page_args
-
 
 
 class ImportResultOut(Schema):
@@ -54,7 +53,7 @@ def import_csv(kind):
         text = decode(request.get_data())
     except ValueError as exc:
         raise Malformed(str(exc)) from exc
-    result = imports.import_file(kind, text, current_user())
+    result = import_files.import_file(kind, text, current_user())
     return ImportResultOut().dump(result)
 
 
@@ -63,7 +62,7 @@ def import_csv(kind):
 def suspense_payments():
     """Payments that matched no account, oldest first (page, per_page)."""
     page, per_page = page_args()
-    items, total = imports.suspense_payments(page, per_page)
+    items, total = import_files.suspense_payments(page, per_page)
     return {"items": SuspensePaymentOut(many=True).dump(items), "total": total, "page": page,
             "per_page": per_page}
 

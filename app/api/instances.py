@@ -1,7 +1,10 @@
 from flask import Response
 
+from app.letters import DOCX
 from app.roles import FINANCE_STAFF, OPERATORS, PROCESS_STARTERS
-from app.services import cases, instances, letters
+from app.services.correspondence import letters
+from app.services.processes import instances
+from app.services.records import case_file, people
 
 from . import bp
 from .auth import current_user, requires
@@ -22,13 +25,13 @@ def instance_view(instance) -> dict:
     out = InstanceOut(exclude=("ready_tasks", "incident", "letters")).dump(instance)
     out["ready_tasks"] = TaskOut(many=True).dump(instances.open_tasks(instance))
     out["incident"] = IncidentOut().dump(open_incidents[-1]) if open_incidents else None
-    out["letters"] = LetterOut(many=True).dump(cases.letters_of_instance(instance.id))
+    out["letters"] = LetterOut(many=True).dump(case_file.letters_of_instance(instance.id))
     return out
 
 
 def _visible_instance(instance_id: int):
     instance = instances.get_instance(instance_id)
-    instances.require_visible(instance.person, current_user())
+    people.require_visible(instance.person, current_user())
     return instance
 
 
@@ -37,8 +40,8 @@ def _visible_instance(instance_id: int):
 def start_instance():
     """Start the latest published version of a process for a person."""
     body = load_json(InstanceIn())
-    person = instances.get_person(body["person_reference"])
-    instances.require_visible(person, current_user())
+    person = people.get_person(body["person_reference"])
+    people.require_visible(person, current_user())
     instance = instances.start_instance(body["process"], body["person_reference"], body["data"],
                                         current_user())
     return instance_view(instance), 201
@@ -84,8 +87,8 @@ def retry(instance_id):
 def get_letter(letter_id):
     """The letter as sent (.docx)."""
     letter = letters.get_letter(letter_id)
-    instances.require_visible(instances.get_person_by_id(letter.person_id), current_user())
-    return Response(letter.content, mimetype=letters.DOCX,
+    people.require_visible(people.get_person_by_id(letter.person_id), current_user())
+    return Response(letter.content, mimetype=DOCX,
                     headers=letters.download_headers(letter))
 
 
@@ -93,4 +96,4 @@ start_instance.openapi = {"body": InstanceIn, "response": InstanceOut}
 get_instance.openapi = {"response": InstanceOut}
 deliver_message.openapi = {"body": DataIn, "response": InstanceOut}
 retry.openapi = {"response": InstanceOut}
-get_letter.openapi = {"response_type": letters.DOCX}
+get_letter.openapi = {"response_type": DOCX}

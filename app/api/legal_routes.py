@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.domain.write_off import REASONS
 from app.roles import (
     COURT_RECORDERS,
     LETTER_OF_CLAIM_READERS,
     RECOVERY_OFFICERS,
     WRITE_OFF_DECIDERS,
 )
-from app.services import debt_cases, instances, legal, legal_actions, write_offs
-from app.domain.write_off import REASONS
+from app.services.debts import cases, write_offs
+from app.services.estates import estate_stage
+from app.services.legal import claims, deferred_payment_test, letter_of_claim, pap_replies
+from app.services.records import people
 
 from . import bp
 from .auth import current_user, requires
@@ -19,7 +22,8 @@ from .schemas import StrictSchema, load_json
 
 
 class DpaTestIn(StrictSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(legal_actions.DPA_OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        deferred_payment_test.DPA_OUTCOMES))
     evidence = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(max=500))
 
@@ -27,7 +31,7 @@ class DpaTestIn(StrictSchema):
 class ReplyIn(StrictSchema):
     received_on = fields.Date(required=True)
     box = fields.String(load_default=None, allow_none=True,
-                        validate=validate.OneOf(legal_actions.REPLY_BOXES))
+                        validate=validate.OneOf(pap_replies.REPLY_BOXES))
     offer_amount = fields.Decimal(load_default=None, allow_none=True, allow_nan=False,
                                   validate=validate.Range(min=0, min_inclusive=False))
     offer_frequency = fields.String(load_default=None, allow_none=True,
@@ -81,8 +85,8 @@ class WriteOffOut(Schema):
 
 
 def _debt(debt_id: int):
-    debt = debt_cases.get_debt(debt_id)
-    instances.require_visible(instances.get_person_by_id(debt.person_id), current_user())
+    debt = cases.get_debt(debt_id)
+    people.require_visible(people.get_person_by_id(debt.person_id), current_user())
     return debt
 
 
@@ -92,8 +96,8 @@ def record_dpa_test(debt_id):
     """Record the deferred payment test (Care Act s69(2)): offer accepted or refused, or
     evidence that no agreement could be entered into."""
     body = load_json(DpaTestIn())
-    debt = legal_actions.record_dpa_test(_debt(debt_id), body["outcome"], body["evidence"],
-                                         current_user())
+    debt = deferred_payment_test.record_dpa_test(_debt(debt_id), body["outcome"], body["evidence"],
+                                                 current_user())
     return {"id": debt.id, "dpa_outcome": debt.dpa_outcome, "stage": debt.stage}
 
 
@@ -102,7 +106,7 @@ def record_dpa_test(debt_id):
 def record_reply(debt_id):
     """A Reply Form: recomputes the earliest claim date and moves its timer."""
     body = load_json(ReplyIn())
-    loc = legal_actions.record_reply(_debt(debt_id), actor=current_user(), **body)
+    loc = pap_replies.record_reply(_debt(debt_id), actor=current_user(), **body)
     return LetterOfClaimOut().dump(loc)
 
 
@@ -111,8 +115,8 @@ def record_reply(debt_id):
 def documents_provided(debt_id):
     """Documents the person asked for were sent: 30 more days from then."""
     body = load_json(DocumentsIn())
-    loc = legal_actions.documents_provided(_debt(debt_id), body["provided_on"],
-                                           body["documents"], current_user())
+    loc = pap_replies.documents_provided(_debt(debt_id), body["provided_on"],
+                                         body["documents"], current_user())
     return LetterOfClaimOut().dump(loc)
 
 
@@ -121,9 +125,9 @@ def documents_provided(debt_id):
 def decide_offer(debt_id):
     """Accept or refuse the offer on the Reply Form; a refusal needs written reasons."""
     body = load_json(OfferDecisionIn())
-    loc = legal_actions.decide_offer(_debt(debt_id), body["accept"], body["reasons"],
-                                     body["counter_proposal"],
-                                     body["income_expenditure_summary"], current_user())
+    loc = pap_replies.decide_offer(_debt(debt_id), body["accept"], body["reasons"],
+                                   body["counter_proposal"],
+                                   body["income_expenditure_summary"], current_user())
     return LetterOfClaimOut().dump(loc)
 
 
@@ -131,7 +135,7 @@ def decide_offer(debt_id):
 @requires(*LETTER_OF_CLAIM_READERS)
 def get_letter_of_claim(debt_id):
     """The posted Letter of Claim and its window."""
-    loc = legal.current_loc(_debt(debt_id))
+    loc = letter_of_claim.current_loc(_debt(debt_id))
     if loc is None:
         from app.errors import NotFound
 
@@ -181,9 +185,9 @@ class GrantIn(StrictSchema):
 @requires(*COURT_RECORDERS)
 def record_acknowledgment(debt_id):
     """An acknowledgment of service was filed: the defence is due 28 days after service."""
-    claim = legal_actions.record_acknowledgment(_debt(debt_id),
-                                                load_json(AcknowledgmentIn())["filed_on"],
-                                                current_user())
+    claim = claims.record_acknowledgment(_debt(debt_id),
+                                         load_json(AcknowledgmentIn())["filed_on"],
+                                         current_user())
     return {"claim_number": claim.claim_number, "defence_by": claim.defence_by.isoformat()}
 
 
@@ -191,11 +195,11 @@ def record_acknowledgment(debt_id):
 @requires(*RECOVERY_OFFICERS)
 def record_grant(reference):
     """A grant of probate or letters of administration for a person who has died."""
-    person = instances.get_person(reference)
-    instances.require_visible(person, current_user())
+    person = people.get_person(reference)
+    people.require_visible(person, current_user())
     body = load_json(GrantIn())
-    estate = legal_actions.record_grant(person, body["grant_type"], body["grant_date"],
-                                        current_user())
+    estate = estate_stage.record_grant(person, body["grant_type"], body["grant_date"],
+                                       current_user())
     return {"reference": reference, "grant_type": estate.grant_type,
             "grant_date": estate.grant_date.isoformat()}
 

@@ -1,6 +1,6 @@
 from app.roles import FINANCE_STAFF
-from app.services import cases, instances, people
-from app.services.work import TaskQuery, list_tasks
+from app.services.inbox.task_actions import TaskQuery, list_tasks
+from app.services.records import case_file, people
 
 from . import bp
 from .auth import current_user, requires
@@ -27,14 +27,14 @@ def create_person():
 @requires()
 def get_person(reference):
     """A person with their process instances, open tasks and letters."""
-    person = instances.get_person(reference)
-    instances.require_visible(person, current_user())
+    person = people.get_person(reference)
+    people.require_visible(person, current_user())
     tasks, _ = list_tasks(current_user(), TaskQuery(person_reference=reference, per_page=100))
     return {**PersonOut().dump(person),
             "instances": InstanceSummaryOut(many=True).dump(
-                cases.instances_of(person)),
+                case_file.instances_of(person)),
             "tasks": TaskOut(many=True).dump(tasks),
-            "letters": LetterOut(many=True).dump(cases.letters_of(person))}
+            "letters": LetterOut(many=True).dump(case_file.letters_of(person))}
 
 
 create_person.openapi = {"body": PersonIn, "response": PersonOut}

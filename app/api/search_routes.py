@@ -5,7 +5,7 @@ from flask import request
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from app.errors import ValidationFailed
-from app.services.search import MAX_PER_PAGE, PersonQuery, search_people
+from app.services.records.search import MAX_PER_PAGE, PersonQuery, search_people
 
 from . import bp
 from .auth import current_user, requires

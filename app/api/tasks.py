@@ -2,7 +2,7 @@ from flask import request
 
 from app.errors import ValidationFailed
 from app.roles import TASK_ASSIGNERS
-from app.services import work
+from app.services.inbox import task_actions
 
 from . import bp
 from .auth import current_user, requires
@@ -10,9 +10,7 @@ from .paging import page_args
 from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, load_json
 
 
-
-
-def _task_query() -> work.TaskQuery:
+def _task_query() -> task_actions.TaskQuery:
     args = request.args
     assignee = args.get("assignee")
     if assignee not in (None, "me"):
@@ -23,9 +21,9 @@ def _task_query() -> work.TaskQuery:
                                [{"field": "overdue", "message": "true or false"}])
     team = args.get("team")
     page, per_page = page_args()
-    return work.TaskQuery(
+    return task_actions.TaskQuery(
         assignee_me=assignee == "me", role=args.get("role"),
-        team_id=work.team_id_named(team) if team else None,
+        team_id=task_actions.team_id_named(team) if team else None,
         overdue=args.get("overdue") == "true", process=args.get("process"),
         person_reference=args.get("person_reference"),
         page=page, per_page=per_page)
@@ -37,7 +35,7 @@ def list_tasks():
     """Open tasks I can see, soonest due first (filters: assignee=me, role, team, overdue,
     process, person_reference; page, per_page)."""
     query = _task_query()
-    items, total = work.list_tasks(current_user(), query)
+    items, total = task_actions.list_tasks(current_user(), query)
     return {"items": TaskOut(many=True).dump(items), "total": total, "page": query.page,
             "per_page": query.per_page}
 
@@ -46,21 +44,21 @@ def list_tasks():
 @requires()
 def get_task(task_id):
     """A task with its form."""
-    return TaskDetailOut().dump(work.get_task(task_id, current_user()))
+    return TaskDetailOut().dump(task_actions.get_task(task_id, current_user()))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
 @requires()
 def claim(task_id):
     """Take a task for myself."""
-    return TaskOut().dump(work.claim(task_id, current_user()))
+    return TaskOut().dump(task_actions.claim(task_id, current_user()))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @requires()
 def unclaim(task_id):
     """Give a claimed task back to the team."""
-    return TaskOut().dump(work.unclaim(task_id, current_user()))
+    return TaskOut().dump(task_actions.unclaim(task_id, current_user()))
 
 
 @bp.post("/tasks/<int:task_id>/assign")
@@ -68,7 +66,7 @@ def unclaim(task_id):
 def assign(task_id):
     """Give a task to a user who has its role (managers)."""
     body = load_json(AssignIn())
-    return TaskOut().dump(work.assign(task_id, body["username"], current_user()))
+    return TaskOut().dump(task_actions.assign(task_id, body["username"], current_user()))
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -76,7 +74,7 @@ def assign(task_id):
 def complete(task_id):
     """Complete a task with its form data; the process runs on in the same transaction."""
     body = load_json(DataIn())
-    return TaskDetailOut().dump(work.complete(task_id, body["data"], current_user()))
+    return TaskDetailOut().dump(task_actions.complete(task_id, body["data"], current_user()))
 
 
 get_task.openapi = {"response": TaskDetailOut}

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.services import users
+from app.services.staff import users
 
 from . import bp
 from .schemas import TokenIn, TokenOut, load_json

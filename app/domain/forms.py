@@ -108,3 +108,13 @@ def _config(field: FormField, constraint: str) -> str:
     config = field.validation[constraint]
     assert config is not None, f"{field.id}: the {constraint} constraint has no config"
     return config
+
+
+def as_date(value: Any) -> date | None:
+    """An answer read back as a date: a date, an ISO string, or None when blank or not a date."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

@@ -20,10 +20,11 @@ from app.letters.catalogue import (
 from app.letters.context import build_context
 from app.letters.errors import LetterError
 from app.letters.formatting import format_date, format_money
-from app.letters.render import TEMPLATES_DIR, render_letter, template_variables
+from app.letters.render import DOCX, TEMPLATES_DIR, render_letter, template_variables
 
 __all__ = [
     "COMMON_REQUIRED",
+    "DOCX",
     "TEMPLATES",
     "TEMPLATES_DIR",
     "AddressingError",

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "letter_templates"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def render_letter(

@@ -22,9 +22,8 @@ from app.domain import settings_catalogue as catalogue
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Setting, User
-
-from . import audit
-from .transaction import use_case
+from app.services import audit
+from app.services.transaction import use_case
 
 # Kept for callers that read the defaults directly; the catalogue is the source.
 DEFAULTS: dict[str, Any] = catalogue.defaults()

@@ -7,8 +7,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.extensions import db
-from app.services import operations
-from app.services.daily_jobs import run_due
+from app.services.debts.daily_jobs import run_due
+from app.services.operations import dashboard
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def sweep(app: Flask) -> int:
     with app.app_context():
         try:
             daily, fired = run_due()
-            operations.record_sweep()
+            dashboard.record_sweep()
         finally:
             db.session.remove()  # never carry a session (or a stray transaction) between sweeps
     if daily is not None:
@@ -26,7 +26,8 @@ def sweep(app: Flask) -> int:
                  daily.day, daily.debts_opened, daily.invoices_joined,
                  daily.breathing_spaces_lifted, daily.plans_checked)
     for outcome in fired:
-        log.info("instance %s: timers fired, steps %s", outcome.instance_id, ",".join(outcome.steps))
+        log.info("instance %s: timers fired, steps %s",
+                 outcome.instance_id, ",".join(outcome.steps))
     return len(fired)
 
 

@@ -13,7 +13,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from app.errors import Unauthenticated, envelope
-from app.services import users
+from app.services.staff import users
 
 from . import bp
 

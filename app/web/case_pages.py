@@ -8,8 +8,11 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import ValidationFailed
-from app.services import case_records, cases, debt_views, instances, letters
-from app.services import search as people_search
+from app.letters import DOCX
+from app.services.correspondence import letters
+from app.services.debts import views
+from app.services.records import case_file, notes_and_documents, people
+from app.services.records import search as people_search
 
 from . import bp
 from .auth import page_requires
@@ -55,7 +58,7 @@ def search():
 
 def visible_person(reference: str) -> Person:
     """Another team's case is refused outright (403) to those who only see their team's."""
-    person = cases.person_by_reference(reference)
+    person = case_file.person_by_reference(reference)
     if person is None:
         abort(404)
     if not current_user.sees_all_teams and person.team_id != current_user.team_id:
@@ -71,15 +74,16 @@ def case_page(reference):
 
 def _case_page(person: Person, errors: dict | None = None, values: dict | None = None):
     everything = request.args.get("timeline") == "all"
-    timeline, events = cases.timeline_of(person, None if everything else TIMELINE_SHOWN)
+    timeline, events = case_file.timeline_of(person, None if everything else TIMELINE_SHOWN)
     return render_template(
-        "case.html", person=person, debts=[debt_views.summary(d) for d in cases.debts_of(person)],
+        "case.html", person=person, debts=[views.summary(d) for d in case_file.debts_of(person)],
         events=events,
-        instances=cases.instances_of(person), letters=cases.letters_of(person),
-        invoices=cases.invoices_of(person), payments=cases.payments_of(person),
-        balance=cases.balance_of(person),
+        instances=case_file.instances_of(person), letters=case_file.letters_of(person),
+        invoices=case_file.invoices_of(person), payments=case_file.payments_of(person),
+        balance=case_file.balance_of(person),
         timeline=timeline, today=clock.today(), active_nav="search",
-        notes=case_records.notes_of(person), documents=case_records.documents_of(person),
+        notes=notes_and_documents.notes_of(person),
+        documents=notes_and_documents.documents_of(person),
         errors=errors or {}, values=values or {}), 422 if errors else 200
 
 
@@ -89,7 +93,7 @@ def add_note(reference):
     person = visible_person(reference)
     text = request.form.get("note", "")
     try:
-        case_records.add_note(person, text, current_user)
+        notes_and_documents.add_note(person, text, current_user)
     except ValidationFailed as exc:
         return _case_page(person, _by_field(exc), {"note": text})
     flash("Note added.", "success")
@@ -103,9 +107,9 @@ def attach_document(reference):
     upload = request.files.get("document")
     description = request.form.get("description", "")
     try:
-        case_records.attach_document(person, upload.filename if upload else "",
-                                     upload.read() if upload else b"", description,
-                                     current_user)
+        notes_and_documents.attach_document(person, upload.filename if upload else "",
+                                            upload.read() if upload else b"", description,
+                                            current_user)
     except ValidationFailed as exc:
         return _case_page(person, _by_field(exc), {"description": description})
     flash("Document attached.", "success")
@@ -115,10 +119,11 @@ def attach_document(reference):
 @bp.get("/documents/<int:document_id>")
 @page_requires()
 def document_download(document_id):
-    document = case_records.get_document(document_id)
-    visible_person(instances.get_person_by_id(document.person_id).reference)
+    document = notes_and_documents.get_document(document_id)
+    visible_person(people.get_person_by_id(document.person_id).reference)
     return Response(document.content, mimetype=document.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{case_records.download_name(document)}"',
+        "Content-Disposition":
+            f'attachment; filename="{notes_and_documents.download_name(document)}"',
         "X-Content-Type-Options": "nosniff"})
 
 
@@ -126,8 +131,8 @@ def document_download(document_id):
 @page_requires()
 def letter_download(letter_id):
     letter = letters.get_letter(letter_id)
-    visible_person(instances.get_person_by_id(letter.person_id).reference)
-    return Response(letter.content, mimetype=letters.DOCX,
+    visible_person(people.get_person_by_id(letter.person_id).reference)
+    return Response(letter.content, mimetype=DOCX,
                     headers=letters.download_headers(letter))
 
 

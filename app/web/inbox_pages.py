@@ -9,8 +9,9 @@ from flask_login import current_user
 from app import clock
 from app.errors import AppError
 from app.roles import TASK_ASSIGNERS
-from app.services import inbox as inbox_service
-from app.services import processes, work
+from app.services.inbox import task_actions
+from app.services.inbox import task_list as inbox_service
+from app.services.processes import definitions
 
 from . import bp
 from .auth import page_requires, safe_path
@@ -52,7 +53,7 @@ def inbox():
     return render_template(
         "inbox.html", query=query, errors=errors, rows=rows, total=total,
         counts=inbox_service.counts(current_user), tabs=inbox_service.tabs_for(current_user),
-        tab_titles=inbox_service.TAB_TITLES, processes=processes.list_definitions(),
+        tab_titles=inbox_service.TAB_TITLES, processes=definitions.list_definitions(),
         today=clock.today(),
         now=clock.now(), badge=inbox_service.due_badge, assignees=assignees,
         pages=max(1, -(-total // PER_PAGE)),
@@ -66,13 +67,14 @@ def _back():
 @bp.post("/tasks/<int:task_id>/claim")
 @page_requires()
 def claim_task(task_id):
-    return _act(lambda: work.claim(task_id, current_user), "Task claimed: it is in My tasks.")
+    return _act(lambda: task_actions.claim(task_id, current_user),
+                "Task claimed: it is in My tasks.")
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @page_requires()
 def unclaim_task(task_id):
-    return _act(lambda: work.unclaim(task_id, current_user),
+    return _act(lambda: task_actions.unclaim(task_id, current_user),
                 "Task given back to the team.")
 
 
@@ -80,7 +82,7 @@ def unclaim_task(task_id):
 @page_requires(*TASK_ASSIGNERS)
 def assign_task(task_id):
     username = request.form.get("username", "")
-    return _act(lambda: work.assign(task_id, username, current_user),
+    return _act(lambda: task_actions.assign(task_id, username, current_user),
                 f"Task assigned to {username}.")
 
 

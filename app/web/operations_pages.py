@@ -8,7 +8,9 @@ from flask_login import current_user
 from app import clock
 from app.errors import AppError
 from app.roles import OPERATORS
-from app.services import instances, operations, print_batch, processes
+from app.services.correspondence import print_batch
+from app.services.operations import dashboard
+from app.services.processes import definitions, instances
 
 from . import bp
 from .auth import page_requires
@@ -17,19 +19,19 @@ from .auth import page_requires
 @bp.get("/operations")
 @page_requires(*OPERATORS)
 def operations_page():
-    incidents = operations.open_incidents()
+    incidents = dashboard.open_incidents()
     return render_template(
         "operations.html", active_nav="operations", now=clock.now(),
         incidents=incidents, routes={instance.id: instances.ambiguous_routes(instance)
                                      for incident, instance in incidents if not incident.handler},
         step_names={incident.id: instances.step_name(instance, incident.element_id)
                     for incident, instance in incidents},
-        last_sweep=operations.last_sweep(),
-        scheduler_stale=operations.scheduler_stale(operations.last_sweep()),
-        last_daily=operations.last_daily_run(), timers=operations.timers_due(24),
-        tasks_due=operations.tasks_due_per_day(14), stages=operations.debts_by_stage(),
-        ages=operations.outstanding_by_age(), batch=print_batch.letters_for(clock.today()),
-        versions=processes.check_versions_in_use())
+        last_sweep=dashboard.last_sweep(),
+        scheduler_stale=dashboard.scheduler_stale(dashboard.last_sweep()),
+        last_daily=dashboard.last_daily_run(), timers=dashboard.timers_due(24),
+        tasks_due=dashboard.tasks_due_per_day(14), stages=dashboard.debts_by_stage(),
+        ages=dashboard.outstanding_by_age(), batch=print_batch.letters_for(clock.today()),
+        versions=definitions.check_versions_in_use())
 
 
 @bp.get("/operations/print-batch.zip")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.errors import ValidationFailed
 from app.roles import PROCESS_EDITORS
-from app.services import process_changes, processes
+from app.services.processes import definitions, version_changes
 
 from . import bp
 from .auth import page_requires
@@ -19,35 +19,35 @@ from .auth import page_requires
 @bp.get("/processes")
 @page_requires(*PROCESS_EDITORS)
 def process_list():
-    definitions = processes.list_definitions()
+    rows = definitions.list_definitions()
     return render_template(
-        "processes.html", definitions=definitions, active_nav="processes",
-        running={d.key: processes.running_by_version(d) for d in definitions})
+        "processes.html", definitions=rows, active_nav="processes",
+        running={d.key: definitions.running_by_version(d) for d in rows})
 
 
 @bp.get("/processes/<key>")
 @page_requires(*PROCESS_EDITORS)
 def process_page(key):
-    definition = processes.get_definition(key)
+    definition = definitions.get_definition(key)
     return render_template("process.html", definition=definition, active_nav="processes",
-                           running=processes.running_by_version(definition))
+                           running=definitions.running_by_version(definition))
 
 
 @bp.get("/processes/<key>/modeler")
 @page_requires(*PROCESS_EDITORS)
 def modeler(key):
-    definition = processes.get_definition(key)
+    definition = definitions.get_definition(key)
     return render_template("modeler.html", definition=definition, active_nav="processes",
-                           draft_hash=processes.draft_hash(definition),
-                           load_bearing=processes.load_bearing(key))
+                           draft_hash=definitions.draft_hash(definition),
+                           load_bearing=definitions.load_bearing(key))
 
 
 @bp.get("/processes/<key>/draft.bpmn")
 @page_requires(*PROCESS_EDITORS)
 def draft_xml(key):
     """The draft, or the latest version when there is none yet: what the modeler opens."""
-    definition = processes.get_definition(key)
-    latest = processes.latest_version(definition)
+    definition = definitions.get_definition(key)
+    latest = definitions.latest_version(definition)
     xml = definition.draft_xml or (latest.xml if latest else _empty(key, definition.name))
     return _bpmn(xml, f"{key}-draft.bpmn")
 
@@ -73,7 +73,7 @@ def _empty(key: str, name: str) -> bytes:
 @bp.get("/processes/<key>/versions/<int:number>.bpmn")
 @page_requires(*PROCESS_EDITORS)
 def version_xml(key, number):
-    return _bpmn(processes.get_version(key, number).xml, f"{key}-v{number}.bpmn")
+    return _bpmn(definitions.get_version(key, number).xml, f"{key}-v{number}.bpmn")
 
 
 @bp.post("/processes/<key>/draft")
@@ -83,18 +83,18 @@ def save_draft(key):
     xml = request.get_data()
     if not xml.strip():
         raise ValidationFailed("send the diagram's XML")
-    check = processes.save_draft(key, xml, current_user)
-    definition = processes.get_definition(key)
+    check = definitions.save_draft(key, xml, current_user)
+    definition = definitions.get_definition(key)
     return jsonify({"problems": [p.to_dict() for p in check.problems],
                     "saved_at": definition.draft_updated_at.isoformat(),
-                    "draft_hash": processes.draft_hash(definition)})
+                    "draft_hash": definitions.draft_hash(definition)})
 
 
 @bp.post("/processes/<key>/publish")
 @page_requires(*PROCESS_EDITORS)
 def publish(key):
     seen = (request.get_json(silent=True) or {}).get("draft_hash")
-    version = processes.publish_draft(key, current_user, expected_hash=seen or None)
+    version = definitions.publish_draft(key, current_user, expected_hash=seen or None)
     return jsonify({"version": version.number,
                     "redirect": url_for("web.process_page", key=key, published=version.number)})
 
@@ -102,12 +102,12 @@ def publish(key):
 @bp.get("/processes/<key>/changes")
 @page_requires(*PROCESS_EDITORS)
 def changes(key):
-    definition = processes.get_definition(key)
+    definition = definitions.get_definition(key)
     numbers = [v.number for v in definition.versions]
     new = _number(request.args.get("to"), numbers[-1])
     old = _number(request.args.get("from"), max(1, new - 1))
-    listed = process_changes.changes(processes.get_version(key, old).xml,
-                                     processes.get_version(key, new).xml)
+    listed = version_changes.changes(definitions.get_version(key, old).xml,
+                                     definitions.get_version(key, new).xml)
     marked_old = " ".join(c.element_id for c in listed if c.kind != "added")
     marked_new = " ".join(c.element_id for c in listed if c.kind != "removed")
     return render_template("changes.html", definition=definition, old=old, new=new,

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import AppError, ValidationFailed
-from app.services import debt_cases, inbox, work
-from app.services.debt_cases import balance
+from app.services.debts import cases
+from app.services.debts.cases import balance
+from app.services.inbox import task_actions, task_list
 
 from . import bp
 from .auth import page_requires
@@ -24,7 +25,7 @@ LONG_FORM = 4  # fields: from this many a form offers "Save draft"
 
 
 def _summary(person: Person) -> dict:
-    debts = debt_cases.open_debts_of(person)
+    debts = cases.open_debts_of(person)
     return {
         "representative": person.representative,
         "debts": [{"id": d.id, "stage": d.stage, "balance": balance(d),
@@ -35,8 +36,8 @@ def _summary(person: Person) -> dict:
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @page_requires()
 def task_page(task_id):
-    task = work.get_task(task_id, current_user)
-    fields = work.form_of(task)
+    task = task_actions.get_task(task_id, current_user)
+    fields = task_actions.form_of(task)
     errors, raw = {}, shown_values(fields, task.draft or {})
     if request.method == "POST":
         draft = request.form.get("action") == "draft"
@@ -51,17 +52,17 @@ def task_page(task_id):
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
         person=person, summary=_summary(person), today=clock.today(),
         offers_draft=len(fields) >= LONG_FORM,
-        may_complete=work.may_complete(task, current_user),
-        due=inbox.due_badge(task, clock.today())), status
+        may_complete=task_actions.may_complete(task, current_user),
+        due=task_list.due_badge(task, clock.today())), status
 
 
 def _submit(task, answers: dict, draft: bool):
     """Save the draft or complete the task: (the problems to show, or the page to go to)."""
     try:
         if draft:
-            work.save_draft(task.id, answers, current_user)
+            task_actions.save_draft(task.id, answers, current_user)
         else:
-            work.complete(task.id, answers, current_user)
+            task_actions.complete(task.id, answers, current_user)
     except ValidationFailed as exc:
         return {d.get("field") or "": d["message"] for d in exc.details} or {
             "": exc.message}, None
@@ -81,7 +82,7 @@ def _submit(task, answers: dict, draft: bool):
 @bp.get("/tasks/<int:task_id>/diagram.bpmn")
 @page_requires()
 def task_diagram(task_id):
-    task = work.get_task(task_id, current_user)
+    task = task_actions.get_task(task_id, current_user)
     # Fetched by the viewer; opened directly it is a download, and never runs as a page.
     return Response(task.instance.version.xml, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{task.process_key}.bpmn"',

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.services import instances
+from app.services.processes import instances
 from tests.conftest import PASSWORD, set_clock
 from tests.dp_helpers import dp_person
 

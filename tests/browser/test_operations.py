@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import InstanceStatus
-from app.services import instances, settings
+from app.services import settings
+from app.services.processes import instances
 from tests.conftest import PASSWORD
 from tests.workflows.debt_helpers import open_tasks, person_account, user
 from tests.workflows.legal_helpers import decide_letter_of_claim, ladder_to_decision
@@ -26,7 +27,7 @@ def failed_letter_of_claim(staff):
 
 
 def test_an_incident_is_shown_and_retried_once_its_cause_is_gone(failed_letter_of_claim,
-                                                                  live_url, page):
+                                                                 live_url, page):
     sign_in(page, live_url, "fm", PASSWORD)
     page.click("a:has-text('Operations')")
     row = page.locator("tr[data-incident='prepare_letter_of_claim']")
@@ -56,7 +57,7 @@ def test_an_assistant_cannot_open_operations(failed_letter_of_claim, live_url, p
 
 
 def test_a_route_is_chosen_for_a_case_stopped_at_overlapping_conditions(staff, tmp_path,
-                                                                          live_url, page):
+                                                                        live_url, page):
     from tests.integration.test_route_choice import stop_at_overlapping_conditions
 
     instance_id = stop_at_overlapping_conditions(tmp_path)

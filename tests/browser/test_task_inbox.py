@@ -4,19 +4,19 @@ corrects it and completes; the countersigning task is then in a finance officer'
 search finds a person by postcode and opens the case page; another team's case is refused."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import re
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.services import instances, people
+from app.services.processes import instances
+from app.services.records import people
 from tests.conftest import PASSWORD, set_clock
 from tests.dp_helpers import dp_person
 
-from .conftest import serious_violations, screenshot, sign_in
+from .conftest import screenshot, serious_violations, sign_in
 
 
 @pytest.fixture

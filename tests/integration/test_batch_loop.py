@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.extensions import db
 from app.models import CapacityAssessment, InstalmentPlan, InstanceStatus, JobRun, Representative
-from app.services import instalment_plans, instances
+from app.services.debts import instalment_plans
+from app.services.processes import instances
 from app.services.transaction import for_each_in_own_transaction
 from tests.workflows.debt_helpers import add_invoice, debt_of, letters, person_account, sweep, user
 
@@ -77,8 +78,8 @@ def _letters_failing_for(person_id: int):
     """The plan's letter is written, then fails: like a renderer error after a partial write."""
     real = instalment_plans.issue_letter
 
-    def issue(instance, template, data, fields=None):
-        letter = real(instance, template, data, fields=fields)
+    def issue(instance, template, fields, letter_date=None):
+        letter = real(instance, template, fields, letter_date)
         if instance.person_id == person_id:
             raise RuntimeError(f"template store unavailable for {instance.person.name}")
         return letter

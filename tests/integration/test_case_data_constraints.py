@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Account, DebtCase, Payment
-from app.services import people
+from app.services.records import people
 
 
 @pytest.fixture

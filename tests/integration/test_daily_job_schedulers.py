@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import DebtCase, JobRun, Letter, ProcessInstance
-from app.services import daily_jobs, debt_cases
+from app.services.debts import daily_jobs, opening
 from tests.conftest import set_clock
 from tests.integration.test_scheduler import start_scheduler, stop, wait_for
 from tests.workflows.debt_helpers import add_invoice, person_account
@@ -60,7 +60,7 @@ def test_two_threads_opening_at_once_open_each_case_once(app, staff):
         with app.app_context():
             try:
                 barrier.wait()
-                debt_cases.open_overdue_debts(date(2026, 3, 24))
+                opening.open_overdue_debts(date(2026, 3, 24))
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
             finally:

@@ -11,10 +11,10 @@ from app.models import HumanTask, Person, ProcessInstance, User
 def test_seed_twice_adds_nothing_the_second_time(app):
     seed()
     counts = [db.session.scalar(select(func.count(m.id))) for m in (User, Person,
-                                                                      ProcessInstance)]
+                                                                    ProcessInstance)]
     seed()
     assert [db.session.scalar(select(func.count(m.id))) for m in (User, Person,
-                                                                    ProcessInstance)] == counts
+                                                                  ProcessInstance)] == counts
     assert counts == [7, 3, 3]
 
 
@@ -29,7 +29,7 @@ def test_demo_assistant_signs_in_and_has_a_task(app, client):
 
 def test_demo_debts_open_on_the_first_sweep_and_reminder_1_goes(app):
     from app.models import DebtCase, Invoice, Letter
-    from app.services import daily_jobs
+    from app.services.debts import daily_jobs
 
     seed()
     seed()

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import User
-from app.services import inbox as inbox_service
-from app.services.inbox import InboxQuery
+from app.services.inbox import task_list as inbox_service
+from app.services.inbox.task_list import InboxQuery
 from tests.dp_helpers import dp_person, returned_agreement
 
 

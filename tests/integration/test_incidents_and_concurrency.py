@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from app.errors import Conflict
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Letter, TaskStatus, User
-from app.services import engine_context, instances, people, timers, work
+from app.services.inbox import task_actions
+from app.services.processes import engine_context, instances, timers
+from app.services.records import people
 from app.tasks import HANDLERS
 from app.tasks.registry import Handler
 from tests.conftest import set_clock
@@ -61,8 +63,8 @@ def test_failing_handler_raises_an_incident_and_keeps_the_completion(chase, brok
     validate = open_task(chase, "validate_agreement")
     letters_before = db.session.scalar(select(func.count(Letter.id)))
 
-    work.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
-                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
+    task_actions.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
+                                        "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
 
     db.session.expire_all()
     assert chase.status == "incident"
@@ -117,7 +119,7 @@ def test_two_concurrent_completions_in_one_instance_one_wins(app, chase, monkeyp
     def attempt(task_id, username, data):
         with app.app_context():
             try:
-                work.complete(task_id, data, user(username))
+                task_actions.complete(task_id, data, user(username))
                 outcomes[username] = "ok"
             except Conflict:
                 outcomes[username] = "conflict"
@@ -149,4 +151,4 @@ def test_two_concurrent_completions_in_one_instance_one_wins(app, chase, monkeyp
     data = {"outcome": "no_answer"} if loser == "phone_call" else {
         "still_wants_dp": True, "capacity_or_consent": True}
     monkeypatch.setattr(runner, "complete_task", original)
-    work.complete(open_task(chase, loser).id, data, user(loser_user))
+    task_actions.complete(open_task(chase, loser).id, data, user(loser_user))

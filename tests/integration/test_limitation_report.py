@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Account, Invoice
-from app.services import people
+from app.services.records import people
 from tests.conftest import set_clock
 
 

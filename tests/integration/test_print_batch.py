@@ -22,8 +22,10 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Letter, User
-from app.services import instances, people, print_batch
-from app.services.print_batch import PdfConversionError
+from app.services.correspondence import print_batch
+from app.services.correspondence.print_batch import PdfConversionError
+from app.services.processes import instances
+from app.services.records import people
 
 DAY = date(2026, 3, 2)  # the conftest clock's day, a Monday
 

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from app.models import ProcessVersion
-from app.services.contracts import CONTRACTS
+from app.services.wiring import CONTRACTS
 from tests.conftest import REPO
 from tests.unit.test_process_contracts import B, C, rename_id
 

@@ -86,7 +86,7 @@ def test_todays_print_batch_downloads_as_one_pdf_and_the_letters(staff, client):
     import zipfile
 
     from app.extensions import db
-    from app.services import instances
+    from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     dp_person()
@@ -139,7 +139,7 @@ def test_the_modeler_page_carries_the_saved_drafts_problems(staff, client):
 def test_retrying_an_instance_without_an_incident_says_so(staff, client):
     fm, token = manager(client)
     from app.extensions import db
-    from app.services import instances
+    from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     dp_person("P1", "Person One")
@@ -157,20 +157,20 @@ def test_the_scheduler_heartbeat_is_one_row_written_at_most_every_30_seconds(sta
 
     from app.extensions import db
     from app.models import JobRun
-    from app.services import operations
+    from app.services.operations import dashboard
 
-    assert operations.scheduler_stale(operations.last_sweep())
-    operations.record_sweep()
-    first = operations.last_sweep()
-    operations.record_sweep()
-    assert operations.last_sweep() == first  # not rewritten within 30 seconds
-    row = db.session.query(JobRun).filter_by(name=operations.SWEEP).one()
+    assert dashboard.scheduler_stale(dashboard.last_sweep())
+    dashboard.record_sweep()
+    first = dashboard.last_sweep()
+    dashboard.record_sweep()
+    assert dashboard.last_sweep() == first  # not rewritten within 30 seconds
+    row = db.session.query(JobRun).filter_by(name=dashboard.SWEEP).one()
     row.finished_at = datetime.now(timezone.utc) - timedelta(minutes=5)
     db.session.commit()
-    assert operations.scheduler_stale(operations.last_sweep())
-    operations.record_sweep()
-    assert not operations.scheduler_stale(operations.last_sweep())
-    assert db.session.query(JobRun).filter_by(name=operations.SWEEP).count() == 1
+    assert dashboard.scheduler_stale(dashboard.last_sweep())
+    dashboard.record_sweep()
+    assert not dashboard.scheduler_stale(dashboard.last_sweep())
+    assert db.session.query(JobRun).filter_by(name=dashboard.SWEEP).count() == 1
 
 
 def test_the_chart_figures(staff):
@@ -179,7 +179,8 @@ def test_the_chart_figures(staff):
 
     from app.extensions import db
     from app.models import Account, DebtCase, Invoice
-    from app.services import operations, people
+    from app.services.operations import dashboard
+    from app.services.records import people
 
     person = people.create_person({
         "reference": "P1", "name": "Person One", "team": "North", "caseworker": "cw",
@@ -199,14 +200,14 @@ def test_the_chart_figures(staff):
                 due_date=date(2026, 3, 16), total=Decimal("40.00"), paid=Decimal("10.00"),
                 status="part_paid", debt_case_id=debt.id)])
     db.session.commit()
-    stages = {bar.label: bar.value for bar in operations.debts_by_stage()}
+    stages = {bar.label: bar.value for bar in dashboard.debts_by_stage()}
     assert stages["Final demand"] == 1 and stages["Reminder 1"] == 0
-    assert [b.label for b in operations.debts_by_stage()][:3] == [
+    assert [b.label for b in dashboard.debts_by_stage()][:3] == [
         "Opened", "Reminder 1", "Final demand"]
-    ages = operations.outstanding_by_age()
+    ages = dashboard.outstanding_by_age()
     assert ages[0].label == "Not yet due" and ages[0].value == Decimal("30.00")
     assert sum(b.value for b in ages) == Decimal("130.00")
-    due = operations.tasks_due_per_day(14)
+    due = dashboard.tasks_due_per_day(14)
     assert len(due) == 14 and due[0].label == "Mon 2 Mar"
 
 
@@ -232,13 +233,13 @@ def test_operations_lists_a_version_in_use_that_the_check_now_faults(staff, clie
 
     from app.extensions import db
     from app.models import ProcessVersion
-    from app.services import processes
+    from app.services.processes import definitions
     from tests.unit.test_process_contracts import rename_id
 
     fm, _ = manager(client)
     assert 'id="versions"' not in fm.get("/operations").text  # the shipped versions are sound
-    definition = processes.get_definition("legal_recovery")
-    xml = rename_id(processes.latest_version(definition).xml, "issue_claim", "court_claim")
+    definition = definitions.get_definition("legal_recovery")
+    xml = rename_id(definitions.latest_version(definition).xml, "issue_claim", "court_claim")
     db.session.add(ProcessVersion(definition=definition, number=2, source="modeler", xml=xml,
                                   content_hash="old", published_at=datetime.fromisoformat(
                                       "2026-11-01T10:00:00+00:00")))

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.errors import Conflict
 from app.extensions import db
 from app.models import User
-from app.services import instances, people, timers
+from app.services.processes import instances, timers
+from app.services.records import people
 from tests.conftest import set_clock
 
 

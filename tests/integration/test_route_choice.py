@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, InstanceStatus
-from app.services import instances, processes, work
+from app.services.inbox import task_actions
+from app.services.processes import definitions, instances
 from tests.integration.test_process_pages import manager
 from tests.integration.test_scheduler import add_person, user
 from tests.unit.test_gateway_routes import choice
@@ -23,11 +24,11 @@ def stopped(app, staff, tmp_path: Path):
 def stop_at_overlapping_conditions(tmp_path: Path) -> int:
     """Case P-R answered both 'deceased' and 'concern': stopped at the gateway; its id."""
     (tmp_path / "snippet.bpmn").write_bytes(choice())
-    processes.sync_workflows(tmp_path)
+    definitions.sync_workflows(tmp_path)
     add_person("P-R")
     instance = instances.start_instance("snippet", "P-R", {}, user("fo"))
     ask = instances.open_tasks(instance)[0]
-    work.complete(ask.id, {"deceased": True, "concern": True}, user("fo"))
+    task_actions.complete(ask.id, {"deceased": True, "concern": True}, user("fo"))
     db.session.expire_all()
     assert instance.status == InstanceStatus.INCIDENT
     return instance.id

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Letter, ProcessInstance, User
-from app.services import instances, people, processes, settings
+from app.services import settings
+from app.services.processes import definitions, instances
+from app.services.records import people
 from tests.conftest import REPO, set_clock
 from tests.unit.bpmn_snippets import diagram
 
@@ -79,7 +81,7 @@ def add_person(reference: str) -> None:
 def test_real_clock_timers_fire_within_five_seconds_and_missed_ones_at_start(
         app, staff, database_url, tmp_path: Path):
     (tmp_path / "short_timer.bpmn").write_bytes(SHORT_TIMER)
-    assert processes.sync_workflows(tmp_path).synced == ("short_timer",)
+    assert definitions.sync_workflows(tmp_path).synced == ("short_timer",)
     settings.put(settings.CLOCK_KEY, None, None)  # this test runs on real time
     db.session.commit()
     add_person("P-A")

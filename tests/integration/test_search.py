@@ -12,8 +12,8 @@ from sqlalchemy import event, select, text
 
 from app.extensions import db
 from app.models import Account, User
-from app.services import people
-from app.services.search import PersonQuery, search_people
+from app.services.records import people
+from app.services.records.search import PersonQuery, search_people
 
 from .api_helpers import error_of, fields_of
 

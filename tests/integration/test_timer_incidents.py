@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Incident, InstanceStatus, User
-from app.services import instances, timers
+from app.services.processes import instances, timers
 from tests.conftest import REPO, set_clock
 from tests.dp_helpers import dp_person
 

@@ -81,7 +81,7 @@ def test_a_bad_filter_is_shown_not_ignored(staff, client, bad):
 
 
 def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, client):
-    from app.services import instances
+    from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     dp_person()
@@ -147,10 +147,10 @@ def test_documents_are_checked_by_their_bytes_and_size(alice, client, monkeypatc
     from io import BytesIO
 
     from app.models import CaseDocument
-    from app.services import case_records
+    from app.services.records import notes_and_documents
 
     # A small limit keeps the upload in memory (the real one is 4 MB; the message reads it).
-    monkeypatch.setattr(case_records, "DOCUMENT_MAX_BYTES", 4 * 1024)
+    monkeypatch.setattr(notes_and_documents, "DOCUMENT_MAX_BYTES", 4 * 1024)
 
     signed_in(client, "fa")
     token = csrf(client, "/people/P100234")
@@ -181,7 +181,7 @@ def test_documents_are_checked_by_their_bytes_and_size(alice, client, monkeypatc
 
 def test_a_long_form_saves_a_draft_and_shows_it_again(alice, client):
     from app.models import HumanTask
-    from app.services import instances
+    from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     chase = instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
@@ -205,7 +205,7 @@ def test_a_long_form_saves_a_draft_and_shows_it_again(alice, client):
 
 
 def test_a_signing_date_in_the_future_is_refused_beside_its_field(alice, client):
-    from app.services import instances
+    from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     chase = instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
@@ -297,7 +297,7 @@ def test_claim_unclaim_and_only_managers_assign(alice, client):
     manager = client.application.test_client()
     signed_in(manager, "fm")
     manager.post(f"/tasks/{task.id}/assign", data={"csrf_token": csrf(manager, "/?tab=all"),
-                                                  "username": "fa"})
+                                                   "username": "fa"})
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).claimed_by.username == "fa"
 
@@ -372,7 +372,7 @@ def test_the_person_filter_matches_every_word_of_a_name(staff, client):
 
 
 def test_search_by_date_of_birth_in_three_boxes(staff, client):
-    from app.services import people
+    from app.services.records import people
 
     people.create_person({
         "reference": "P9", "name": "Edith Born", "team": "North", "caseworker": "cw",

@@ -15,8 +15,9 @@ from app.engine.diagrams import content_hash
 from app.errors import NotFound
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition, User
-from app.services import processes, users
-from app.services.processes import SyncResult
+from app.services.processes import definitions
+from app.services.processes.definitions import SyncResult
+from app.services.staff import users
 from tests.conftest import PASSWORD, REPO, set_clock
 
 from .api_helpers import count, fresh
@@ -59,21 +60,21 @@ def edit_file(directory: Path, key: str, note: str = "edited") -> bytes:
 def manager_publishes(key: str) -> bytes:
     """Jane saves and publishes a draft from the modeler on 4 December 2026; its XML."""
     set_clock(datetime.fromisoformat("2026-12-04T10:30:00+00:00"))
-    xml = processes.latest_version(processes.get_definition(key)).xml + b"<!-- Jane's -->\n"
+    xml = definitions.latest_version(definitions.get_definition(key)).xml + b"<!-- Jane's -->\n"
     jane = db.session.scalar(select(User).where(User.username == "jane"))
-    assert processes.save_draft(key, xml, jane).valid
-    processes.publish_draft(key, jane)
+    assert definitions.save_draft(key, xml, jane).valid
+    definitions.publish_draft(key, jane)
     return xml
 
 
 def versions(key: str) -> list[tuple[int, str]]:
     fresh()
-    return [(v.number, v.source) for v in processes.get_definition(key).versions]
+    return [(v.number, v.source) for v in definitions.get_definition(key).versions]
 
 
 def latest_xml(key: str) -> bytes:
     fresh()
-    return processes.latest_version(processes.get_definition(key)).xml
+    return definitions.latest_version(definitions.get_definition(key)).xml
 
 
 # --- the service ----------------------------------------------------------------------------------
@@ -82,23 +83,23 @@ def test_a_changed_file_after_a_managers_publish_is_refused_and_publishes_nothin
     edit_file(shipped, PROCESS)
     published = count(AuditEvent, action="version_published")
 
-    result = processes.sync_workflows(shipped)
+    result = definitions.sync_workflows(shipped)
 
     assert result == SyncResult(synced=(), refused={PROCESS: REFUSAL}, matched=())
     assert versions(PROCESS) == [(1, "file"), (2, "modeler")]
     assert latest_xml(PROCESS) == janes  # the manager's version is what new cases start on
     assert count(AuditEvent, action="version_published") == published
     # Still not synced: the next run refuses again rather than forgetting the changed file.
-    assert processes.sync_workflows(shipped).refused == {PROCESS: REFUSAL}
+    assert definitions.sync_workflows(shipped).refused == {PROCESS: REFUSAL}
     assert versions(PROCESS) == [(1, "file"), (2, "modeler")]
 
 
 def test_replace_publishes_the_file_over_the_managers_version_and_audits_it(shipped):
     manager_publishes(PROCESS)
     edited = edit_file(shipped, PROCESS)
-    assert processes.sync_workflows(shipped).refused.keys() == {PROCESS}
+    assert definitions.sync_workflows(shipped).refused.keys() == {PROCESS}
 
-    result = processes.sync_workflows(shipped, replace=[PROCESS])
+    result = definitions.sync_workflows(shipped, replace=[PROCESS])
 
     assert result == SyncResult(synced=(PROCESS,), refused={}, matched=())
     assert versions(PROCESS) == [(1, "file"), (2, "modeler"), (3, "file")]
@@ -109,15 +110,15 @@ def test_replace_publishes_the_file_over_the_managers_version_and_audits_it(ship
     assert event.summary == {"process": PROCESS, "version": 3, "file": f"{PROCESS}.bpmn",
                              "replaced_version": 2, "replaced_source": "modeler"}
     # Replaced once: the file is now what was last synced, so nothing more happens.
-    assert processes.sync_workflows(shipped) == SyncResult()
-    assert processes.sync_workflows(shipped, replace=[PROCESS]) == SyncResult()
+    assert definitions.sync_workflows(shipped) == SyncResult()
+    assert definitions.sync_workflows(shipped, replace=[PROCESS]) == SyncResult()
     assert versions(PROCESS)[-1] == (3, "file")
 
 
 def test_an_unchanged_file_after_a_managers_publish_adds_and_refuses_nothing(shipped):
     janes = manager_publishes(PROCESS)
 
-    assert processes.sync_workflows(shipped) == SyncResult()
+    assert definitions.sync_workflows(shipped) == SyncResult()
 
     assert versions(PROCESS) == [(1, "file"), (2, "modeler")]
     assert latest_xml(PROCESS) == janes
@@ -128,7 +129,7 @@ def test_a_process_without_a_managers_version_syncs_while_another_is_refused(shi
     edit_file(shipped, PROCESS)
     other = edit_file(shipped, OTHER)
 
-    result = processes.sync_workflows(shipped)
+    result = definitions.sync_workflows(shipped)
 
     assert result.synced == (OTHER,)
     assert result.refused.keys() == {PROCESS}
@@ -142,17 +143,17 @@ def test_the_managers_version_saved_over_the_file_is_kept_and_later_edits_sync(s
     an edit of the file after that builds on the manager's version and syncs normally."""
     janes = manager_publishes(PROCESS)
     edit_file(shipped, PROCESS)
-    assert processes.sync_workflows(shipped).refused.keys() == {PROCESS}
+    assert definitions.sync_workflows(shipped).refused.keys() == {PROCESS}
     file_of(shipped, PROCESS).write_bytes(janes)
 
-    assert processes.sync_workflows(shipped) == SyncResult(matched=(PROCESS,))
+    assert definitions.sync_workflows(shipped) == SyncResult(matched=(PROCESS,))
     assert versions(PROCESS) == [(1, "file"), (2, "modeler")]
     fresh()
-    assert processes.get_definition(PROCESS).last_synced_hash == content_hash(janes)
-    assert processes.sync_workflows(shipped) == SyncResult()
+    assert definitions.get_definition(PROCESS).last_synced_hash == content_hash(janes)
+    assert definitions.sync_workflows(shipped) == SyncResult()
 
     later = edit_file(shipped, PROCESS, "a later release")
-    assert processes.sync_workflows(shipped) == SyncResult(synced=(PROCESS,))
+    assert definitions.sync_workflows(shipped) == SyncResult(synced=(PROCESS,))
     assert versions(PROCESS) == [(1, "file"), (2, "modeler"), (3, "file")]
     assert latest_xml(PROCESS) == later
     assert count(AuditEvent, action="version_replaced_by_file") == 0
@@ -161,7 +162,7 @@ def test_the_managers_version_saved_over_the_file_is_kept_and_later_edits_sync(s
 def test_replace_of_a_process_with_nothing_to_override_syncs_it_normally(shipped):
     edited = edit_file(shipped, OTHER)
 
-    assert processes.sync_workflows(shipped, replace=[OTHER]) == SyncResult(synced=(OTHER,))
+    assert definitions.sync_workflows(shipped, replace=[OTHER]) == SyncResult(synced=(OTHER,))
 
     assert versions(OTHER) == [(1, "file"), (2, "file")]
     assert latest_xml(OTHER) == edited
@@ -172,7 +173,7 @@ def test_replace_of_an_unknown_process_is_an_error_and_publishes_nothing(shipped
     edit_file(shipped, OTHER)
 
     with pytest.raises(NotFound, match="'no_such_process'"):
-        processes.sync_workflows(shipped, replace=["no_such_process"])
+        definitions.sync_workflows(shipped, replace=["no_such_process"])
 
     assert versions(OTHER) == [(1, "file")]
     fresh()
@@ -232,14 +233,14 @@ def test_versions_in_use_are_checked_again_and_reported_by_init(app, shipped):
     from app.models import ProcessVersion
     from tests.unit.test_process_contracts import rename_id
 
-    definition = processes.get_definition("legal_recovery")
-    old = processes.latest_version(definition).xml
+    definition = definitions.get_definition("legal_recovery")
+    old = definitions.latest_version(definition).xml
     db.session.add(ProcessVersion(definition=definition, number=2, source="modeler",
                                   xml=rename_id(old, "issue_claim", "court_claim"),
                                   content_hash="old-manager-version",
                                   published_at=datetime.fromisoformat("2026-11-01T10:00:00+00:00")))
     db.session.commit()
-    [check] = processes.check_versions_in_use()
+    [check] = definitions.check_versions_in_use()
     assert (check.key, check.version, check.latest, check.running) == (
         "legal_recovery", 2, True, 0)
     assert [p.element_id for p in check.errors] == ["court_claim"]

@@ -13,7 +13,7 @@ from lxml import etree
 from app.domain import settings_catalogue
 from app.engine import diagrams, gateway_check
 from app.models import ROLES
-from app.services.engine_context import diagram_function_names
+from app.services.processes.engine_context import diagram_function_names
 from app.tasks import HANDLERS
 
 XML = (Path(__file__).resolve().parents[2] / "workflows/debt_recovery.bpmn").read_bytes()

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from app.engine import diagrams, flow_check
-from app.services.engine_context import diagram_function_names
+from app.services.processes.engine_context import diagram_function_names
 from app.tasks import HANDLERS
 from tests.conftest import REPO
 

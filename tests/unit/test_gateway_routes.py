@@ -11,7 +11,7 @@ from app.engine import diagrams, gateway_check, runner
 from app.engine.juel import translate_juel
 from app.engine.types import EngineError
 from app.models import ROLES
-from app.services.engine_context import diagram_function_names
+from app.services.processes.engine_context import diagram_function_names
 from app.tasks import HANDLERS
 
 from .bpmn_snippets import diagram, user_then_service

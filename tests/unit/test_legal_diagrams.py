@@ -16,7 +16,7 @@ from app import calendar, clock
 from app.domain import settings_catalogue
 from app.engine import diagrams, runner
 from app.models import ROLES
-from app.services.engine_context import diagram_function_names
+from app.services.processes.engine_context import diagram_function_names
 from app.tasks import HANDLERS
 
 from .test_debt_recovery_diagram import (
@@ -381,7 +381,7 @@ def test_money_fields_are_read_as_money_by_the_engine():
 def test_legal_gateways_defaults_and_conditions(legal):
     assert default_target(legal, "loc_approved") == "letter_of_claim_withdrawn"
     assert outgoing(legal, "loc_approved") == {"letter_of_claim_withdrawn": None,
-                                              "post_letter_of_claim": "approved"}
+                                               "post_letter_of_claim": "approved"}
     assert default_target(legal, "referral_decision") == "refer_to_legal"
     assert outgoing(legal, "referral_decision") == {
         "refer_to_legal": None,
@@ -441,7 +441,7 @@ def test_estate_forms(estate):
 def test_estate_gateways_and_the_standing_search_loop(estate):
     assert default_target(estate, "grant_known_gateway") == "standing_search_merge"
     assert outgoing(estate, "grant_known_gateway") == {"standing_search_merge": None,
-                                                      "pursue_estate": "grant_known"}
+                                                       "pursue_estate": "grant_known"}
     # Each renewal waits again for the next six months, through the merging gateway.
     assert outgoing(estate, "standing_search_merge") == {"standing_search_renewal_due": None}
     assert outgoing(estate, "standing_search_renewal_due") == {"renew_standing_search": None}

@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from app.services.letters import merge_data_hash
+from app.services.correspondence.letters import merge_data_hash
 
 
 def test_same_merge_data_same_hash_whatever_the_key_order():

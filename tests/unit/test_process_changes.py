@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.services.process_changes import changes
+from app.services.processes.version_changes import changes
 
 DP = (Path(__file__).resolve().parents[2] / "workflows" / "direct_payment_agreement.bpmn"
       ).read_bytes()
@@ -72,7 +72,8 @@ def test_form_choices_requirements_and_defaults_are_compared():
 
 def test_an_element_changing_type_and_a_gateways_default():
     lines = DP.decode().splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith('<bpmn:userTask id="phone_call"'))
+    at = next(i for i, line in enumerate(lines)
+              if line.startswith('<bpmn:userTask id="phone_call"'))
     lines[at] = lines[at].replace("bpmn:userTask", "bpmn:manualTask")
     retyped = "\n".join(lines).encode()
     (change,) = changes(DP, retyped)

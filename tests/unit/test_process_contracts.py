@@ -9,9 +9,9 @@ from lxml import etree
 from app.engine import diagrams
 from app.engine.contract import Kind
 from app.models import ROLES
-from app.services import legal_contract, task_checks
-from app.services.contracts import CONTRACTS
-from app.services.engine_context import diagram_function_names
+from app.services.legal import legal_contract
+from app.services.processes.engine_context import diagram_function_names
+from app.services.wiring import CONTRACTS, TASK_CHECKS
 from app.tasks import HANDLERS
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -198,9 +198,11 @@ def test_start_points_and_the_ids_the_code_uses_are_all_declared():
         declared = {e.id for e in contract.elements}
         assert set(contract.start_points) <= declared, contract.key
         assert {v.task for v in contract.variables} <= declared, contract.key
-    for key, task_id in task_checks.CHECKS:
-        assert CONTRACTS[key].element(task_id).kind == Kind.USER_TASK
-    assert CONTRACTS["legal_recovery"].element(legal_contract.EARLIEST_ISSUE_TIMER).kind == Kind.TIMER
+    for table in TASK_CHECKS:
+        for key, task_id in table:
+            assert CONTRACTS[key].element(task_id).kind == Kind.USER_TASK
+    assert CONTRACTS["legal_recovery"].element(
+        legal_contract.EARLIEST_ISSUE_TIMER).kind == Kind.TIMER
 
 
 @pytest.mark.parametrize("key", sorted(CONTRACTS))
@@ -219,9 +221,16 @@ def test_a_step_or_letter_outside_the_tables_fails_at_run_time_too():
     # The contract refuses them at save; a diagram published before it still cannot invent a
     # debt stage or reach a letter with no details.
     from app.errors import NotFound
-    from app.services import letters, recovery
+    from app.services.debts import ladder
+    from app.services.direct_payments import letters
 
     with pytest.raises(ValueError, match="unknown ladder step 'bogus'"):
-        recovery.escalate(None, "bogus", {})
+        ladder.escalate(None, "bogus", {})
     with pytest.raises(NotFound, match="not a direct-payment letter"):
         letters._fields_for("debt_reminder_1", None, {}, None)
+
+
+def test_the_legal_steps_the_contract_allows_are_the_ones_the_handler_runs():
+    from app.tasks import debts
+
+    assert set(debts.LEGAL_STEPS) == legal_contract.LEGAL_STEPS

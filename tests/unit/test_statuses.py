@@ -65,29 +65,29 @@ RECEIVERS = {
 # moves from. Creating a row is not a move (its first status is checked as a member).
 MOVES: dict[tuple[str, str, str], set[str]] = {
     # close_paid: debts still open that payments cleared (after_payments picks open ones).
-    ("app/services/debt_cases.py", "DebtCase", "closed"): {"open"},
+    ("app/services/debts/opening.py", "DebtCase", "closed"): {"open"},
     # decide: an approved write-off leaves nothing owed.
-    ("app/services/write_offs.py", "DebtCase", "closed"): {"open"},
+    ("app/services/debts/write_offs.py", "DebtCase", "closed"): {"open"},
     # close_paid: the plan in force (recovery.current_plan) is kept to the end.
-    ("app/services/debt_cases.py", "InstalmentPlan", "completed"): {"active", "behind"},
+    ("app/services/debts/opening.py", "InstalmentPlan", "completed"): {"active", "behind"},
     # review (the plan in force): completed, an instalment (or a later one) missed, caught up;
     # _break: broken; cancel_plan: cancelled with the debt's route.
-    ("app/services/instalment_plans.py", "InstalmentPlan", "completed"): {"active", "behind"},
-    ("app/services/instalment_plans.py", "InstalmentPlan", "behind"): {"active", "behind"},
-    ("app/services/instalment_plans.py", "InstalmentPlan", "active"): {"behind"},
-    ("app/services/instalment_plans.py", "InstalmentPlan", "broken"): {"active", "behind"},
-    ("app/services/instalment_plans.py", "InstalmentPlan", "cancelled"): {"active", "behind"},
+    ("app/services/debts/instalment_plans.py", "InstalmentPlan", "completed"): {"active", "behind"},
+    ("app/services/debts/instalment_plans.py", "InstalmentPlan", "behind"): {"active", "behind"},
+    ("app/services/debts/instalment_plans.py", "InstalmentPlan", "active"): {"behind"},
+    ("app/services/debts/instalment_plans.py", "InstalmentPlan", "broken"): {"active", "behind"},
+    ("app/services/debts/instalment_plans.py", "InstalmentPlan", "cancelled"): {"active", "behind"},
     # post_letter_of_claim: the pack's letter waits for approval (legal letters always do);
     # approved late or after the debt changed it is superseded and made again.
-    ("app/services/legal.py", "Letter", "print_batch"): {"awaiting_approval"},
-    ("app/services/legal.py", "Letter", "superseded"): {"awaiting_approval"},
-    ("app/services/legal.py", "LetterOfClaim", "posted"): {"awaiting_approval"},
+    ("app/services/legal/letter_of_claim.py", "Letter", "print_batch"): {"awaiting_approval"},
+    ("app/services/legal/letter_of_claim.py", "Letter", "superseded"): {"awaiting_approval"},
+    ("app/services/legal/letter_of_claim.py", "LetterOfClaim", "posted"): {"awaiting_approval"},
     # record_claim on the referred claim; record_judgment on the issued one.
-    ("app/services/legal.py", "CourtClaim", "issued"): {"referred"},
-    ("app/services/legal.py", "CourtClaim", "judgment"): {"issued"},
+    ("app/services/legal/claims.py", "CourtClaim", "issued"): {"referred"},
+    ("app/services/legal/judgments.py", "CourtClaim", "judgment"): {"issued"},
     # decide: only a proposal still waiting (checked with can_move).
-    ("app/services/write_offs.py", "WriteOff", "approved"): {"proposed"},
-    ("app/services/write_offs.py", "WriteOff", "rejected"): {"proposed"},
+    ("app/services/debts/write_offs.py", "WriteOff", "approved"): {"proposed"},
+    ("app/services/debts/write_offs.py", "WriteOff", "rejected"): {"proposed"},
 }
 FREE_STRING_MODELS = {"DebtCase", "InstalmentPlan", "LetterOfClaim", "CourtClaim", "WriteOff",
                       "Letter"}
@@ -254,8 +254,9 @@ def test_every_status_the_code_writes_or_compares_is_a_member():
 def test_the_scan_sees_the_writes():
     # Guards the tests above and below from passing because they read nothing.
     writes = {(u.path, u.model) for u in all_uses() if u.write}
-    assert {("app/services/legal.py", "CourtClaim"), ("app/services/letters.py", "Letter"),
-            ("app/services/write_offs.py", "WriteOff")} <= writes
+    assert {("app/services/legal/claims.py", "CourtClaim"),
+            ("app/services/correspondence/letters.py", "Letter"),
+            ("app/services/debts/write_offs.py", "WriteOff")} <= writes
 
 
 def test_every_change_of_status_the_code_makes_is_listed_and_allowed():

@@ -11,7 +11,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Account, DebtCase, HumanTask, Invoice, Letter, TaskStatus, User
-from app.services import daily_jobs, imports, instances, people
+from app.services.debts import daily_jobs
+from app.services.imports import import_files
+from app.services.processes import instances
+from app.services.records import people
 from tests.conftest import set_clock
 
 LONDON = ZoneInfo("Europe/London")
@@ -53,7 +56,7 @@ def add_invoice(account: Account, number: str, invoice_date: date, total: str,
 def pay(account: Account, amount: str, on: str, reference: str = "PAY") -> None:
     csv = ("bank_reference,payment_date,amount,account_number\n"
            f"{reference}-{on},{on},{amount},{account.number}\n")
-    imports.import_file("payments", csv, None)
+    import_files.import_file("payments", csv, None)
 
 
 def debt_of(account: Account) -> DebtCase | None:
@@ -88,9 +91,9 @@ def user(name: str) -> User:
 
 
 def complete(task: HumanTask, username: str, **data):
-    from app.services import work
+    from app.services.inbox import task_actions
 
-    return work.complete(task.id, data, user(username))
+    return task_actions.complete(task.id, data, user(username))
 
 
 def task_status(task_id: int) -> str:

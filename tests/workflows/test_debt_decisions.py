@@ -11,7 +11,10 @@ from sqlalchemy import select
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEvent, InstanceStatus, Person
-from app.services import debt_cases, instances, legal, write_offs
+from app.services.debts import write_offs
+from app.services.estates import deaths
+from app.services.legal import claims, letter_of_claim
+from app.services.processes import instances
 
 from .debt_helpers import (
     add_invoice,
@@ -117,16 +120,16 @@ def test_a_stale_letter_of_claim_at_referral_asks_for_a_new_one(no_placeholders)
     referral = open_tasks(debt)["approve_legal_referral"]
     sweep("2026-07-01", "10:00")  # the manager answers three months after the letter
     complete(referral, "fm", decision="refer_to_legal", reasons="No reply")
-    assert legal.current_claim(debt) is None  # no memo, no claim
+    assert claims.current_claim(debt) is None  # no memo, no claim
     expired = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "letter_of_claim_expired"))
     assert "more than 3 months old" in expired.summary["reasons"][0]
     task = awaiting_decision(debt)
     complete(task, "fo", decision="letter_of_claim", reasons="Send a fresh letter")
     assert set(open_tasks(debt)) == {"approve_letter_of_claim"}
-    first = legal.current_loc(debt)
+    first = letter_of_claim.current_loc(debt)
     approve_and_post(debt)
-    second = legal.current_loc(debt)
+    second = letter_of_claim.current_loc(debt)
     assert second.letter_date == date(2026, 7, 1) and second.earliest_issue > first.letter_date
 
 
@@ -169,8 +172,8 @@ def test_a_death_moves_the_waiting_debt_to_the_estate_stage(staff):
     complete(open_tasks(debt)["letter_of_claim_next"], "fo", decision="propose_write_off")
     decision = instances.get_instance(debt.instance_id)
     awaiting_decision(debt)
-    debt_cases.record_death(db.session.get(Person, account.person_id), date(2026, 3, 19),
-                            user("fo"))
+    deaths.record_death(db.session.get(Person, account.person_id), date(2026, 3, 19),
+                        user("fo"))
     assert decision.status == InstanceStatus.COMPLETED
     assert process_of(debt) == "estate_recovery" and debt.stage == "estate"
     assert "decide_next_step" not in open_tasks(debt)

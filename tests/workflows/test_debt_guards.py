@@ -23,15 +23,11 @@ from app.models import (
     Representative,
     TaskStatus,
 )
-from app.services import (
-    breathing_spaces,
-    debt_cases,
-    imports,
-    instalment_plans,
-    instances,
-    recovery_actions,
-)
-from app.services.engine_context import context_for
+from app.services.debts import breathing_spaces, instalment_plans, recovery_holds
+from app.services.estates import deaths
+from app.services.imports import import_files
+from app.services.processes import instances
+from app.services.processes.engine_context import context_for
 
 from .debt_helpers import (
     add_invoice,
@@ -70,7 +66,7 @@ def import_invoice(account, number: str, invoice_date: str, due_date: str, amoun
            "line_description,unit_amount\n"
            f"{number},{account.number},{account.person.reference},{invoice_date},{due_date},"
            f"Assessed contribution,{amount}\n")
-    return imports.import_file("invoices", csv, None)
+    return import_files.import_file("invoices", csv, None)
 
 
 # --- scenario 7: Breathing Space -------------------------------------------------------------------
@@ -179,7 +175,7 @@ def test_a_death_stops_the_ladder_and_raises_the_estate_task(staff):
     add_invoice(account, "INV-8001", date(2026, 3, 2), "412.50")
     sweep("2026-03-24")
     sweep("2026-03-30")
-    debt_cases.record_death(account.person, date(2026, 3, 28), user("fa"))
+    deaths.record_death(account.person, date(2026, 3, 28), user("fa"))
     debt = debt_of(account)
     assert "record_grant_or_search" in open_tasks(debt)  # the estate route
     assert debt.stage == "estate" and "deceased" in debt.guards
@@ -210,7 +206,7 @@ def test_no_capacity_and_no_representative_holds_letters_and_raises_a_task(staff
                                   address_lines=["2 Court Road"], postcode="EX2 2CC"))
     db.session.commit()
     sweep("2026-04-01")
-    recovery_actions.recheck(debt, user("fo"))
+    recovery_holds.recheck(debt, user("fo"))
     assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 1))]
     assert db.session.get(HumanTask, task.id).status == TaskStatus.OPEN  # still to close
     assert "Carol Deputy" in letter_text(account.person_id, "debt_reminder_1")
@@ -221,7 +217,7 @@ def test_an_open_query_holds_that_invoice_only(staff):
     add_invoice(account, "INV-8201", date(2026, 3, 2), "412.50")
     add_invoice(account, "INV-8202", date(2026, 3, 2), "99.00")
     sweep("2026-03-24")
-    recovery_actions.set_query_hold("INV-8202", True, user("fa"))
+    recovery_holds.set_query_hold("INV-8202", True, user("fa"))
     sweep("2026-03-30")
     text = letter_text(account.person_id, "debt_reminder_1")
     assert "INV-8201" in text and "INV-8202" not in text and "£412.50" in text
@@ -233,13 +229,13 @@ def test_a_query_on_the_only_invoice_holds_the_letter_until_released(staff):
     account = person_account()
     add_invoice(account, "INV-8301", date(2026, 3, 2), "412.50")
     sweep("2026-03-24")
-    recovery_actions.set_query_hold("INV-8301", True, user("fa"))
+    recovery_holds.set_query_hold("INV-8301", True, user("fa"))
     sweep("2026-03-30")
     debt = debt_of(account)
     assert letters(account.person_id) == []
     assert "invoice_query" in debt.guards
     sweep("2026-04-08", "10:00")
-    recovery_actions.set_query_hold("INV-8301", False, user("fa"))
+    recovery_holds.set_query_hold("INV-8301", False, user("fa"))
     assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 8))]
     assert waiting(debt) == {"final_demand_due": date(2026, 4, 22)}
 
@@ -293,7 +289,7 @@ def test_a_missed_instalment_brought_up_to_date_keeps_the_plan(staff):
         "amount": Decimal("100.00"), "frequency": "monthly", "first_date": date(2026, 4, 15),
         "method": "card"}, user("fo"))
     sweep("2026-04-16")
-    plan = instalment_plans.recovery.current_plan(debt)
+    plan = instalment_plans.cases.current_plan(debt)
     assert plan.status == "behind"
     pay(account, "100.00", "2026-04-20")
     assert plan.status == "active"

@@ -11,8 +11,8 @@ import pytest
 
 from app.engine import runner
 from app.models import InstanceStatus
-from app.services import instances
-from app.services.engine_context import context_for
+from app.services.processes import instances
+from app.services.processes.engine_context import context_for
 
 from .debt_helpers import (
     add_invoice,
@@ -220,7 +220,7 @@ def test_a_death_with_a_review_flag_goes_to_the_estate_whatever_the_layout(scena
     # Both 'deceased' and 'safeguarding concern' are ticked. SpiffWorkflow alone would take the
     # higher box; the shipped conditions exclude each other, so dragging changes nothing.
     if layout != "shipped":
-        from app.services import processes
+        from app.services.processes import definitions
         from tests.conftest import REPO
 
         from .debt_helpers import user
@@ -228,8 +228,8 @@ def test_a_death_with_a_review_flag_goes_to_the_estate_whatever_the_layout(scena
         xml = (REPO / "workflows" / "debt_recovery.bpmn").read_bytes().replace(
             b'bpmnElement="estate_route"><dc:Bounds x="1390" y="130"',
             b'bpmnElement="estate_route"><dc:Bounds x="1390" y="900"', 1)
-        assert processes.save_draft("debt_recovery", xml, user("fm")).valid
-        assert processes.publish_draft("debt_recovery", user("fm")).number == 2
+        assert definitions.save_draft("debt_recovery", xml, user("fm")).valid
+        assert definitions.publish_draft("debt_recovery", user("fm")).number == 2
     for day in ("2026-03-24", "2026-03-30", "2026-04-13", "2026-05-01"):
         sweep(day)
     debt = debt_of(scenario_1)

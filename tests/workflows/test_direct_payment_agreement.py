@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Letter, TaskStatus, User
-from app.services import instances, people, timers, work
+from app.services.inbox import task_actions
+from app.services.processes import instances, timers
+from app.services.records import people
 from tests.conftest import set_clock
 
 PROCESS = "direct_payment_agreement"
@@ -98,7 +100,7 @@ def test_history_lists_every_step_with_who_and_when(chase):
     sweep_at("2026-03-16")
     phone = open_tasks(chase)["phone_call"]
     set_clock(at("2026-03-17", "10:15"))
-    work.complete(phone.id, {"outcome": "no_answer"}, user("fa"))
+    task_actions.complete(phone.id, {"outcome": "no_answer"}, user("fa"))
     done = db.session.get(HumanTask, phone.id)
     assert (done.status, done.completed_by_id, done.outcome) == (
         "completed", user("fa").id, {"outcome": "no_answer"})
@@ -138,12 +140,12 @@ def test_valid_pack_goes_to_countersigning_which_sends_the_confirmation(chase):
     set_clock(at("2026-03-10", "11:00"))
     instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
     validate = open_tasks(chase)["validate_agreement"]
-    work.complete(validate.id, {"signatures_complete": True, "dedicated_account": True,
-                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
+    task_actions.complete(validate.id, {"signatures_complete": True, "dedicated_account": True,
+                                        "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
     countersign = open_tasks(chase)["countersign_agreement"]
     assert countersign.role == "finance_officer"
-    work.complete(countersign.id, {"first_payment_date": "2026-03-23", "countersigned": True},
-                  user("fo"))
+    task_actions.complete(countersign.id, {"first_payment_date": "2026-03-23", "countersigned": True},
+                          user("fo"))
     assert chase.status == "completed"
     assert letters(chase)[-1] == ("dp_confirmation", date(2026, 3, 10))
     text = letter_text(chase, "dp_confirmation")
@@ -154,8 +156,8 @@ def test_incomplete_pack_sends_missing_information_and_restarts_the_chase(chase)
     set_clock(at("2026-03-10", "11:00"))
     instances.deliver_message(chase.id, "paperwork_received", {}, user("fa"))
     validate = open_tasks(chase)["validate_agreement"]
-    work.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
-                                "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
+    task_actions.complete(validate.id, {"signatures_complete": False, "dedicated_account": True,
+                                        "contribution_set_up": True, "recipient_signed_on": "2026-03-09"}, user("fa"))
     assert letters(chase)[-1] == ("dp_missing_information", date(2026, 3, 10))
     assert "signatures" in letter_text(chase, "dp_missing_information")
     # T1 restarts from the missing-information letter: 10 working days after 10 March.
@@ -166,8 +168,8 @@ def test_withdrawal_sends_not_proceeding_and_ends(chase):
     for day in ("2026-03-16", "2026-03-30", "2026-04-15"):
         sweep_at(day)
     decision = open_tasks(chase)["care_manager_decision"]
-    work.complete(decision.id, {"decision": "withdraw", "reason": "Prefers council services"},
-                  user("cm"))
+    task_actions.complete(decision.id, {"decision": "withdraw", "reason": "Prefers council services"},
+                          user("cm"))
     assert chase.status == "completed"
     assert open_tasks(chase) == {}
     assert letters(chase)[-1] == ("dp_not_proceeding", date(2026, 4, 15))
@@ -178,7 +180,8 @@ def test_extension_asks_the_care_manager_again_after_the_interval(chase):
     for day in ("2026-03-16", "2026-03-30", "2026-04-15"):
         sweep_at(day)
     decision = open_tasks(chase)["care_manager_decision"]
-    work.complete(decision.id, {"decision": "extend", "reason": "Home visit booked"}, user("cm"))
+    task_actions.complete(decision.id, {"decision": "extend",
+                          "reason": "Home visit booked"}, user("cm"))
     assert "care_manager_decision" not in open_tasks(chase)
     assert chase.next_timer_due == datetime.fromisoformat("2026-04-29T06:00:00+00:00")
     sweep_at("2026-04-29")

@@ -18,7 +18,9 @@ from app.models import (
     Letter,
     Person,
 )
-from app.services import instances, legal, legal_actions
+from app.services.estates import estate_stage
+from app.services.legal import claims, deferred_payment_test, letter_of_claim, pap_replies
+from app.services.processes import instances
 
 from .debt_helpers import complete, letter_text, open_tasks, person_account, sweep, user
 from .legal_helpers import approve_and_post, decide_letter_of_claim, ladder_to_decision
@@ -36,7 +38,7 @@ def test_scenario_5_the_window_over_easter_and_the_fee(no_placeholders):
     loc_letter = [t for t in templates_of(account.person_id) if t[0] == "letter_of_claim"]
     assert loc_letter == [("letter_of_claim", date(2026, 4, 1), "awaiting_approval")]
     approve_and_post(debt)
-    loc = legal.current_loc(debt)
+    loc = letter_of_claim.current_loc(debt)
     assert (loc.letter_date, loc.deemed_service, loc.earliest_issue) == (
         date(2026, 4, 1), date(2026, 4, 7), date(2026, 5, 8))
     assert loc.amount == Decimal("3250.00")
@@ -49,7 +51,7 @@ def test_scenario_5_the_window_over_easter_and_the_fee(no_placeholders):
     sweep("2026-05-08")
     complete(open_tasks(debt)["approve_legal_referral"], "fm", decision="refer_to_legal",
              reasons="No reply within the window")
-    claim = legal.current_claim(debt)
+    claim = claims.current_claim(debt)
     assert (claim.route, claim.fee, claim.litigation_friend_needed) == (
         "mcol", Decimal("205.00"), False)
     issue = open_tasks(debt)["issue_claim"]
@@ -59,7 +61,7 @@ def test_scenario_5_the_window_over_easter_and_the_fee(no_placeholders):
     assert "8 May 2026" in refused.value.details[0]["message"]
     complete(issue, "legal", claim_number="K00AB123", issued_on="2026-05-08",
              posted_on="2026-05-08")
-    claim = legal.current_claim(debt)
+    claim = claims.current_claim(debt)
     assert (claim.deemed_served_on, claim.acknowledgment_by) == (date(2026, 5, 12),
                                                                  date(2026, 5, 26))
 
@@ -69,17 +71,17 @@ def test_a_reply_form_moves_the_earliest_date_and_its_timer(no_placeholders):
     debt = ladder_to_decision(account, "3250.00", "2026-04-01")
     approve_and_post(decide_letter_of_claim(debt))
     sweep("2026-04-20", "10:00")
-    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="C",
-                               offer_amount=None, offer_frequency=None,
-                               documents_requested=True, seeking_advice=True, actor=user("fo"))
-    loc = legal.current_loc(debt)
+    pap_replies.record_reply(debt, received_on=date(2026, 4, 20), box="C",
+                             offer_amount=None, offer_frequency=None,
+                             documents_requested=True, seeking_advice=True, actor=user("fo"))
+    loc = letter_of_claim.current_loc(debt)
     assert loc.earliest_issue == date(2026, 5, 21)  # 20 Apr + 31 days
     sweep("2026-05-08")
     assert "approve_legal_referral" not in open_tasks(debt)
     sweep("2026-05-04", "10:00")
-    legal_actions.documents_provided(debt, date(2026, 5, 4), ["Statement of account"],
-                                     user("fo"))
-    assert legal.current_loc(debt).earliest_issue == date(2026, 6, 4)  # 4 May + 31 days
+    pap_replies.documents_provided(debt, date(2026, 5, 4), ["Statement of account"],
+                                   user("fo"))
+    assert letter_of_claim.current_loc(debt).earliest_issue == date(2026, 6, 4)  # 4 May + 31 days
     sweep("2026-05-21")
     assert "approve_legal_referral" not in open_tasks(debt)
     sweep("2026-06-04")
@@ -91,14 +93,14 @@ def test_an_offer_is_refused_only_with_written_reasons(no_placeholders):
     debt = ladder_to_decision(account, "3250.00", "2026-04-01")
     approve_and_post(decide_letter_of_claim(debt))
     sweep("2026-04-20", "10:00")
-    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="B",
-                               offer_amount=Decimal("5.00"), offer_frequency="monthly",
-                               documents_requested=False, seeking_advice=False,
-                               actor=user("fo"))
+    pap_replies.record_reply(debt, received_on=date(2026, 4, 20), box="B",
+                             offer_amount=Decimal("5.00"), offer_frequency="monthly",
+                             documents_requested=False, seeking_advice=False,
+                             actor=user("fo"))
     with pytest.raises(ValidationFailed):
-        legal_actions.decide_offer(debt, False, [], None, None, user("fo"))
-    legal_actions.decide_offer(debt, False, ["£5 a month would take 54 years"], "£60 a month",
-                               "Income £900, outgoings £700", user("fo"))
+        pap_replies.decide_offer(debt, False, [], None, None, user("fo"))
+    pap_replies.decide_offer(debt, False, ["£5 a month would take 54 years"], "£60 a month",
+                             "Income £900, outgoings £700", user("fo"))
     assert "54 years" in letter_text(account.person_id, "pap_offer_refused")
 
 
@@ -122,9 +124,9 @@ def test_scenario_6_the_deferred_payment_offer_comes_before_any_letter_of_claim(
     assert "dpa_offer" in sent and "letter_of_claim" not in sent
 
     with pytest.raises(ValidationFailed):
-        legal_actions.record_dpa_test(debt, "offered_refused", "", user("fo"))
-    legal_actions.record_dpa_test(debt, "offered_refused",
-                                  "Refusal letter from Mrs Dean dated 20 April", user("fo"))
+        deferred_payment_test.record_dpa_test(debt, "offered_refused", "", user("fo"))
+    deferred_payment_test.record_dpa_test(debt, "offered_refused",
+                                          "Refusal letter from Mrs Dean dated 20 April", user("fo"))
     assert "letter_of_claim" in [t[0] for t in templates_of(account.person_id)]
     assert "approve_letter_of_claim" in open_tasks(debt)
 
@@ -155,7 +157,7 @@ def test_scenario_3_a_protected_party_needs_a_litigation_friend_and_no_mcol(no_p
 
 def test_scenario_4_statute_barred_invoice_left_out_and_proposed_for_write_off(no_placeholders):
     from app.models import Invoice
-    from app.services import write_offs
+    from app.services.debts import write_offs
 
     account = person_account()
     db.session.add(Invoice(number="INV-2020", account_id=account.id,
@@ -164,7 +166,7 @@ def test_scenario_4_statute_barred_invoice_left_out_and_proposed_for_write_off(n
     db.session.commit()
     debt = ladder_to_decision(account, "400.00", "2026-04-01")
     approve_and_post(decide_letter_of_claim(debt))
-    loc = legal.current_loc(debt)
+    loc = letter_of_claim.current_loc(debt)
     assert loc.amount == Decimal("400.00")
     text = letter_text(account.person_id, "letter_of_claim")
     assert "INV-2020" not in text and "£560.00" not in text and "INV-L1" in text
@@ -186,9 +188,9 @@ def _posted(account, amount: str = "3250.00"):
 
 def test_a_claim_of_100000_pounds_or_more_goes_by_form_n1(no_placeholders):
     debt = _posted(person_account(), "100000.00")
-    route = legal.route_for(debt, Decimal("100000.00"))
+    route = claims.route_for(debt, Decimal("100000.00"))
     assert route.route == "n1" and route.reasons
-    assert legal.route_for(debt, Decimal("99999.99")).route == "mcol"
+    assert claims.route_for(debt, Decimal("99999.99")).route == "mcol"
 
 
 def test_an_address_outside_england_and_wales_goes_by_form_n1(no_placeholders):
@@ -197,9 +199,9 @@ def test_an_address_outside_england_and_wales_goes_by_form_n1(no_placeholders):
     person.postcode = "EH1 1YZ"
     db.session.commit()
     debt = _posted(account)
-    assert legal.route_for(debt, Decimal("3250.00")).route == "n1"
-    assert legal.in_england_wales("GU1 1AA") and not legal.in_england_wales("G1 1AA")
-    assert not legal.in_england_wales("BT1 1AA") and legal.in_england_wales("CF10 1AA")
+    assert claims.route_for(debt, Decimal("3250.00")).route == "n1"
+    assert claims.in_england_wales("GU1 1AA") and not claims.in_england_wales("G1 1AA")
+    assert not claims.in_england_wales("BT1 1AA") and claims.in_england_wales("CF10 1AA")
 
 
 def test_no_claim_while_the_deferred_payment_test_blocks_court(no_placeholders):
@@ -209,11 +211,12 @@ def test_no_claim_while_the_deferred_payment_test_blocks_court(no_placeholders):
     # Since the letter: the person moved into a care home they own; no offer made yet.
     person.in_care_home, person.owns_property = True, True
     db.session.commit()
-    problems = legal.claim_checks(debt, date(2026, 5, 8))
+    problems = claims.claim_checks(debt, date(2026, 5, 8))
     assert problems == ["DPA could be entered into – offer required (Care Act s69(2))"]
-    legal_actions.record_dpa_test(debt, "ineligible", "No first charge possible", user("fo"))
-    assert legal.claim_checks(debt, date(2026, 5, 8)) == []
-    assert legal.claim_checks(debt, date(2026, 5, 7))[0].startswith("no claim may be issued")
+    deferred_payment_test.record_dpa_test(
+        debt, "ineligible", "No first charge possible", user("fo"))
+    assert claims.claim_checks(debt, date(2026, 5, 8)) == []
+    assert claims.claim_checks(debt, date(2026, 5, 7))[0].startswith("no claim may be issued")
 
 
 def test_claim_response_judgment_and_a_charging_order(no_placeholders):
@@ -227,8 +230,8 @@ def test_claim_response_judgment_and_a_charging_order(no_placeholders):
     complete(open_tasks(debt)["issue_claim"], "legal", claim_number="K00AB123",
              issued_on="2026-05-08", posted_on="2026-05-08")
     sweep("2026-05-20", "10:00")
-    legal_actions.record_acknowledgment(debt, date(2026, 5, 20), user("legal"))
-    claim = legal.current_claim(debt)
+    claims.record_acknowledgment(debt, date(2026, 5, 20), user("legal"))
+    claim = claims.current_claim(debt)
     assert claim.defence_by == date(2026, 6, 9)  # 28 days after service on Tue 12 May
     sweep("2026-05-28")
     assert "claim_response" not in open_tasks(debt)
@@ -236,13 +239,13 @@ def test_claim_response_judgment_and_a_charging_order(no_placeholders):
     complete(open_tasks(debt)["claim_response"], "legal", response="none")
     complete(open_tasks(debt)["record_judgment"], "legal", judgment_date="2026-06-30",
              judgment_amount="3455.00", terms="forthwith")
-    claim = legal.current_claim(debt)
+    claim = claims.current_claim(debt)
     assert (claim.judgment_amount, claim.judgment_interest) == (Decimal("3455.00"), False)
     assert "enforcement_notice" in [t[0] for t in templates_of(account.person_id)]
     complete(open_tasks(debt)["enforcement_decision"], "legal", kind="charging_order",
              title_number="HP123456")
     charge = db.session.scalar(select(PropertyCharge).where(PropertyCharge.debt_case_id
-                                                           == debt.id))
+                                                            == debt.id))
     assert (charge.basis, charge.title_number) == ("interim_charging_order", "HP123456")
     assert debt.stage == "enforcement"
     # Money is still owed: the officer reviews it later; no new Letter of Claim after judgment.
@@ -254,7 +257,7 @@ def test_claim_response_judgment_and_a_charging_order(no_placeholders):
 
 # --- estates (A.3-D) ------------------------------------------------------------------------------
 def test_a_death_sends_the_final_account_and_runs_the_standing_search(staff):
-    from app.services import debt_cases
+    from app.services.estates import deaths
 
     from .debt_helpers import add_invoice
 
@@ -265,7 +268,7 @@ def test_a_death_sends_the_final_account_and_runs_the_standing_search(staff):
     sweep("2026-03-24")
     sweep("2026-03-30")
     sweep("2026-04-02", "10:00")
-    debt_cases.record_death(account.person, date(2026, 3, 31), user("fa"))
+    deaths.record_death(account.person, date(2026, 3, 31), user("fa"))
     from .debt_helpers import debt_of
 
     debt = debt_of(account)
@@ -280,7 +283,7 @@ def test_a_death_sends_the_final_account_and_runs_the_standing_search(staff):
     complete(open_tasks(debt)["renew_standing_search"], "fo",
              standing_search_lodged_on="2026-09-02")
     sweep("2026-09-20", "10:00")
-    legal_actions.record_grant(account.person, "probate", date(2026, 9, 15), user("fo"))
+    estate_stage.record_grant(account.person, "probate", date(2026, 9, 15), user("fo"))
     assert "pursue_estate_after_grant" in open_tasks(debt)
 
 
@@ -298,8 +301,8 @@ def test_no_letter_of_claim_while_its_enclosures_are_placeholders(staff):
 
 def test_a_stale_letter_of_claim_must_be_sent_again(no_placeholders):
     debt = _posted(person_account())
-    assert legal.claim_checks(debt, date(2026, 6, 30)) == []
-    problems = legal.claim_checks(debt, date(2026, 7, 1))
+    assert claims.claim_checks(debt, date(2026, 6, 30)) == []
+    problems = claims.claim_checks(debt, date(2026, 7, 1))
     assert problems == ["the Letter of Claim of 1 April 2026 is more than 3 months old: "
                         "send a new one before any claim"]
 
@@ -307,16 +310,16 @@ def test_a_stale_letter_of_claim_must_be_sent_again(no_placeholders):
 def test_a_disputed_reply_goes_to_a_managers_review(no_placeholders):
     debt = _posted(person_account())
     sweep("2026-04-20", "10:00")
-    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="D",
-                               offer_amount=None, offer_frequency=None,
-                               documents_requested=False, seeking_advice=False,
-                               actor=user("fo"))
+    pap_replies.record_reply(debt, received_on=date(2026, 4, 20), box="D",
+                             offer_amount=None, offer_frequency=None,
+                             documents_requested=False, seeking_advice=False,
+                             actor=user("fo"))
     review = open_tasks(debt)["review_dispute"]
     assert review.role == "finance_manager"
 
 
 def test_a_deferred_payment_debt_is_due_90_days_after_death(staff):
-    from app.services import debt_cases
+    from app.services.estates import deaths
 
     from .debt_helpers import add_invoice, debt_of
 
@@ -327,7 +330,7 @@ def test_a_deferred_payment_debt_is_due_90_days_after_death(staff):
     debt.dpa_outcome, debt.dpa_evidence = "offered_accepted", "DPA signed 1 Feb 2026"
     db.session.commit()
     sweep("2026-04-02", "10:00")
-    debt_cases.record_death(account.person, date(2026, 4, 1), user("fa"))
+    deaths.record_death(account.person, date(2026, 4, 1), user("fa"))
     assert "30 June 2026" in letter_text(account.person_id, "estate_final_account")
 
 
@@ -346,7 +349,8 @@ def test_a_letter_approved_days_later_is_dated_and_posted_that_day(no_placeholde
         ("pap_information_sheet", date(2026, 4, 8), "print_batch"),
         ("pap_reply_form", date(2026, 4, 8), "print_batch"),
         ("pap_financial_statement", date(2026, 4, 8), "print_batch")]
-    assert legal.current_loc(debt).earliest_issue == date(2026, 5, 11)  # 9 May is a Saturday
+    assert letter_of_claim.current_loc(debt).earliest_issue == date(
+        2026, 5, 11)  # 9 May is a Saturday
 
 
 def test_opening_the_legal_stage_ends_the_ladder_and_its_open_phone_task(no_placeholders):

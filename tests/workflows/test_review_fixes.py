@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InstalmentPlan, InstanceStatus
-from app.services import breathing_spaces, daily_jobs, instalment_plans, instances, legal, \
-    legal_actions
+from app.services.debts import breathing_spaces, daily_jobs, instalment_plans
+from app.services.legal import claims, letter_of_claim, pap_replies
+from app.services.processes import instances
 
 from .debt_helpers import (
     add_invoice,
@@ -86,7 +87,7 @@ def test_no_letter_of_claim_is_posted_during_a_breathing_space(no_placeholders):
                            user("fa"))
     complete(open_tasks(debt)["approve_letter_of_claim"], "fo", approved=True)
     assert instances.get_instance(debt.instance_id).status == InstanceStatus.HELD
-    assert legal.current_loc(debt) is None
+    assert letter_of_claim.current_loc(debt) is None
     assert "pap_reply_form" not in templates(account.person_id)
 
 
@@ -95,7 +96,7 @@ def test_a_payment_before_approval_changes_the_letter_of_claim(no_placeholders):
     debt = decide_letter_of_claim(ladder_to_decision(account, "3250.00", "2026-04-01"))
     pay(account, "250.00", "2026-04-01")
     approve_and_post(debt)
-    loc = legal.current_loc(debt)
+    loc = letter_of_claim.current_loc(debt)
     assert loc.amount == Decimal("3000.00") and loc.letter_date == date(2026, 4, 1)
 
 
@@ -104,11 +105,11 @@ def test_no_claim_while_requested_documents_are_unsent_or_an_offer_unanswered(no
     debt = approve_and_post(decide_letter_of_claim(
         ladder_to_decision(account, "3250.00", "2026-04-01")))
     sweep("2026-04-20", "10:00")
-    legal_actions.record_reply(debt, received_on=date(2026, 4, 20), box="B",
-                               offer_amount=Decimal("50.00"), offer_frequency="monthly",
-                               documents_requested=True, seeking_advice=False,
-                               actor=user("fo"))
-    problems = legal.claim_checks(debt, date(2026, 5, 21))
+    pap_replies.record_reply(debt, received_on=date(2026, 4, 20), box="B",
+                             offer_amount=Decimal("50.00"), offer_frequency="monthly",
+                             documents_requested=True, seeking_advice=False,
+                             actor=user("fo"))
+    problems = claims.claim_checks(debt, date(2026, 5, 21))
     assert problems == [
         "the documents asked for on the Reply Form have not been sent",
         "the offer on the Reply Form has not been answered (a refusal needs written reasons)"]
@@ -122,7 +123,7 @@ def test_a_claim_is_for_the_letter_of_claims_invoices_only(no_placeholders):
     sweep("2026-05-08")
     complete(open_tasks(debt)["approve_legal_referral"], "fm", decision="refer_to_legal",
              reasons="No reply")
-    claim = legal.current_claim(debt)
+    claim = claims.current_claim(debt)
     assert (claim.amount, claim.fee) == (Decimal("2900.00"), Decimal("115.00"))
 
 
@@ -130,7 +131,7 @@ def test_the_sweep_fires_timers_even_when_a_daily_job_fails(staff, monkeypatch):
     def broken(today=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(daily_jobs.debt_cases, "open_overdue_debts", broken)
+    monkeypatch.setattr(daily_jobs.opening, "open_overdue_debts", broken)
     monkeypatch.setattr(daily_jobs, "fire_due_timers", lambda: ["the timers ran"])
     report, fired = daily_jobs.run_due()
     assert report is None and fired == ["the timers ran"]

@@ -1,0 +1,162 @@
+"""Write-off (DOMAIN.md A.3-WO): a proposal with a reason code, approved by the level the
+amount requires (settings), the memo, and the debt closes."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app import clock
+from app.calendar import at_local_hour
+from app.domain import write_off
+from app.domain.limitation import is_statute_barred, limitation_expiry
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    WRITE_OFF_TRANSITIONS,
+    DebtCase,
+    DebtCaseStatus,
+    InvoiceStatus,
+    Letter,
+    LetterStatus,
+    ProcessInstance,
+    TaskStatus,
+    User,
+    WriteOff,
+    WriteOffStatus,
+    can_move,
+)
+from app.models.workflow import InstanceStatus
+from app.services import audit, settings
+from app.services.correspondence.letters import issue_letter
+from app.services.debts import cases, decisions, recovery_guards
+from app.services.debts.cases import balance
+from app.services.debts.instalment_plans import cancel_plan
+from app.services.processes import instances
+from app.services.transaction import use_case
+
+
+@use_case
+def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> WriteOff:
+    if debt.status != DebtCaseStatus.OPEN:
+        raise Conflict("this debt case is closed")
+    if db.session.scalar(select(WriteOff.id).where(WriteOff.debt_case_id == debt.id,
+                                                   WriteOff.status == WriteOffStatus.PROPOSED)):
+        raise Conflict("a write-off is already waiting for approval")
+    today = clock.today()
+    open_invoices = [i for i in debt.invoices
+                     if i.outstanding > 0 and i.status not in cases.CLOSED_INVOICE]
+    if reason == "statute_barred":  # only what limitation bars; the rest stays recoverable
+        invoices = [i for i in open_invoices if is_statute_barred(i.due_date, today)]
+    else:
+        invoices = open_invoices
+    amount = sum((i.outstanding for i in invoices), Decimal("0.00"))
+    barred_on = _barred_on(invoices or debt.invoices)
+    problems = write_off.check_proposal(reason, amount, statute_barred_on=barred_on,
+                                        today=today)
+    if problems:
+        raise ValidationFailed("the write-off proposal has problems",
+                               [{"field": "reason", "message": p} for p in problems])
+    proposal = WriteOff(debt_case_id=debt.id, reason=reason, amount=amount,
+                        invoice_numbers=[i.number for i in invoices],
+                        approver_role=settings.write_off_approver(amount), notes=notes,
+                        proposed_by_id=actor.id, proposed_at=clock.now())
+    db.session.add(proposal)
+    db.session.flush()
+    instance = db.session.get_one(ProcessInstance, debt.instance_id)
+    memo = issue_letter(instance, "write_off_memo", {
+        "debt_id": str(debt.id), "amount": amount, "age": _age(debt),
+        "reason_code": reason, "reason_label": write_off.REASONS[reason],
+        "actions_taken": _actions(debt),
+        "approver_level": proposal.approver_role.replace("_", " "),
+        "approval": "Awaiting approval"})
+    proposal.memo_letter_id = memo.id
+    recovery_guards.raise_task(instance, "approve_write_off",
+                               f"Approve write-off {proposal.id} of debt {debt.id} "
+                               f"({write_off.REASONS[reason]})",
+                               proposal.approver_role, recovery_guards.NOTES_FORM)
+    audit.record("write_off_proposed", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id,
+                 summary={"write_off_id": proposal.id, "reason": reason,
+                          "approver_role": proposal.approver_role})
+    return proposal
+
+
+@use_case
+def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
+    decision = WriteOffStatus.APPROVED if approve else WriteOffStatus.REJECTED
+    if not can_move(WRITE_OFF_TRANSITIONS, proposal.status, decision):
+        raise Conflict(f"this write-off is already {proposal.status}")
+    if proposal.proposed_by_id == actor.id:
+        raise Forbidden("a write-off must be approved by someone other than its proposer")
+    if not may_approve(actor, proposal.approver_role):
+        raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
+    proposal.status = decision
+    proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
+    debt = db.session.get_one(DebtCase, proposal.debt_case_id)
+    audit.record("write_off_" + proposal.status, actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id, summary={"write_off_id": proposal.id})
+    instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+    if approve:
+        for invoice in debt.invoices:
+            if invoice.number in proposal.invoice_numbers:
+                invoice.status = InvoiceStatus.WRITTEN_OFF
+    if approve and balance(debt) <= 0:
+
+        cancel_plan(debt, "written_off")
+        debt.status, debt.closed_on = DebtCaseStatus.CLOSED, clock.today()
+        debt.closed_reason = "written_off"
+        cases.set_stage(debt, "closed")
+        if instance is not None and instance.status != InstanceStatus.COMPLETED:
+            instances.close(instance, "written_off", actor)
+            return proposal
+    if instance is not None:
+        for task in instances.open_tasks(instance):
+            if task.name == "approve_write_off":
+                task.status, task.completed_at = TaskStatus.COMPLETED, clock.now()
+                task.completed_by_id = actor.id
+    decisions.write_off_decided(debt, actor)
+    return proposal
+
+
+def may_approve(actor: User, role: str) -> bool:
+    """The level the amount needs, or any level above it (the levels in settings ascend)."""
+    levels = [level["role"] for level in settings.get("write_off_approval_levels")]
+    above = levels[levels.index(role):] if role in levels else [role]
+    return actor.has_role(*above)
+
+
+def get(write_off_id: int) -> WriteOff:
+    proposal = db.session.get(WriteOff, write_off_id)
+    if proposal is None:
+        raise NotFound(f"no write-off {write_off_id}")
+    return proposal
+
+
+def _barred_on(invoices) -> date | None:
+    """The day the last of these invoices became (or becomes) statute-barred."""
+    unpaid = [i.due_date for i in invoices if i.outstanding > 0]
+    return limitation_expiry(max(unpaid)) if unpaid else None
+
+
+def _age(debt: DebtCase) -> str:
+    oldest = min((i.due_date for i in debt.invoices if i.outstanding > 0), default=None)
+    if oldest is None:
+        return "nothing outstanding"
+    days = (clock.today() - oldest).days
+    return f"{days // 365} years {days % 365 // 30} months" if days >= 365 else f"{days} days"
+
+
+def _actions(debt: DebtCase) -> list[str]:
+    """What recovery did: every letter sent about the debt, with its date."""
+    rows = db.session.scalars(select(Letter).where(
+        Letter.person_id == debt.person_id, Letter.created_at >= _opened_at(debt))
+        .order_by(Letter.id))
+    done = [f"{row.template_ref.split(' ')[0]} dated {row.letter_date:%d %B %Y}" for row in rows
+            if row.status != LetterStatus.SUPERSEDED]
+    return done or ["No letters were sent"]
+
+
+def _opened_at(debt: DebtCase):
+    return at_local_hour(debt.opened_on).replace(hour=0)

@@ -1,0 +1,48 @@
+"""A death recorded: letters to the person stop, and each open debt leaves its stage for the
+estate route."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app import clock
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import (
+    PausedTimer,
+    Person,
+    ProcessInstance,
+    User,
+)
+from app.models.workflow import InstanceStatus
+from app.services import audit
+from app.services.debts import instalment_plans, recovery_guards
+from app.services.debts.cases import open_debts_of
+from app.services.estates import estate_stage
+from app.services.processes import instances
+from app.services.transaction import use_case
+
+
+@use_case
+def record_death(person: Person, date_of_death: date, actor: User) -> Person:
+    """Letters to the person stop; each open debt leaves its stage for the estate route (a final
+    account to the personal representatives, the grant or a standing search)."""
+    if person.deceased:
+        raise Conflict("a death is already recorded for this person")
+    if date_of_death > clock.today():
+        raise ValidationFailed("the date of death is in the future",
+                               [{"field": "date_of_death", "message": "must not be after today"}])
+    person.deceased, person.date_of_death = True, date_of_death
+    audit.record("death_recorded", actor=actor, person_id=person.id)
+    for debt in open_debts_of(person):
+        instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+        if instance is not None and instance.status != InstanceStatus.COMPLETED:
+            instances.close(instance, "person_died", actor)
+        for paused in db.session.scalars(select(PausedTimer).where(
+                PausedTimer.instance_id == debt.instance_id, PausedTimer.resumed_at.is_(None))):
+            paused.resumed_at = clock.now()
+        instalment_plans.cancel_plan(debt, "person_died")
+        estate_stage.open_estate_stage(debt)
+        recovery_guards.note_guards(debt, recovery_guards.decide(debt, "letter"))
+    return person

@@ -1,0 +1,227 @@
+"""The task inbox and the work on a task: claim, unclaim, assign, complete."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import clock
+from app.calendar import LOCAL_TZ
+from app.domain.forms import validate_form
+from app.engine import runner
+from app.engine.types import FormField
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    HumanTask,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+    Team,
+    User,
+)
+from app.services import audit
+from app.services.inbox import task_checks
+from app.services.processes.instances import apply_result, model_of, require_running, run_engine
+from app.services.transaction import use_case
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    assignee_me: bool = False
+    role: str | None = None
+    team_id: int | None = None
+    overdue: bool = False
+    process: str | None = None
+    person_reference: str | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+def _visible_to(user: User):
+    """My claimed tasks, and open tasks for my roles on my team's cases (managers: all)."""
+    if user.sees_all_teams:
+        return True
+    return or_(HumanTask.claimed_by_id == user.id,
+               and_(HumanTask.claimed_by_id.is_(None), HumanTask.role.in_(user.roles),
+                    HumanTask.team_id == user.team_id))
+
+
+def _start_of_today():
+    local_midnight = clock.now().astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0,
+                                                              microsecond=0)
+    return local_midnight
+
+
+def inbox_query(user: User, query: TaskQuery) -> Select:
+    stmt = select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, _visible_to(user))
+    if query.assignee_me:
+        stmt = stmt.where(HumanTask.claimed_by_id == user.id)
+    if query.role:
+        stmt = stmt.where(HumanTask.role == query.role)
+    if query.team_id:
+        stmt = stmt.where(HumanTask.team_id == query.team_id)
+    if query.overdue:
+        stmt = stmt.where(HumanTask.due_at < _start_of_today())
+    if query.process:
+        stmt = stmt.where(HumanTask.process_key == query.process)
+    if query.person_reference:
+        stmt = stmt.join(Person, Person.id == HumanTask.person_id).where(
+            Person.reference == query.person_reference)
+    return stmt
+
+
+def list_tasks(user: User, query: TaskQuery) -> tuple[list[HumanTask], int]:
+    stmt = inbox_query(user, query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(
+        stmt.options(selectinload(HumanTask.person), selectinload(HumanTask.team),
+                     selectinload(HumanTask.claimed_by))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        .limit(query.per_page).offset((query.page - 1) * query.per_page))
+    return list(rows), total or 0
+
+
+def get_task(task_id: int, user: User) -> HumanTask:
+    task = db.session.get(HumanTask, task_id, options=[
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.version)
+        .joinedload(ProcessVersion.definition),
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.person)])
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    if not (user.sees_all_teams or task.claimed_by_id == user.id or task.team_id == user.team_id):
+        raise NotFound(f"no task {task_id}")  # other teams' cases are not disclosed
+    return task
+
+
+def form_of(task: HumanTask) -> list[FormField]:
+    return [FormField(id=f["id"], label=f["label"], type=f["type"], required=f["required"],
+                      default=f.get("default"), options=tuple(tuple(o) for o in f["options"]),
+                      validation=f.get("validation") or {}, properties=f.get("properties") or {})
+            for f in task.form]
+
+
+def _require_open(task: HumanTask) -> None:
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"this task is already {task.status}")
+
+
+def _require_role(task: HumanTask, user: User) -> None:
+    if task.role and not user.has_role(task.role) and not user.sees_all_teams:
+        raise Forbidden(f"this task needs the role '{task.role}'")
+
+
+def may_complete(task: HumanTask, user: User) -> bool:
+    """What complete() and save_draft() allow, for pages deciding whether to offer the form."""
+    return (task.status == TaskStatus.OPEN
+            and not (task.role and not user.has_role(task.role) and not user.sees_all_teams)
+            and task.claimed_by_id in (None, user.id))
+
+
+@use_case
+def claim(task_id: int, user: User) -> HumanTask:
+    task = get_task(task_id, user)
+    _require_open(task)
+    _require_role(task, user)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("someone else has claimed this task")
+    task.claimed_by_id = user.id
+    audit.record("task_claimed", actor=user, person_id=task.person_id,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name)
+    return task
+
+
+@use_case
+def unclaim(task_id: int, user: User) -> HumanTask:
+    task = get_task(task_id, user)
+    _require_open(task)
+    if task.claimed_by_id is None:
+        raise Conflict("this task is not claimed")
+    if task.claimed_by_id != user.id and not user.sees_all_teams:
+        raise Forbidden("only the holder or a manager can release this task")
+    task.claimed_by_id = None
+    audit.record("task_unclaimed", actor=user, person_id=task.person_id,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name)
+    return task
+
+
+@use_case
+def assign(task_id: int, username: str, actor: User) -> HumanTask:
+    if not actor.sees_all_teams:
+        raise Forbidden("only a manager can assign tasks")
+    task = get_task(task_id, actor)
+    _require_open(task)
+    assignee = db.session.scalar(select(User).where(User.username == username))
+    if assignee is None or not assignee.active:
+        raise ValidationFailed("no such user", [{"field": "username", "message": "unknown user"}])
+    if task.role and not assignee.has_role(task.role):
+        raise ValidationFailed(f"{username} does not have the role '{task.role}'",
+                               [{"field": "username", "message": "lacks the task's role"}])
+    task.claimed_by_id = assignee.id
+    audit.record("task_assigned", actor=actor, person_id=task.person_id,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name,
+                 summary={"assignee": assignee.username})
+    return task
+
+
+@use_case
+def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
+    """Complete a task with its form data, then let the engine run on, in one transaction."""
+    task = get_task(task_id, user)
+    _require_open(task)
+    _require_role(task, user)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("someone else has claimed this task")
+    clean, errors = validate_form(form_of(task), data)
+    if errors:
+        raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
+    refused = task_checks.problems(task, clean)
+    if refused:
+        raise ValidationFailed("this step is not allowed yet", refused)
+    instance = task.instance
+    result = None
+    if task.source == "diagram":
+        # A held instance's tasks can be done; a guard holds its letters and escalations.
+        require_running(instance, allow_held=True)
+        result = run_engine(lambda ctx: runner.complete_task(
+            model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
+    now = clock.now()
+    task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
+    task.claimed_by_id = task.claimed_by_id or user.id
+    task.outcome = clean
+    task.draft = task.draft_saved_at = None  # the answers are in the outcome now
+    audit.record("task_completed", actor=user, person_id=task.person_id,
+                 instance_id=instance.id, task_id=task.id, element_id=task.name,
+                 summary={"title": task.title, "fields": sorted(clean)})
+    if result is not None:
+        apply_result(instance, result, user)
+    return task
+
+
+@use_case
+def save_draft(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
+    """Keep answers so far on a long form; what is given must be valid, the rest may wait."""
+    task = get_task(task_id, user)
+    _require_open(task)
+    _require_role(task, user)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("someone else has claimed this task")
+    clean, errors = validate_form(form_of(task), data, partial=True)
+    if errors:
+        raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
+    task.draft, task.draft_saved_at = clean, clock.now()
+    task.claimed_by_id = task.claimed_by_id or user.id  # a draft is somebody's work
+    audit.record("task_draft_saved", actor=user, person_id=task.person_id,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name,
+                 summary={"fields": sorted(clean)})
+    return task
+
+
+def team_id_named(name: str) -> int:
+    team_id = db.session.scalar(select(Team.id).where(Team.name == name))
+    if team_id is None:
+        raise ValidationFailed(f"no team '{name}'", [{"field": "team", "message": "unknown"}])
+    return team_id

@@ -1,0 +1,124 @@
+"""What officers record during the legal stage, each one transaction: the deferred payment test,
+the Reply Form, documents sent, an offer decided."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app import calendar, clock
+from app.domain import pap
+from app.errors import Conflict, ValidationFailed
+from app.models import (
+    DebtCase,
+    LetterOfClaim,
+    User,
+)
+from app.roles import Role
+from app.services import audit, settings
+from app.services.correspondence.letters import issue_letter
+from app.services.debts import cases, recovery_guards
+from app.services.legal import legal_contract, letter_of_claim
+from app.services.processes import instances
+from app.services.transaction import use_case
+
+REPLY_BOXES = ("A", "B", "C", "D")
+
+
+def _posted_loc(debt: DebtCase) -> LetterOfClaim:
+    loc = letter_of_claim.current_loc(debt)
+    if loc is None:
+        raise Conflict("no Letter of Claim has been posted for this debt")
+    return loc
+
+
+@use_case
+def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
+                 offer_amount: Decimal | None, offer_frequency: str | None,
+                 documents_requested: bool, seeking_advice: bool, actor: User) -> LetterOfClaim:
+    """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it."""
+    loc = _posted_loc(debt)
+    assert loc.letter_date is not None  # letter_of_claim.post_letter_of_claim dates what it posts
+    if received_on > clock.today() or received_on < loc.letter_date:
+        raise ValidationFailed("the reply date must fall between the letter and today",
+                               [{"field": "received_on", "message": "out of range"}])
+    loc.reply_received_on, loc.reply_box = received_on, box
+    loc.offer_amount, loc.offer_frequency = offer_amount, offer_frequency
+    loc.documents_requested, loc.seeking_advice = documents_requested, seeking_advice
+    _recompute(debt, loc, actor, "Reply Form received")
+    instance = cases.process_of(debt)
+    if box is None:
+        recovery_guards.raise_task(instance, "contact_debtor_incomplete_reply",
+                                   "Incomplete Reply Form: contact the person for what is missing",
+                                   Role.FINANCE_OFFICER, recovery_guards.NOTES_FORM)
+    if box == "D":
+        recovery_guards.raise_task(instance, "review_dispute",
+                                   "Reply Form disputes the debt: review (a query or Legal)",
+                                   Role.FINANCE_MANAGER, recovery_guards.NOTES_FORM)
+    return loc
+
+
+@use_case
+def documents_provided(debt: DebtCase, provided_on: date, documents: list[str],
+                       actor: User) -> LetterOfClaim:
+    loc = _posted_loc(debt)
+    # letter_of_claim.post_letter_of_claim sets both when it posts the letter.
+    assert loc.letter_date is not None and loc.earliest_issue is not None
+    if not loc.documents_requested:
+        raise Conflict("the Reply Form asked for no documents")
+    if provided_on > clock.today() or provided_on < (loc.reply_received_on or loc.letter_date):
+        raise ValidationFailed("the date must fall between the Reply Form and today",
+                               [{"field": "provided_on", "message": "out of range"}])
+    loc.documents_provided_on = provided_on
+    before = loc.earliest_issue
+    _recompute(debt, loc, actor, "documents provided")
+    issue_letter(cases.process_of(debt), "pap_documents", {
+        "documents_enclosed": documents,
+        "response_to_offer": "We will reply to your offer separately."
+        if loc.offer_amount and not loc.offer_decision else "No offer was made.",
+    })
+    audit.record("pap_documents_sent", actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id,
+                 summary={"earliest_before": before.isoformat(),
+                          "earliest_now": loc.earliest_issue.isoformat()})
+    return loc
+
+
+@use_case
+def decide_offer(debt: DebtCase, accept: bool, reasons: list[str], counter_proposal: str | None,
+                 income_expenditure_summary: str | None, actor: User) -> LetterOfClaim:
+    """An offer may be refused only with written reasons (letter PAP-REFUSE)."""
+    loc = _posted_loc(debt)
+    if loc.offer_amount is None:
+        raise Conflict("no offer has been recorded on the Reply Form")
+    if loc.offer_decision is not None:
+        raise Conflict(f"the offer was already {loc.offer_decision}")
+    reasons = [r.strip() for r in reasons if r and r.strip()]
+    if not accept and not reasons:
+        raise ValidationFailed("an offer can be refused only with written reasons",
+                               [{"field": "reasons", "message": "give at least one reason"}])
+    loc.offer_decision, loc.refusal_reasons = ("accepted", []) if accept else ("refused", reasons)
+    audit.record("pap_offer_" + loc.offer_decision, actor=actor, person_id=debt.person_id,
+                 instance_id=debt.instance_id, summary={"loc_id": loc.id})
+    if not accept:
+        issue_letter(cases.process_of(debt), "pap_offer_refused", {
+            "offer_amount": loc.offer_amount,
+            "income_expenditure_summary": income_expenditure_summary or "not provided",
+            "reasons": reasons, "counter_proposal": counter_proposal or "none"})
+    return loc
+
+
+def _recompute(debt: DebtCase, loc: LetterOfClaim, actor: User, reason: str) -> None:
+    assert loc.letter_date is not None  # only posted letters are recomputed
+    earliest = pap.earliest_issue(loc.letter_date,
+                                  days=settings.integer("pap_earliest_issue_days"),
+                                  reply_received=loc.reply_received_on,
+                                  documents_provided=loc.documents_provided_on,
+                                  prior=loc.earliest_issue)
+    if earliest == loc.earliest_issue:
+        return
+    loc.earliest_issue = earliest
+    instance = cases.process_of(debt)
+    timer = legal_contract.EARLIEST_ISSUE_TIMER
+    if timer in instances.waiting_timers_of(instance):
+        instances.move_timer(instance, timer, calendar.at_local_hour(earliest), actor,
+                             reason)

@@ -1,0 +1,74 @@
+"""What a use case lends the engine: diagram functions and the handler dispatch.
+
+The app factory installs the handler registry (app/tasks) here, so neither the engine nor the
+services import app/tasks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
+
+from app import calendar, clock
+from app.engine.runner import EngineContext
+from app.engine.types import HandlerCall, StepHeld
+from app.models import ProcessInstance
+from app.services import settings
+from app.services.transaction import savepoint
+
+
+@dataclass(frozen=True)
+class HandlerCase:
+    """What a service-task handler receives besides its parameters."""
+    instance: ProcessInstance
+    element_id: str
+    data: Mapping[str, Any]
+
+
+class Handler(Protocol):
+    # Read-only: the registry's entries are frozen dataclasses, and nothing here sets them.
+    @property
+    def required(self) -> frozenset[str]: ...
+
+    @property
+    def optional(self) -> frozenset[str]: ...
+
+    def __call__(self, case: HandlerCase, **params: Any) -> dict | None: ...
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def install_handlers(handlers: Mapping[str, Handler]) -> None:
+    _handlers.clear()
+    _handlers.update(handlers)
+
+
+def handler_signatures() -> Mapping[str, Handler]:
+    return dict(_handlers)
+
+
+def diagram_functions() -> dict[str, Callable[..., Any]]:
+    functions = calendar.diagram_functions(settings.integer)
+    functions["today"] = lambda: clock.today().isoformat()
+    return functions
+
+
+def diagram_function_names() -> frozenset[str]:
+    return frozenset(diagram_functions())
+
+
+def context_for(instance: ProcessInstance) -> EngineContext:
+    def dispatch(call: HandlerCall) -> dict | None:
+        handler = _handlers.get(call.handler)
+        if handler is None:
+            raise LookupError(f"no handler named '{call.handler}'")
+        # A savepoint: a failing handler's own writes roll back, the use case goes on.
+        try:
+            with savepoint():
+                return handler(HandlerCase(instance, call.element_id, call.data), **call.params)
+        except StepHeld as held:
+            if held.record is not None:
+                held.record()  # what the guard must leave behind (its task, its audit event)
+            raise
+
+    return EngineContext(diagram_functions(), dispatch)

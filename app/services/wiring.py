@@ -1,0 +1,46 @@
+"""Where the capabilities meet: what create_app installs so that no capability imports another
+against the grain of the layers (README "The house by capability").
+
+- every process's contract, which the diagram check in processes/definitions.py reads;
+- the service-task handlers (app/tasks), which the engine context dispatches to;
+- every capability's task checks, which the inbox runs before a task completes;
+- who hears that a process ended by itself (a recovery stage ending leaves a decision).
+
+Only app/__init__.py imports this module; it imports any capability it needs.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from app.engine.contract import ProcessContract
+from app.services.debts import decisions, recovery_contract
+from app.services.debts import task_checks as debt_checks
+from app.services.direct_payments import direct_payment_contract
+from app.services.direct_payments import task_checks as direct_payment_checks
+from app.services.estates import estate_contract
+from app.services.estates import task_checks as estate_checks
+from app.services.inbox import task_checks
+from app.services.legal import legal_contract
+from app.services.legal import task_checks as legal_checks
+from app.services.processes import definitions, engine_context, instances
+
+CONTRACTS: dict[str, ProcessContract] = {
+    contract.key: contract for contract in (
+        direct_payment_contract.CONTRACT, recovery_contract.LADDER, recovery_contract.DECISION,
+        legal_contract.LEGAL, estate_contract.ESTATE)
+}
+
+# In order: the debt's own rules on its decision come before the legal stage's.
+TASK_CHECKS = (direct_payment_checks.CHECKS, debt_checks.CHECKS, legal_checks.CHECKS,
+               estate_checks.CHECKS)
+
+# The stages of recovery: when one ends by itself with money still owed, a decision follows.
+RECOVERY_STAGES = frozenset({recovery_contract.LADDER_KEY, legal_contract.LEGAL_KEY,
+                             estate_contract.ESTATE_KEY})
+
+
+def install(handlers: Mapping[str, engine_context.Handler]) -> None:
+    engine_context.install_handlers(handlers)
+    definitions.install_contracts(CONTRACTS)
+    task_checks.install_checks(TASK_CHECKS)
+    instances.on_finished(RECOVERY_STAGES, decisions.after_stage_finished)
