@@ -336,3 +336,28 @@ def test_a_cycle_between_capabilities_is_found():
     assert list(function_imports(sources["app.services.records.people"])) == [2]
     del sources["app.services.records.people"]
     assert capability_cycle(capability_imports(sources)) is None
+
+
+def readme_order() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    line = text.split("Capability order:", 1)[1].split(".\n", 1)[0]
+    return [name.strip() for name in line.replace("\n", " ").split(",")]
+
+
+def imports_against(order: list[str], graph: Mapping[str, set[str]]) -> list[str]:
+    place = {name: i for i, name in enumerate(order)}
+    return [f"{mine} imports {theirs}" for mine, imported in sorted(graph.items())
+            for theirs in sorted(imported) if place.get(theirs, -1) >= place.get(mine, -1)]
+
+
+def test_the_readme_gives_the_capabilities_in_an_order_the_imports_keep():
+    graph = capability_imports(_services_sources())
+    order = readme_order()
+    assert sorted(order) == sorted(graph), "the README's capability order lists every package"
+    assert imports_against(order, graph) == []
+
+
+def test_an_import_against_the_order_is_found():
+    assert imports_against(["kernel", "records", "debts"],
+                           {"records": {"kernel", "debts"}, "debts": {"records"}}) == [
+        "records imports debts"]

@@ -1,0 +1,1 @@
+"""Estates: a death recorded, the estate stage (final account, grant or standing search)."""

@@ -1,0 +1,1 @@
+"""Staff: users, teams, passwords and API tokens."""
