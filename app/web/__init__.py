@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from app.roles import OPERATORS, PROCESS_EDITORS
+
 bp = Blueprint("web", __name__)
 
 
@@ -47,4 +49,6 @@ def init_web(app: Flask) -> None:
     auth.init_login(app)
     errors.register(app)
     filters.register(app)
+    # Pages ask who may see a link by the role groups, never by a role's name.
+    app.jinja_env.globals.update(PROCESS_EDITORS=PROCESS_EDITORS, OPERATORS=OPERATORS)
     app.register_blueprint(bp)

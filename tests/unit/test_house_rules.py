@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,3 +362,23 @@ def test_an_import_against_the_order_is_found():
     assert imports_against(["kernel", "records", "debts"],
                            {"records": {"kernel", "debts"}, "debts": {"records"}}) == [
         "records imports debts"]
+
+
+def role_names_in_template(text: str) -> Iterator[tuple[int, str]]:
+    """(line, role) for each role's name quoted in a page template."""
+    for number, line in enumerate(text.splitlines(), 1):
+        for quoted in re.findall(r"""['"]([a-z_]+)['"]""", line):
+            if quoted in ROLES:
+                yield number, quoted
+
+
+def test_page_templates_name_no_role():
+    found = [f"{path.relative_to(REPO)}:{line}: '{role}': pass a group from app/roles.py"
+             for path in sorted((APP / "templates").rglob("*.html"))
+             for line, role in role_names_in_template(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_template_scan_finds_a_quoted_role():
+    assert list(role_names_in_template("{% if current_user.has_role('admin') %}\nadmin")) == [
+        (1, "admin")]
