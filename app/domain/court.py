@@ -186,3 +186,18 @@ def _date(value: object, name: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"{name} must be a datetime.date, got {value!r}")
     return value
+
+
+# Postcode areas outside England & Wales (Scotland, Northern Ireland): no Money Claim Online.
+NOT_ENGLAND_WALES = frozenset({"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY",
+                               "ML", "PA", "PH", "TD", "ZE", "BT"})
+
+
+def in_england_wales(postcode: str) -> bool:
+    """Whether an address is in England or Wales, by its postcode area (unknown: no)."""
+    letters = ""
+    for ch in (postcode or "").strip().upper():
+        if not ch.isalpha():
+            break
+        letters += ch
+    return bool(letters) and letters not in NOT_ENGLAND_WALES

@@ -36,23 +36,9 @@ from app.services.legal.letter_of_claim import (
 from app.services.processes import instances
 from app.services.transaction import use_case
 
-# Postcode areas outside England & Wales (Scotland, Northern Ireland): no Money Claim Online.
-NOT_ENGLAND_WALES = frozenset({"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY",
-                               "ML", "PA", "PH", "TD", "ZE", "BT"})
-
 
 def protected_party(person: Person) -> bool:
     return recovery_guards.lacks_capacity(person)
-
-
-def in_england_wales(postcode: str) -> bool:
-    """Whether an address is in England or Wales, by its postcode area (unknown: no)."""
-    letters = ""
-    for ch in (postcode or "").strip().upper():
-        if not ch.isalpha():
-            break
-        letters += ch
-    return bool(letters) and letters not in NOT_ENGLAND_WALES
 
 
 def claim_checks(debt: DebtCase, on: date) -> list[str]:
@@ -91,7 +77,7 @@ def claimed(debt: DebtCase, on: date | None = None) -> tuple[guards.InvoiceFact,
 def route_for(debt: DebtCase, amount: Decimal) -> court.RouteDecision:
     person = db.session.get_one(Person, debt.person_id)
     defendant = court.Defendant(name=person.name, protected_party=protected_party(person),
-                                address_in_england_wales=in_england_wales(person.postcode))
+                                address_in_england_wales=court.in_england_wales(person.postcode))
     return court.choose_route(amount, [defendant],
                               mcol_limit=Decimal(settings.get("mcol_claim_limit")))
 
