@@ -662,6 +662,22 @@ def test_a_write_off_of_the_rest_leaves_out_the_invoice_already_written_off(as_u
     assert (rest["amount"], rest["approver_role"]) == ("412.50", "finance_officer")
 
 
+def test_an_officer_who_did_not_propose_it_may_not_approve_a_managers_write_off(as_user,
+                                                                              reminded):
+    """The approval level on its own: a second finance officer of the team passes the
+    four-eyes rule but holds a level below the one £1,500 needs."""
+    add_user("fo_second", "finance_officer", team="North")
+    db.session.commit()
+    proposal = ok(propose(as_user("fo"), reminded, "uneconomic"), 201)
+    assert proposal["approver_role"] == "finance_manager"
+    before = snapshot(reminded)
+    error = error_of(decide(as_user("fo_second"), proposal["id"]), 403, "forbidden")
+    assert "finance_manager" in error["message"]
+    error_of(decide(as_user("fo_second"), proposal["id"], approve=False), 403, "forbidden")
+    assert snapshot(reminded) == before
+    assert ok(decide(as_user("fm"), proposal["id"]))["status"] == "approved"
+
+
 def test_a_finance_manager_may_approve_a_write_off_an_officer_may_approve(as_user, staff):
     """The levels escalate by amount: a manager, who may approve any amount, is not refused a
     small one that an officer could approve."""

@@ -103,7 +103,6 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
             if invoice.number in proposal.invoice_numbers:
                 invoice.status = InvoiceStatus.WRITTEN_OFF
     if approve and balance(debt) <= 0:
-
         cancel_plan(debt, "written_off")
         debt.status, debt.closed_on = DebtCaseStatus.CLOSED, clock.today()
         debt.closed_reason = "written_off"
