@@ -5,9 +5,10 @@ effective-dated setting (settings_catalogue.court_fee).
 
 Route (PD 7E para 4 [S37][S38]): Money Claim Online takes a specified sum under £100,000 (setting
 mcol_claim_limit) against one defendant, or two for a single sum, whose address for service is in
-England & Wales and who is not known to be a child or a protected party. Anything else is a paper
-claim on form N1. Care charges are always a specified sum claimed as one sum, so those two
-conditions hold by construction and are not inputs.
+England & Wales (app/domain/postcodes.py decides it from the postcode) and who is not known to
+be a child or a protected party. Anything else is a paper claim on form N1. Care charges are
+always a specified sum claimed as one sum, so those two conditions hold by construction and are
+not inputs.
 
 Litigation friend (CPR 21.2): a protected party must have one, and so must a child unless the
 court orders otherwise. Until one is appointed nothing beyond issuing and serving the claim form
@@ -54,6 +55,7 @@ class Defendant:
     protected_party: bool  # lacks capacity to conduct the proceedings (CPR 21.1)
     address_in_england_wales: bool  # the address for service
     is_child: bool = False
+    address_reason: str | None = None  # why the address is not known to be in England & Wales
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,10 @@ def _defendant_reasons(defendant: Defendant) -> list[str]:
         reasons.append(f"{defendant.name} is a child: Money Claim Online cannot be used (PD 7E) "
                        "and a litigation friend is needed (CPR 21)")
     if not defendant.address_in_england_wales:
-        reasons.append(f"{defendant.name}'s address for service is not in England & Wales: "
-                       "Money Claim Online cannot be used (PD 7E)")
+        where = (f"is not known to be in England & Wales ({defendant.address_reason})"
+                 if defendant.address_reason else "is not in England & Wales")
+        reasons.append(f"{defendant.name}'s address for service {where}: Money Claim Online "
+                       "cannot be used (PD 7E)")
     return reasons
 
 
@@ -187,17 +191,3 @@ def _date(value: object, name: str) -> date:
         raise TypeError(f"{name} must be a datetime.date, got {value!r}")
     return value
 
-
-# Postcode areas outside England & Wales (Scotland, Northern Ireland): no Money Claim Online.
-NOT_ENGLAND_WALES = frozenset({"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY",
-                               "ML", "PA", "PH", "TD", "ZE", "BT"})
-
-
-def in_england_wales(postcode: str) -> bool:
-    """Whether an address is in England or Wales, by its postcode area (unknown: no)."""
-    letters = ""
-    for ch in (postcode or "").strip().upper():
-        if not ch.isalpha():
-            break
-        letters += ch
-    return bool(letters) and letters not in NOT_ENGLAND_WALES

@@ -87,6 +87,24 @@ def test_an_address_outside_england_and_wales_needs_n1():
         False)
 
 
+def test_the_postcode_rule_s_reason_is_given_with_the_route():
+    # app/domain/postcodes.py says why; the route reason carries it to the officer.
+    decision = route("1876.40", replace(
+        MR_A, address_in_england_wales=False,
+        address_reason="the address is in the Isle of Man, outside England and Wales"))
+    assert decision == RouteDecision(
+        N1,
+        ("Mr A's address for service is not known to be in England & Wales (the address is in "
+         "the Isle of Man, outside England and Wales): Money Claim Online cannot be used "
+         "(PD 7E)",),
+        False)
+
+
+def test_a_reason_for_an_address_in_england_and_wales_changes_nothing():
+    assert route("1876.40", replace(MR_A, address_reason="ignored")) == RouteDecision(
+        MCOL, (), False)
+
+
 def test_a_child_needs_n1_and_a_litigation_friend():
     # CPR 21.2(2): a child must have a litigation friend unless the court orders otherwise.
     decision = route("1876.40", replace(MR_A, is_child=True))

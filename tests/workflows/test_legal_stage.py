@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain import court
+from app.domain import postcodes
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -201,8 +201,8 @@ def test_an_address_outside_england_and_wales_goes_by_form_n1(no_placeholders):
     db.session.commit()
     debt = _posted(account)
     assert claims.route_for(debt, Decimal("3250.00")).route == "n1"
-    assert court.in_england_wales("GU1 1AA") and not court.in_england_wales("G1 1AA")
-    assert not court.in_england_wales("BT1 1AA") and court.in_england_wales("CF10 1AA")
+    assert postcodes.in_england_wales("GU1 1AA") and not postcodes.in_england_wales("G1 1AA")
+    assert not postcodes.in_england_wales("BT1 1AA") and postcodes.in_england_wales("CF10 1AA")
 
 
 def test_no_claim_while_the_deferred_payment_test_blocks_court(no_placeholders):

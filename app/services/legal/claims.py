@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from app import calendar, clock
-from app.domain import court, guards, pap
+from app.domain import court, guards, pap, postcodes
 from app.domain.forms import as_date
 from app.domain.limitation import limitation_expiry
 from app.engine.types import StepHeld
@@ -76,8 +76,10 @@ def claimed(debt: DebtCase, on: date | None = None) -> tuple[guards.InvoiceFact,
 
 def route_for(debt: DebtCase, amount: Decimal) -> court.RouteDecision:
     person = db.session.get_one(Person, debt.person_id)
+    place = postcodes.jurisdiction(person.postcode)
     defendant = court.Defendant(name=person.name, protected_party=protected_party(person),
-                                address_in_england_wales=court.in_england_wales(person.postcode))
+                                address_in_england_wales=place.in_england_wales,
+                                address_reason=place.reason)
     return court.choose_route(amount, [defendant],
                               mcol_limit=Decimal(settings.get("mcol_claim_limit")))
 
