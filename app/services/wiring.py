@@ -4,6 +4,7 @@ against the grain of the layers (README "The house by capability").
 - every process's contract, which the diagram check in processes/definitions.py reads;
 - the service-task handlers (app/tasks), which the engine context dispatches to;
 - every capability's task checks, which the inbox runs before a task completes;
+- every process's start check, which runs before a person or an API client starts it;
 - who hears that a process ended by itself (a recovery stage ending leaves a decision).
 
 Only app/__init__.py imports this module; it imports any capability it needs.
@@ -14,13 +15,17 @@ from typing import Mapping
 
 from app.engine.contract import ProcessContract
 from app.services.debts import decisions, recovery_contract
+from app.services.debts import start_checks as debt_starts
 from app.services.debts import task_checks as debt_checks
 from app.services.direct_payments import direct_payment_contract
+from app.services.direct_payments import start_checks as direct_payment_starts
 from app.services.direct_payments import task_checks as direct_payment_checks
 from app.services.estates import estate_contract
+from app.services.estates import start_checks as estate_starts
 from app.services.estates import task_checks as estate_checks
 from app.services.inbox import task_checks
 from app.services.legal import legal_contract
+from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
 
@@ -34,6 +39,12 @@ CONTRACTS: dict[str, ProcessContract] = {
 TASK_CHECKS = (direct_payment_checks.CHECKS, debt_checks.CHECKS, legal_checks.CHECKS,
                estate_checks.CHECKS)
 
+# What each process needs of the case before it starts; every key in CONTRACTS has one (a test
+# says so), so that no start is accepted and then stopped at its first step.
+START_CHECKS: dict[str, instances.StartCheck] = {
+    **direct_payment_starts.CHECKS, **debt_starts.CHECKS, **legal_starts.CHECKS,
+    **estate_starts.CHECKS}
+
 # The stages of recovery: when one ends by itself with money still owed, a decision follows.
 RECOVERY_STAGES = frozenset({recovery_contract.LADDER_KEY, legal_contract.LEGAL_KEY,
                              estate_contract.ESTATE_KEY})
@@ -43,4 +54,5 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     engine_context.install_handlers(handlers)
     definitions.install_contracts(CONTRACTS)
     task_checks.install_checks(TASK_CHECKS)
+    instances.install_start_checks(START_CHECKS)
     instances.on_finished(RECOVERY_STAGES, decisions.after_stage_finished)

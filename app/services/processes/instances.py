@@ -42,6 +42,19 @@ def on_finished(process_keys: Iterable[str], listener: FinishedListener) -> None
         FINISHED_LISTENERS.append(entry)
 
 
+# What a process needs of the case before it may start, checked when a person or an API client
+# starts it: a start its first steps cannot carry out is refused (422, naming what is missing)
+# instead of accepted and stopped at an incident. Each capability declares its own checks;
+# create_app installs them (app/services/wiring.py). A check returns problems in the shape
+# ValidationFailed takes ({"field", "message"}); a process without one starts unchecked.
+StartCheck = Callable[[Person, Mapping[str, Any]], list[dict]]
+START_CHECKS: dict[str, StartCheck] = {}
+
+
+def install_start_checks(checks: Mapping[str, StartCheck]) -> None:
+    START_CHECKS.update(checks)
+
+
 def model_of(instance: ProcessInstance) -> diagrams.ProcessModel:
     return diagrams.load_model(instance.version.xml)
 
@@ -56,13 +69,24 @@ def get_instance(instance_id: int) -> ProcessInstance:
 @use_case
 def start_instance(process_key: str, person_reference: str, data: Mapping[str, Any],
                    actor: User | None) -> ProcessInstance:
-    """Start the latest published version of a process for a person."""
-    return begin_instance(process_key, get_person(person_reference), data, actor)
+    """Start the latest published version of a process for a person, once its start check
+    finds nothing missing (nothing is written before then)."""
+    person = get_person(person_reference)
+    check = START_CHECKS.get(process_key)
+    problems = check(person, data) if check is not None else []
+    if problems:
+        raise ValidationFailed(f"'{process_key}' cannot start: the case lacks what it needs",
+                               problems)
+    return begin_instance(process_key, person, data, actor)
 
 
 def begin_instance(process_key: str, person: Person, data: Mapping[str, Any],
                    actor: User | None, on_created=None) -> ProcessInstance:
-    """start_instance inside the caller's transaction (e.g. the daily job opening a debt)."""
+    """start_instance inside the caller's transaction (e.g. the daily job opening a debt).
+
+    Unchecked: the code's own starts carry the data it built, and a stage taking a debt over
+    from the process before it (`on_created` relinks the debt) would fail the outside check
+    that no process works on that debt yet."""
     definition = definitions.get_definition(process_key)
     version = definitions.latest_version(definition)
     if version is None:
