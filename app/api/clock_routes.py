@@ -55,7 +55,8 @@ def run_due_timers():
     """Fire every due timer now and say what fired."""
     daily, fired = run_due()
     return {"items": [{"instance_id": f.instance_id, "steps": list(f.steps),
-                       "incident": f.incident} for f in fired], "total": len(fired),
+                       "incident": f.incident, "held": f.held} for f in fired],
+            "total": len(fired),
             "daily": None if daily is None else {
                 "day": daily.day.isoformat(), "debts_opened": daily.debts_opened,
                 "invoices_joined": daily.invoices_joined,

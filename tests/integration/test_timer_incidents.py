@@ -3,7 +3,7 @@ a database error is rolled back and tried again on the next sweep."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,10 +11,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Incident, InstanceStatus, User
+from app.models import Incident, InstanceStatus, Invoice, User
 from app.services.processes import instances, timers
 from tests.conftest import REPO, set_clock
 from tests.dp_helpers import dp_person
+from tests.workflows.debt_helpers import add_invoice, debt_of, person_account, sweep
 
 from .api_helpers import PROCESS, letter_count, open_case, sweep_at
 
@@ -106,3 +107,17 @@ def test_a_database_error_is_rolled_back_and_tried_again_next_sweep(waiting, mon
     assert db.session.scalar(select(Incident.id).where(Incident.instance_id == waiting)) is None
     fired = timers.fire_due_timers()
     assert [(f.instance_id, f.incident) for f in fired] == [(waiting, False)] and len(calls) == 2
+
+
+def test_run_due_reports_a_step_held_by_a_guard_apart_from_incidents(as_user):
+    account = person_account("P4402", "Queenie Query")
+    add_invoice(account, "INV-Q2", date(2026, 1, 5), "120.00")
+    sweep("2026-01-27")  # the debt opens; reminder 1 waits for Mon 2 Feb
+    db.session.scalar(select(Invoice).where(Invoice.number == "INV-Q2")).query_hold = True
+    db.session.commit()
+
+    fired = sweep_at(as_user("admin"), "2026-02-02T07:30:00+00:00")
+
+    ladder = debt_of(account).instance_id
+    assert [(f["instance_id"], f["incident"], f["held"]) for f in fired] == [
+        (ladder, False, "every overdue invoice has an open query: INV-Q2")]

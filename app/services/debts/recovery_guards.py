@@ -38,12 +38,22 @@ from app.services.processes import instances
 # --- the facts and the decision -------------------------------------------------------------------
 
 
-def representation_needed(person: Person) -> str | None:
-    """Why no one can be written to about the debt, or None. Reasons never name the person."""
+GENERAL = "general"  # the matter of the ladder's letters (app/letters/catalogue.py)
+PROPERTY = "capital_or_property"  # the legal stage's: only a deputy or attorney may receive them
+NO_AUTHORITY_OVER_PROPERTY = (
+    "a deputy or a litigation friend is needed: the representative recorded (an appointee or "
+    "a benefits-only attorney or deputy) has no authority over capital or property")
+
+
+def representation_needed(person: Person, matter: str = GENERAL) -> str | None:
+    """Why no one can be written to about the debt on this matter, or None. Reasons never name
+    the person."""
     if person.deceased:
         return None  # the personal representatives are written to (the estate route)
-    recipient = choose_recipient(person_facts(person), "general")
+    recipient = choose_recipient(person_facts(person), matter)
     if isinstance(recipient, RepresentationNeeded):
+        if matter == PROPERTY:
+            return NO_AUTHORITY_OVER_PROPERTY
         return "no representative with authority for this matter is recorded"
     if recipient.role == "self" and lacks_capacity(person):
         return ("the person lacks capacity to manage their finances and no deputy or "
@@ -60,7 +70,7 @@ def lacks_capacity(person: Person) -> bool:
     return latest is not None and not latest.has_capacity
 
 
-def facts_for(debt: DebtCase, today: date) -> guards.GuardFacts:
+def facts_for(debt: DebtCase, today: date, matter: str = GENERAL) -> guards.GuardFacts:
     person = debt.account.person
     bs = active_breathing_space(person.id, today)
     plan = current_plan(debt)
@@ -75,12 +85,15 @@ def facts_for(debt: DebtCase, today: date) -> guards.GuardFacts:
         deceased=person.deceased,
         # A plan in force holds the ladder, within a missed instalment's grace days too.
         plan_in_force=plan is not None,
-        representation_needed=representation_needed(person),
+        representation_needed=representation_needed(person, matter),
     )
 
 
-def decide(debt: DebtCase, kind: str, today: date | None = None) -> guards.GuardDecision:
-    return guards.decide(facts_for(debt, today or clock.today()), kind)
+def decide(debt: DebtCase, kind: str, today: date | None = None, matter: str = GENERAL
+           ) -> guards.GuardDecision:
+    """The guards for a step of `kind` whose letter is about `matter` (a Letter of Claim is about
+    capital or property, which an appointee has no authority over)."""
+    return guards.decide(facts_for(debt, today or clock.today(), matter), kind)
 
 
 def note_guards(debt: DebtCase, decision: guards.GuardDecision) -> None:
@@ -91,14 +104,14 @@ def note_guards(debt: DebtCase, decision: guards.GuardDecision) -> None:
                    for name, reason in decision.holds.items()}
 
 
-def hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str
-                  ) -> Callable[[], None]:
+def hold_recorder(debt: DebtCase, decision: guards.GuardDecision, step: str,
+                  matter: str = GENERAL) -> Callable[[], None]:
     def record() -> None:
         note_guards(debt, decision)
         audit.record("recovery_held", actor=None, person_id=debt.person_id,
                      instance_id=debt.instance_id,
                      summary={"debt_id": debt.id, "step": step, "guards": sorted(decision.holds)})
-        _raise_guard_tasks(debt, decision)
+        _raise_guard_tasks(debt, decision, matter)
     return record
 
 
@@ -139,7 +152,8 @@ REVIEW_FORM = [
 ]
 
 
-def _raise_guard_tasks(debt: DebtCase, decision: guards.GuardDecision) -> None:
+def _raise_guard_tasks(debt: DebtCase, decision: guards.GuardDecision,
+                       matter: str = GENERAL) -> None:
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
     if instance is None:
         return
@@ -147,7 +161,12 @@ def _raise_guard_tasks(debt: DebtCase, decision: guards.GuardDecision) -> None:
         raise_task(instance, "write_off_statute_barred",
                    f"Propose write-off: invoice {invoice.number} is statute-barred",
                    Role.FINANCE_OFFICER, WRITE_OFF_FORM)
-    if "representation" in decision.holds:
+    if "representation" in decision.holds and matter == PROPERTY:
+        # The caseworker arranges the deputyship (or, for a claim, the litigation friend).
+        raise_task(instance, "find_deputy_or_litigation_friend_guard",
+                   "A deputy or a litigation friend is needed", Role.CASEWORKER,
+                   REPRESENTATION_FORM)
+    elif "representation" in decision.holds:
         raise_task(instance, "find_representative_guard",
                    "Find someone who can act for the person", Role.FINANCE_OFFICER,
                    REPRESENTATION_FORM)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app import calendar, clock
 from app.domain import ageing
+from app.domain.guards import GuardDecision
 from app.engine import runner
 from app.extensions import db
 from app.models import (
@@ -79,7 +80,7 @@ def summary(debt: DebtCase, today: date | None = None) -> dict[str, Any]:
         "not_yet_due": aged.not_yet_due,
         "guards": [{"guard": name, "reason": reason,
                     "since": (debt.guards or {}).get(name, {}).get("since")}
-                   for name, reason in (decision.holds.items() if decision else [])],
+                   for name, reason in holds_of(debt, decision).items()],
         "invoices": [{"number": i.number, "invoice_date": i.invoice_date,
                       "due_date": i.due_date, "total": i.total, "outstanding": i.outstanding,
                       "query_hold": i.query_hold,
@@ -88,6 +89,19 @@ def summary(debt: DebtCase, today: date | None = None) -> dict[str, Any]:
         "instalment_plan": None if plan is None else _plan(plan, today),
         "next_step": next_step(debt),
     }
+
+
+def holds_of(debt: DebtCase, decision: GuardDecision | None) -> dict[str, str]:
+    """What holds the debt, in words: the guards on a letter today, and while its process is
+    held, whatever held the step (a deferred payment test, a court check, a representative
+    with authority over property), as recorded when it was held."""
+    if decision is None:
+        return {}
+    instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
+    held = {}
+    if instance is not None and instance.status == InstanceStatus.HELD:
+        held = {name: guard["reason"] for name, guard in (debt.guards or {}).items()}
+    return {**held, **decision.holds}
 
 
 def in_barred(decision, invoice) -> bool:

@@ -44,14 +44,7 @@ ENCLOSURES = ("pap_information_sheet", "pap_reply_form", "pap_financial_statemen
 
 # --- the Letter of Claim --------------------------------------------------------------------------
 def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
-    decision = recovery_guards.decide(debt, guards.LETTER)
-    if decision.held:
-        raise StepHeld(decision.reason(), recovery_guards.hold_recorder(debt, decision,
-                                                                        "letter_of_claim"))
-    block = dpa_block(debt)
-    if block:
-        _hold_for_dpa(debt, instance, block, "letter_of_claim")
-
+    decision = _guarded(debt, instance, guards.LETTER, "letter_of_claim")
     placeholders = placeholder_enclosures(ENCLOSURES)
     if placeholders and not settings.get("allow_placeholder_enclosures"):
         raise LegalStepRefused(
@@ -166,10 +159,12 @@ def post_letter_of_claim(debt: DebtCase, instance: ProcessInstance,
 
 def _guarded(debt: DebtCase, instance: ProcessInstance, kind: str, step: str
              ) -> guards.GuardDecision:
-    """The guards and the s69(2) test again at this step: they may have changed since."""
-    decision = recovery_guards.decide(debt, kind)
+    """The guards and the s69(2) test, before the letter and again when it is posted: they may
+    have changed since. The letter is about capital or property (an appointee may not get it)."""
+    decision = recovery_guards.decide(debt, kind, matter=recovery_guards.PROPERTY)
     if decision.held:
-        raise StepHeld(decision.reason(), recovery_guards.hold_recorder(debt, decision, step))
+        raise StepHeld(decision.reason(), recovery_guards.hold_recorder(
+            debt, decision, step, recovery_guards.PROPERTY))
     block = dpa_block(debt)
     if block:
         _hold_for_dpa(debt, instance, block, step)

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 class FiredTimer:
     instance_id: int
     steps: tuple[str, ...]
-    incident: bool
+    incident: bool  # stopped by a failure an operator must look at
+    held: str | None = None  # or held by a guard, in its words: it runs on when the hold lifts
 
 
 def due_instance_ids(limit: int = 100) -> list[int]:
@@ -77,8 +78,10 @@ def _fire_one(instance_id: int) -> FiredTimer | None:
             return _stop_with_incident(instance_id, exc.message, element)
         apply_result(instance, result, None)
         db.session.commit()
+        stopped = result.incident
         return FiredTimer(instance_id, tuple(s.element_id for s in result.steps),
-                          result.incident is not None)
+                          incident=stopped is not None and not stopped.held,
+                          held=stopped.error if stopped is not None and stopped.held else None)
     except StaleDataError:
         db.session.rollback()  # another process moved the instance on: it is no longer ours
         return None
