@@ -150,6 +150,10 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     _days("debt_guard_task_due_working_days", 5, "working_days",
           "Tasks raised by a recovery guard (representation, estate, write-off) are due this many "
           "working days after they are raised.", "(a) global guards", DESIGN_ASSUMPTION, 1, 30),
+    _days("care_end_task_due_working_days", 2, "working_days",
+          "After a death is recorded, the task to end each care package still running is due "
+          "this many working days later, so providers stop billing for care not given.",
+          "A.3-D (a death recorded)", DESIGN_ASSUMPTION, 1, 20),
     _days("legal_task_due_working_days", 5, "working_days",
           "Tasks of the legal stage (approving the Letter of Claim, issuing the claim, "
           "recording the response and judgment) are due this many working days after they "

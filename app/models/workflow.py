@@ -90,10 +90,13 @@ class HumanTask(Model):
         Index("ix_task_claimed", "status", "claimed_by_id", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # None for a task a use case raised on its own (source "service").
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
     # "diagram": a user task of the instance's diagram; "guard": raised by a service (a recovery
-    # guard's representation, review or write-off task), completed without the engine.
+    # guard's representation, review or write-off task), completed without the engine;
+    # "service": raised by a use case with no process (end a care package after a death), its
+    # process_key naming what it is about.
     source: Mapped[str] = mapped_column(String(10), default="diagram")
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
@@ -111,7 +114,7 @@ class HumanTask(Model):
     outcome: Mapped[dict | None] = mapped_column(JSON)
     draft: Mapped[dict | None] = mapped_column(JSON)  # answers saved before completing
     draft_saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    instance: Mapped[ProcessInstance] = relationship()
+    instance: Mapped[ProcessInstance | None] = relationship()
     person: Mapped[Person] = relationship()
     team: Mapped[Team] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])

@@ -3,7 +3,8 @@ against the grain of the layers (README "The house by capability").
 
 - every process's contract, which the diagram check in processes/definitions.py reads;
 - the service-task handlers (app/tasks), which the engine context dispatches to;
-- every capability's task checks, which the inbox runs before a task completes;
+- every capability's task checks, which the inbox runs before a task completes, and what
+  follows the completion of a task a use case raised;
 - every process's start check, which runs before a person or an API client starts it;
 - who hears that a process ended by itself (a recovery stage ending leaves a decision).
 
@@ -23,11 +24,12 @@ from app.services.direct_payments import task_checks as direct_payment_checks
 from app.services.estates import estate_contract
 from app.services.estates import start_checks as estate_starts
 from app.services.estates import task_checks as estate_checks
-from app.services.inbox import task_checks
+from app.services.inbox import task_actions, task_checks
 from app.services.legal import legal_contract
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
+from app.services.records import care_packages
 
 CONTRACTS: dict[str, ProcessContract] = {
     contract.key: contract for contract in (
@@ -38,6 +40,8 @@ CONTRACTS: dict[str, ProcessContract] = {
 # In order: the debt's own rules on its decision come before the legal stage's.
 TASK_CHECKS = (direct_payment_checks.CHECKS, debt_checks.CHECKS, legal_checks.CHECKS,
                estate_checks.CHECKS)
+# The same for tasks a use case raises with no diagram behind them.
+SERVICE_TASK_CHECKS = (care_packages.CHECKS,)
 
 # What each process needs of the case before it starts; every key in CONTRACTS has one (a test
 # says so), so that no start is accepted and then stopped at its first step.
@@ -53,6 +57,8 @@ RECOVERY_STAGES = frozenset({recovery_contract.LADDER_KEY, legal_contract.LEGAL_
 def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     engine_context.install_handlers(handlers)
     definitions.install_contracts(CONTRACTS)
-    task_checks.install_checks(TASK_CHECKS)
+    task_checks.install_checks(TASK_CHECKS + SERVICE_TASK_CHECKS)
     instances.install_start_checks(START_CHECKS)
     instances.on_finished(RECOVERY_STAGES, decisions.after_stage_finished)
+    task_actions.on_completed(care_packages.PROCESS_KEY, care_packages.END_TASK,
+                              care_packages.record_end)

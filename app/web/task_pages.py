@@ -8,7 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, NotFound, ValidationFailed
 from app.services.debts import cases
 from app.services.debts.cases import balance
 from app.services.inbox import task_actions, task_list
@@ -46,7 +46,7 @@ def task_page(task_id):
             errors, done = _submit(task, answers, draft)
             if done is not None:
                 return done
-    person = task.instance.person
+    person = task.person
     status = 422 if errors else 200
     return render_template(
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
@@ -83,6 +83,8 @@ def _submit(task, answers: dict, draft: bool):
 @page_requires()
 def task_diagram(task_id):
     task = task_actions.get_task(task_id, current_user)
+    if task.instance is None:
+        raise NotFound(f"task {task_id} is not part of a process")
     # Fetched by the viewer; opened directly it is a download, and never runs as a page.
     return Response(task.instance.version.xml, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{task.process_key}.bpmn"',

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import (
     BreathingSpace,
     DebtCase,
+    HumanTask,
     InstalmentPlan,
     InstalmentPlanStatus,
     InvoiceStatus,
@@ -53,6 +54,13 @@ def debt_of(instance: ProcessInstance, data: Mapping[str, Any] | None = None) ->
     if debt is None:
         raise NotFound(f"process instance {instance.id} is not a debt case's ladder")
     return debt
+
+
+def debt_of_task(task: HumanTask) -> DebtCase:
+    """The debt a task of a debt's process works on."""
+    if task.instance is None:
+        raise NotFound(f"task {task.id} is not part of a debt's process")
+    return debt_of(task.instance)
 
 
 def process_of(debt: DebtCase) -> ProcessInstance:

@@ -9,7 +9,7 @@ from app.services.debts.recovery_contract import DECIDE_NEXT_STEP, DECISION_KEY
 
 
 def _debt_decision(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
-    return decisions.check_decision(cases.debt_of(task.instance), form)
+    return decisions.check_decision(cases.debt_of_task(task), form)
 
 
 CHECKS = {(DECISION_KEY, DECIDE_NEXT_STEP): _debt_decision}

@@ -21,13 +21,15 @@ from app.services.debts import instalment_plans, recovery_guards
 from app.services.debts.cases import open_debts_of
 from app.services.estates import estate_stage
 from app.services.processes import instances
+from app.services.records import care_packages
 from app.services.transaction import use_case
 
 
 @use_case
 def record_death(person: Person, date_of_death: date, actor: User) -> Person:
     """Letters to the person stop; each open debt leaves its stage for the estate route (a final
-    account to the personal representatives, the grant or a standing search)."""
+    account to the personal representatives, the grant or a standing search); each care package
+    still running gets a task to end it."""
     if person.deceased:
         raise Conflict("a death is already recorded for this person")
     if date_of_death > clock.today():
@@ -45,4 +47,5 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
         instalment_plans.cancel_plan(debt, "person_died")
         estate_stage.open_estate_stage(debt)
         recovery_guards.note_guards(debt, recovery_guards.decide(debt, "letter"))
+    care_packages.raise_end_tasks(person, date_of_death)
     return person

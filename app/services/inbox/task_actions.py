@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -39,6 +39,18 @@ class TaskQuery:
     person_reference: str | None = None
     page: int = 1
     per_page: int = 25
+
+
+# What a use case does when a task it raised is completed (a care package's end date recorded);
+# create_app installs them (app/services/wiring.py), keyed by (process key, task name).
+CompletedListener = Callable[[HumanTask], None]
+_completed_listeners: dict[tuple[str, str], list[CompletedListener]] = {}
+
+
+def on_completed(process_key: str, task_name: str, listener: CompletedListener) -> None:
+    listeners = _completed_listeners.setdefault((process_key, task_name), [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 def _visible_to(user: User):
@@ -184,6 +196,7 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     instance = task.instance
     result = None
     if task.source == "diagram":
+        assert instance is not None  # a diagram's task always has its instance
         # A held instance's tasks can be done; a guard holds its letters and escalations.
         require_running(instance, allow_held=True)
         result = run_engine(lambda ctx: runner.complete_task(
@@ -194,10 +207,12 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     task.outcome = clean
     task.draft = task.draft_saved_at = None  # the answers are in the outcome now
     audit.record("task_completed", actor=user, person_id=task.person_id,
-                 instance_id=instance.id, task_id=task.id, element_id=task.name,
+                 instance_id=task.instance_id, task_id=task.id, element_id=task.name,
                  summary={"title": task.title, "fields": sorted(clean)})
-    if result is not None:
+    if result is not None and instance is not None:
         apply_result(instance, result, user)
+    for listener in _completed_listeners.get((task.process_key, task.name), ()):
+        listener(task)
     return task
 
 

@@ -12,13 +12,13 @@ from app.services.legal.legal_contract import ISSUE_CLAIM, LEGAL_KEY
 
 
 def _issue_claim(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
-    return claims.check_issue_claim(cases.debt_of(task.instance), form)
+    return claims.check_issue_claim(cases.debt_of_task(task), form)
 
 
 def _no_new_letter_after_judgment(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     if form.get("decision") != "letter_of_claim":
         return []
-    claim = claims.current_claim(cases.debt_of(task.instance))
+    claim = claims.current_claim(cases.debt_of_task(task))
     if claim is not None and claim.judgment_date is not None:
         return [{"field": "decision", "message": "a judgment is entered for this debt: "
                                                  "enforce it, do not start again"}]
