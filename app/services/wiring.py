@@ -48,6 +48,9 @@ SERVICE_TASK_CHECKS = (care_packages.CHECKS,)
 START_CHECKS: dict[str, instances.StartCheck] = {
     **direct_payment_starts.CHECKS, **debt_starts.CHECKS, **legal_starts.CHECKS,
     **estate_starts.CHECKS}
+# And what a debt process started that way is joined to: the debt, which then follows it.
+START_LINKS: dict[str, instances.StartLink] = {
+    **debt_starts.LINKS, **legal_starts.LINKS, **estate_starts.LINKS}
 
 # The stages of recovery: when one ends by itself with money still owed, a decision follows.
 RECOVERY_STAGES = frozenset({recovery_contract.LADDER_KEY, legal_contract.LEGAL_KEY,
@@ -59,6 +62,7 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     definitions.install_contracts(CONTRACTS)
     task_checks.install_checks(TASK_CHECKS + SERVICE_TASK_CHECKS)
     instances.install_start_checks(START_CHECKS)
+    instances.install_start_links(START_LINKS)
     instances.on_finished(RECOVERY_STAGES, decisions.after_stage_finished)
     task_actions.on_completed(care_packages.PROCESS_KEY, care_packages.END_TASK,
                               care_packages.record_end)

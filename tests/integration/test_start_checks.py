@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import AuditEvent, DebtCase, HumanTask, Incident, Letter, ProcessInstance
 from tests.workflows.debt_helpers import add_invoice, debt_of, person_account, sweep
 
-from .api_helpers import count, create_person, error_of, person_body
+from .api_helpers import count, create_person, error_of, person_body, task_named
 
 WRITTEN = (ProcessInstance, AuditEvent, Letter, HumanTask, Incident)
 
@@ -184,3 +184,23 @@ def test_a_legal_stage_for_a_debt_moved_in_starts(as_user, debts, no_placeholder
     response = start(as_user("fo"), "legal_recovery", "P1003", debt_case_id=debts["P1003"])
     assert response.status_code == 201, response.json
     assert response.json["incident"] is None
+
+
+@pytest.mark.parametrize("process, data", [
+    ("debt_recovery", {"invoice_date": "2026-03-02"}), ("debt_decision", {})])
+def test_a_debt_process_started_for_a_debt_moved_in_becomes_the_debts_process(as_user, debts,
+                                                                              process, data):
+    response = start(as_user("fo"), process, "P1003", debt_case_id=debts["P1003"], **data)
+    assert response.status_code == 201, response.json
+    db.session.expire_all()
+    assert db.session.get(DebtCase, debts["P1003"]).instance_id == response.json["id"]
+
+
+def test_the_decision_on_a_debt_moved_in_can_be_completed(as_user, debts):
+    fo = as_user("fo")
+    started = start(fo, "debt_decision", "P1003", debt_case_id=debts["P1003"])
+    assert started.status_code == 201, started.json
+    task = task_named(fo, started.json["id"], "decide_next_step")
+    done = fo.post(f"/tasks/{task['id']}/complete", json={"data": {
+        "decision": "review_later", "review_on": "2027-01-15", "reasons": "Moved in: review"}})
+    assert done.status_code == 200, done.json

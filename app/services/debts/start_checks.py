@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any, Mapping
 
 from app.extensions import db
-from app.models import DebtCase, DebtCaseStatus, Person
+from app.models import DebtCase, DebtCaseStatus, Person, ProcessInstance
+from app.services import audit
 from app.services.debts.recovery_contract import DECISION_KEY, LADDER_KEY
 
 # The id column is a 32-bit integer: a larger number must not reach PostgreSQL (a crash, not 422).
@@ -40,6 +41,14 @@ def check_debt(person: Person, data: Mapping[str, Any]) -> list[dict]:
     return []
 
 
+def link_debt(instance: ProcessInstance, data: Mapping[str, Any]) -> None:
+    """The debt named at the start (check_debt vouched for it) is worked on by this process."""
+    debt = db.session.get_one(DebtCase, data["debt_case_id"])
+    debt.instance_id = instance.id
+    audit.record("debt_process_started", actor=None, person_id=debt.person_id,
+                 instance_id=instance.id, summary={"debt_id": debt.id})
+
+
 def _check_invoice_date(data: Mapping[str, Any]) -> list[dict]:
     """The ladder's first timer counts from the first overdue invoice's date."""
     value = data.get("invoice_date")
@@ -60,3 +69,4 @@ def check_ladder_start(person: Person, data: Mapping[str, Any]) -> list[dict]:
 
 
 CHECKS = {LADDER_KEY: check_ladder_start, DECISION_KEY: check_debt}
+LINKS = {LADDER_KEY: link_debt, DECISION_KEY: link_debt}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from app.models import Person
-from app.services.debts.start_checks import check_debt
+from app.services.debts.start_checks import check_debt, link_debt
 from app.services.estates.estate_contract import ESTATE_KEY
 
 
@@ -22,3 +22,4 @@ def check_estate_start(person: Person, data: Mapping[str, Any]) -> list[dict]:
 
 
 CHECKS = {ESTATE_KEY: check_estate_start}
+LINKS = {ESTATE_KEY: link_debt}

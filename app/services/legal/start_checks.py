@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from app.letters import placeholder_enclosures
 from app.models import Person
 from app.services import settings
-from app.services.debts.start_checks import check_debt
+from app.services.debts.start_checks import check_debt, link_debt
 from app.services.legal.legal_contract import LEGAL_KEY
 from app.services.legal.letter_of_claim import ENCLOSURES
 
@@ -27,3 +27,4 @@ def check_legal_start(person: Person, data: Mapping[str, Any]) -> list[dict]:
 
 
 CHECKS = {LEGAL_KEY: check_legal_start}
+LINKS = {LEGAL_KEY: link_debt}

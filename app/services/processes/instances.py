@@ -55,6 +55,16 @@ def install_start_checks(checks: Mapping[str, StartCheck]) -> None:
     START_CHECKS.update(checks)
 
 
+# What a started instance must be joined to before its first step runs (a debt's process is the
+# one the debt points at: messages, listeners and task checks find it that way).
+StartLink = Callable[[ProcessInstance, Mapping[str, Any]], None]
+START_LINKS: dict[str, StartLink] = {}
+
+
+def install_start_links(links: Mapping[str, StartLink]) -> None:
+    START_LINKS.update(links)
+
+
 def model_of(instance: ProcessInstance) -> diagrams.ProcessModel:
     return diagrams.load_model(instance.version.xml)
 
@@ -77,7 +87,9 @@ def start_instance(process_key: str, person_reference: str, data: Mapping[str, A
     if problems:
         raise ValidationFailed(f"'{process_key}' cannot start: the case lacks what it needs",
                                problems)
-    return begin_instance(process_key, person, data, actor)
+    link = START_LINKS.get(process_key)
+    return begin_instance(process_key, person, data, actor, on_created=None if link is None
+                          else lambda created: link(created, data))
 
 
 def begin_instance(process_key: str, person: Person, data: Mapping[str, Any],
