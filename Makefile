@@ -106,6 +106,7 @@ bench: venv
 	$(PY) bench/search.py
 	$(PY) bench/inbox.py
 	$(PY) bench/print_batch.py
+	$(PY) bench/letters.py
 
 lint: venv
 	$(VENV)/bin/ruff check app tests bench tools

@@ -14,6 +14,7 @@ TINY = {
     "inbox.py": (["300", "2"], "manager: all open tasks"),
     "search.py": (["300", "2"], "postcode"),
     "print_batch.py": (["1"], "1 letters"),
+    "letters.py": (["2"], "slowest template"),
 }
 
 
