@@ -107,6 +107,7 @@ bench: venv
 	$(PY) bench/inbox.py
 	$(PY) bench/print_batch.py
 	$(PY) bench/letters.py
+	$(PY) bench/timers.py
 
 lint: venv
 	$(VENV)/bin/ruff check app tests bench tools

@@ -14,7 +14,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")  # unset: a random key kept in instance/ (app)
     CASEWORK_CLOCK = os.environ.get("CASEWORK_CLOCK", "real")
     TOKEN_TTL_HOURS = int(os.environ.get("CASEWORK_TOKEN_TTL_HOURS", "12"))
-    SCHEDULER_INTERVAL_SECONDS = float(os.environ.get("CASEWORK_SCHEDULER_INTERVAL", "2"))
+    # Unset (None): the scheduler_interval_seconds setting, which a manager may change, decides.
+    SCHEDULER_INTERVAL_SECONDS = (float(os.environ["CASEWORK_SCHEDULER_INTERVAL"])
+                                  if os.environ.get("CASEWORK_SCHEDULER_INTERVAL") else None)
     WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
     PASSWORD_HASH_METHOD = "scrypt"
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

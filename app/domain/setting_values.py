@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .settings_catalogue import SettingSpec
 
 UNITS = {"working_days": "working days", "calendar_days": "days", "weeks": "weeks",
-         "months": "months"}
+         "months": "months", "seconds": "seconds", "timers": "timers"}
 PENNY = Decimal("0.01")
 # Who may approve a write-off (DOMAIN.md A.3-WO "configurable thresholds by role"): finance roles
 # only; the finance officer proposes, so the service must still ask a different person.

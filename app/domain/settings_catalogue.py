@@ -243,6 +243,17 @@ CATALOGUE: tuple[SettingSpec, ...] = (
           "An unresolved query escalates to the team manager, with a holding letter, after this "
           "many working days; more than the resolution target.", "A.4 step 4",
           DESIGN_ASSUMPTION, 2, 120),
+    # The scheduler (issue 16): read by each scheduler process before every sweep.
+    SettingSpec("scheduler_interval_seconds", "seconds", 2,
+                "Seconds a scheduler waits after a sweep that left nothing due before the next; "
+                "a timer fires at most this long after it falls due. The environment's "
+                "CASEWORK_SCHEDULER_INTERVAL, when set, overrides it.",
+                "issue 16 (timers that scale out)", DESIGN_ASSUMPTION, 1, 60),
+    SettingSpec("timer_batch_size", "timers", 20,
+                "Due timers a scheduler claims at a time. Each claim is held for three seconds a "
+                "timer, so a scheduler that dies leaves at most this many timers to wait for "
+                "that long before another scheduler fires them.",
+                "issue 16 (timers that scale out)", DESIGN_ASSUMPTION, 1, 200),
     # Letter wording and the council's details (DOMAIN.md (b)).
     SettingSpec("council", "letter_header", COUNCIL_HEADER,
                 "The header and contacts on every letter: council name and address, team, "

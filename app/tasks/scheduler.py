@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.extensions import db
+from app.services import settings
 from app.services.debts.daily_jobs import run_due
 from app.services.operations import dashboard
+from app.services.processes import timers
 
 log = logging.getLogger(__name__)
+FALLBACK_INTERVAL_SECONDS = 2.0  # when even the setting cannot be read (the database is away)
 
 
 def sweep(app: Flask) -> int:
-    """One pass: fire what is due. Returns how many instances moved."""
+    """One pass: the daily jobs if due, then timers until none is due or the sweep's time budget
+    is spent. Returns how many instances moved."""
     with app.app_context():
         try:
             daily, fired = run_due()
@@ -31,13 +37,47 @@ def sweep(app: Flask) -> int:
     return len(fired)
 
 
+def seconds_to_next_sweep(app: Flask, moved: int) -> float:
+    """0 when a sweep that moved instances stopped on its budget with timers still due (a
+    backlog is worked through without a pause); else the interval: CASEWORK_SCHEDULER_INTERVAL
+    when set, or the scheduler_interval_seconds setting, read afresh so a change needs no
+    restart. A sweep that moved nothing never goes again at once, so a timer that cannot fire
+    does not spin the scheduler."""
+    override = app.config.get("SCHEDULER_INTERVAL_SECONDS")
+    with app.app_context():
+        try:
+            if moved and timers.any_due():
+                return 0.0
+            return float(override) if override else float(
+                settings.integer("scheduler_interval_seconds"))
+        except Exception as exc:  # noqa: BLE001 - the metronome must keep going
+            log.error("choosing the next sweep failed: %s", type(exc).__name__)
+            return float(override or FALLBACK_INTERVAL_SECONDS)
+        finally:
+            db.session.remove()
+
+
 def run_scheduler(app: Flask) -> None:
-    interval = app.config["SCHEDULER_INTERVAL_SECONDS"]
     scheduler = BlockingScheduler(timezone="UTC")
-    # coalesce + max_instances=1: a slow sweep is never run twice at once in this process;
-    # other processes are kept apart by row locks in the database.
-    sweep(app)  # whatever fell due while nothing ran fires at start
-    scheduler.add_job(sweep, "interval", args=[app], seconds=interval, coalesce=True,
-                      max_instances=1, id="fire_due_timers")
-    log.info("scheduler started: sweeping every %ss", interval)
+
+    # One job at a time, each scheduling the next when it ends: a long sweep is never run twice
+    # at once in this process, nor followed by an idle interval while a backlog waits; other
+    # processes are kept apart by their claims in the database.
+    def tick() -> None:
+        moved = 0
+        try:
+            moved = sweep(app)
+        finally:
+            delay = seconds_to_next_sweep(app, moved)
+            _sweep_at(scheduler, tick, datetime.now(timezone.utc) + timedelta(seconds=delay))
+
+    _sweep_at(scheduler, tick, datetime.now(timezone.utc))  # what fell due while none ran
+    log.info("scheduler started")
     scheduler.start()
+
+
+def _sweep_at(scheduler: BlockingScheduler, tick: Callable[[], None], when: datetime) -> None:
+    # A one-off job with a fresh id each time (so it never races the removal of the job that is
+    # running); misfire_grace_time=None, as a one-off job skipped for waking late would stop the
+    # metronome for good.
+    scheduler.add_job(tick, "date", run_date=when, misfire_grace_time=None)
