@@ -94,7 +94,10 @@ def fire_due_timers(batch_size: int | None = None,
         batch = for_each_in_own_transaction(claims, _fire_alone, what="timer sweep for instance")
         moved = [outcome for outcome in batch.results if outcome is not None]
         fired.extend(moved)
-        if not moved or time.monotonic() >= deadline:
+        # An instance due by its stored time whose engine fires nothing yet (a frozen clock on
+        # the very minute) is claimed again at once: stop when a batch moves no step on.
+        progressed = [o for o in moved if o.steps or o.incident or o.held]
+        if not progressed or time.monotonic() >= deadline:
             return fired
 
 
@@ -102,8 +105,9 @@ def fire_due_timers(batch_size: int | None = None,
 def _own_session() -> Iterator[None]:
     """Run the block on a session of its own, closed after it, then give the caller's back.
 
-    One instance's objects (its state, letters, tasks) never outlive it, so a sweep through
-    thousands stays flat in memory, and objects the caller holds stay attached to its session.
+    One instance's objects (its state, letters, tasks) never outlive it, whatever else refers
+    to them, so nothing builds up over a sweep through thousands; and objects the caller holds
+    stay attached to the caller's session (closing that one would detach them).
     """
     registry = db.session.registry
     callers = registry()
