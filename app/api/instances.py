@@ -88,7 +88,7 @@ def get_letter(letter_id):
     """The letter as sent (.docx)."""
     letter = letters.get_letter(letter_id)
     people.require_visible(people.get_person_by_id(letter.person_id), current_user())
-    return Response(letter.content, mimetype=DOCX,
+    return Response(letters.document_of(letter), mimetype=DOCX,
                     headers=letters.download_headers(letter))
 
 

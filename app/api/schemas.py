@@ -166,9 +166,11 @@ class LetterOut(Schema):
     letter_date = fields.Date()
     recipient_name = fields.String()
     status = fields.String()
-    sha256 = fields.String()
+    sha256 = fields.String(allow_none=True)  # None until the letter worker has made it
     merge_data_hash = fields.String(allow_none=True)
     instance_id = fields.Integer(allow_none=True)
+    render_status = fields.String()
+    render_error = fields.String(allow_none=True)
 
 
 class IncidentOut(Schema):

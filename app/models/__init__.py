@@ -1,11 +1,11 @@
 """All models, imported here so Alembic and the app see every table."""
 from .case_records import CaseDocument, CaseNote
 from .finance import (
+    DEBT_CASE_TRANSITIONS,
+    INSTALMENT_PLAN_TRANSITIONS,
     Account,
     BreathingSpace,
     CarePackage,
-    DEBT_CASE_TRANSITIONS,
-    INSTALMENT_PLAN_TRANSITIONS,
     DebtCase,
     DebtCaseStatus,
     InstalmentPlan,
@@ -14,8 +14,8 @@ from .finance import (
     InvoiceLine,
     InvoiceStatus,
     JobRun,
-    Payment,
     PausedTimer,
+    Payment,
     PaymentAllocation,
     Provider,
 )
@@ -33,8 +33,14 @@ from .legal import (
     WriteOff,
     WriteOffStatus,
 )
-from .letters import LETTER_TRANSITIONS, Letter, LetterStatus, Setting
-from .types import can_move
+from .letters import (
+    LETTER_TRANSITIONS,
+    RENDER_TRANSITIONS,
+    Letter,
+    LetterStatus,
+    RenderStatus,
+    Setting,
+)
 from .people import (
     CapacityAssessment,
     DirectPaymentAgreement,
@@ -44,6 +50,7 @@ from .people import (
     PersonNameToken,
     Representative,
 )
+from .types import can_move
 from .users import ROLES, ApiToken, Role, Team, User, UserRole
 from .workflow import (
     AuditEvent,
@@ -67,7 +74,7 @@ __all__ = [
     "Representative", "Role", "Setting", "TaskStatus", "Team", "User", "UserRole",
     # Statuses and the moves allowed between them (can_move(TABLE, current, new)).
     "can_move", "CourtClaimStatus", "DebtCaseStatus", "InstalmentPlanStatus", "LetterStatus",
-    "LetterOfClaimStatus", "WriteOffStatus", "COURT_CLAIM_TRANSITIONS", "DEBT_CASE_TRANSITIONS",
+    "RenderStatus", "RENDER_TRANSITIONS", "LetterOfClaimStatus", "WriteOffStatus", "COURT_CLAIM_TRANSITIONS", "DEBT_CASE_TRANSITIONS",
     "INSTALMENT_PLAN_TRANSITIONS", "LETTER_TRANSITIONS", "LETTER_OF_CLAIM_TRANSITIONS",
     "WRITE_OFF_TRANSITIONS",
 ]

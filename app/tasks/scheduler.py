@@ -1,4 +1,5 @@
-"""The scheduler process: APScheduler as a metronome that sweeps due timers every few seconds."""
+"""The scheduler process: APScheduler as a metronome that sweeps due timers every few seconds,
+and the letter worker beside it, making the routine letters the steps recorded."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +11,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.services import settings
+from app.services.correspondence import letter_worker
 from app.services.debts.daily_jobs import run_due
 from app.services.operations import dashboard
 from app.services.processes import timers
@@ -35,6 +37,22 @@ def sweep(app: Flask) -> int:
         log.info("instance %s: timers fired, steps %s",
                  outcome.instance_id, ",".join(outcome.steps))
     return len(fired)
+
+
+LETTER_WORKER_SECONDS = 1
+
+
+def make_letters(app: Flask) -> int:
+    """The letter worker's pass: every letter waiting now, each claimed so that another
+    scheduler's worker never makes it too. Returns how many were made."""
+    with app.app_context():
+        try:
+            report = letter_worker.render_all_pending()
+        finally:
+            db.session.remove()
+    if report.rendered or report.failed:
+        log.info("letter worker: %s made, %s could not be made", report.rendered, report.failed)
+    return report.rendered
 
 
 def seconds_to_next_sweep(app: Flask, moved: int) -> float:
@@ -72,7 +90,10 @@ def run_scheduler(app: Flask) -> None:
             _sweep_at(scheduler, tick, datetime.now(timezone.utc) + timedelta(seconds=delay))
 
     _sweep_at(scheduler, tick, datetime.now(timezone.utc))  # what fell due while none ran
-    log.info("scheduler started")
+    # In its own thread, so a long sweep never holds up the letters (nor they the timers).
+    scheduler.add_job(make_letters, "interval", args=[app], seconds=LETTER_WORKER_SECONDS,
+                      coalesce=True, max_instances=1, id="letter_worker")
+    log.info("scheduler started, with its letter worker")
     scheduler.start()
 
 

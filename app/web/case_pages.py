@@ -132,7 +132,7 @@ def document_download(document_id):
 def letter_download(letter_id):
     letter = letters.get_letter(letter_id)
     visible_person(people.get_person_by_id(letter.person_id).reference)
-    return Response(letter.content, mimetype=DOCX,
+    return Response(letters.document_of(letter), mimetype=DOCX,
                     headers=letters.download_headers(letter))
 
 

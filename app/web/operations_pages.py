@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import clock
 from app.errors import AppError
 from app.roles import OPERATORS
-from app.services.correspondence import print_batch
+from app.services.correspondence import letter_worker, print_batch
 from app.services.operations import dashboard
 from app.services.processes import definitions, instances
 
@@ -31,6 +31,8 @@ def operations_page():
         last_daily=dashboard.last_daily_run(), timers=dashboard.timers_due(24),
         tasks_due=dashboard.tasks_due_per_day(14), stages=dashboard.debts_by_stage(),
         ages=dashboard.outstanding_by_age(), batch=print_batch.letters_for(clock.today()),
+        to_make=print_batch.still_to_make(clock.today()),
+        failed_letters=letter_worker.failed_letters(),
         versions=definitions.check_versions_in_use())
 
 
@@ -73,6 +75,22 @@ def retry_incident(instance_id):
         else:
             flash(f"Retried: the step completed and case {instance.person.reference} "
                   "has moved on.", "success")
+    return redirect(url_for("web.operations_page"))
+
+
+@bp.post("/operations/letters/<int:letter_id>/retry")
+@page_requires(*OPERATORS)
+def retry_letter(letter_id):
+    """A letter the worker could not make goes back to it (e.g. once its template is fixed)."""
+    try:
+        letter = letter_worker.retry(letter_id, current_user)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(f"The letter was not sent back: {exc.message}", "error")
+    else:
+        flash(f"{letter.template_ref} for case {letter.person.reference} will be made again "
+              "within a minute.", "success")
     return redirect(url_for("web.operations_page"))
 
 

@@ -7,6 +7,7 @@ import io
 import pytest
 from docx import Document
 
+from app.services.correspondence import letter_worker
 from app.models import DirectPaymentAgreement, Person, ProcessInstance
 
 from .api_helpers import (
@@ -249,7 +250,11 @@ def test_retry_without_an_incident_is_409(as_user):
 def test_letter_download_is_the_stored_docx_with_its_hash(as_user):
     fa = as_user("fa")
     instance = open_case(fa, "P100234")
-    (listed,) = instance["letters"]
+    (waiting,) = instance["letters"]
+    assert (waiting["render_status"], waiting["sha256"]) == ("pending", None)
+    assert fa.get(f"/letters/{waiting['id']}").status_code == 409  # being made
+    letter_worker.render_all_pending()  # the scheduler's letter worker
+    (listed,) = fa.get(f"/instances/{instance['id']}").json["letters"]
     response = fa.get(f"/letters/{listed['id']}")
     assert response.status_code == 200
     assert response.mimetype == DOCX

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Letter, User
+from app.services.correspondence import letter_worker
 from app.services.correspondence import print_batch
 from app.services.correspondence.print_batch import PdfConversionError
 from app.services.processes import instances
@@ -151,6 +152,9 @@ def test_todays_batch_of_real_letters_downloads_as_pdf_docx_and_manifest(staff):
         add_person(reference, name)
         instances.start_instance("direct_payment_agreement", reference, {}, fa)  # issues a letter
     db.session.commit()
+    assert print_batch.letters_for(DAY) == []  # recorded, not made yet
+    assert print_batch.still_to_make(DAY) == {"waiting": 2, "failed": 0}
+    letter_worker.render_all_pending()
     batch = print_batch.letters_for(DAY)
     assert [x.template for x in batch] == ["dp_agreement", "dp_agreement"]
 

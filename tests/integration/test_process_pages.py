@@ -86,12 +86,14 @@ def test_todays_print_batch_downloads_as_one_pdf_and_the_letters(staff, client):
     import zipfile
 
     from app.extensions import db
+    from app.services.correspondence import letter_worker
     from app.services.processes import instances
     from tests.workflows.test_direct_payment_agreement import user
 
     dp_person()
     instances.start_instance("direct_payment_agreement", "P100234", {}, user("fa"))
     db.session.commit()
+    letter_worker.render_all_pending()
     fm, _ = manager(client)
     page = fm.get("/operations").text
     assert "Today's print batch (1 letter)" in page

@@ -304,8 +304,10 @@ def test_claim_unclaim_and_only_managers_assign(alice, client):
 
 def test_another_teams_letters_and_diagrams_are_not_served(alice, client):
     from app.models import Letter
+    from app.services.correspondence import letter_worker
 
     _, task = _returned()
+    letter_worker.render_all_pending()  # as the scheduler's letter worker does
     letter = db.session.query(Letter).filter_by(person_id=alice.id).first()
     south = client
     signed_in(south, "fa_south")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Account, DebtCase, HumanTask, Invoice, Letter, TaskStatus, User
+from app.services.correspondence import letter_worker
 from app.services.debts import daily_jobs
 from app.services.imports import import_files
 from app.services.processes import instances
@@ -27,9 +28,12 @@ def at(day: str, time: str = "07:30") -> datetime:
 
 
 def sweep(day: str, time: str = "07:30"):
-    """What the scheduler does on `day`: the daily jobs, then every due timer."""
+    """What the scheduler does on `day`: the daily jobs, then every due timer; and its letter
+    worker makes the letters they recorded."""
     set_clock(at(day, time))
-    return daily_jobs.run_due()
+    outcome = daily_jobs.run_due()
+    letter_worker.render_all_pending()
+    return outcome
 
 
 def person_account(reference: str = "P1001", name: str = "Alice Example",
@@ -71,6 +75,7 @@ def letters(person_id: int) -> list[tuple[str, date]]:
 
 
 def letter_text(person_id: int, template: str) -> str:
+    letter_worker.render_all_pending()  # a letter recorded outside a sweep is made on demand
     row = db.session.scalar(select(Letter).where(Letter.person_id == person_id,
                                                  Letter.template == template)
                             .order_by(Letter.id.desc()))

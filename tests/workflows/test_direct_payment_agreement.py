@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Letter, TaskStatus, User
+from app.services.correspondence import letter_worker
 from app.services.inbox import task_actions
 from app.services.processes import instances, timers
 from app.services.records import people
@@ -59,6 +60,7 @@ def sweep_at(day: str, time: str = "07:30") -> list:
 
 
 def letter_text(instance, template: str) -> str:
+    letter_worker.render_all_pending()  # as the scheduler's letter worker does
     row = db.session.scalar(select(Letter).where(Letter.instance_id == instance.id,
                                                  Letter.template == template))
     return "\n".join(p.text for p in Document(io.BytesIO(row.content)).paragraphs)

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Sequence
 
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import Letter, LetterStatus
+from app.models import Letter, LetterStatus, RenderStatus
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,30 @@ class PdfConversionError(Exception):
 
 
 def letters_for(day: date) -> list[Letter]:
-    """The letters in the print batch dated `day`, grouped by person, oldest first."""
+    """The letters in the print batch dated `day` that have been made by now, grouped by person,
+    oldest first. A letter the worker has not made yet (or could not make) waits for a later
+    batch of the same day; still_to_make says how many."""
     return list(db.session.scalars(
-        select(Letter).where(Letter.status == LetterStatus.PRINT_BATCH, Letter.letter_date == day)
+        select(Letter).where(Letter.status == LetterStatus.PRINT_BATCH, Letter.letter_date == day,
+                             Letter.render_status == RenderStatus.RENDERED)
         .order_by(Letter.person_id, Letter.id)))
+
+
+def still_to_make(day: date) -> dict[str, int]:
+    """The print batch's letters of `day` not yet made: waiting for the worker, or failed."""
+    rows = db.session.execute(
+        select(Letter.render_status, func.count()).where(
+            Letter.status == LetterStatus.PRINT_BATCH, Letter.letter_date == day,
+            Letter.render_status != RenderStatus.RENDERED)
+        .group_by(Letter.render_status))
+    counts: dict[str, int] = {status: count for status, count in rows}
+    return {"waiting": counts.get(RenderStatus.PENDING, 0) + counts.get(RenderStatus.RENDERING, 0),
+            "failed": counts.get(RenderStatus.FAILED, 0)}
 
 
 def pdf_of(letters: Sequence[Letter]) -> bytes:
     """One PDF of the letters in the given order; each letter is a bookmark named as in zip_of."""
-    return pdf_of_documents([letter.content for letter in letters], _stems(letters))
+    return pdf_of_documents([_document(letter) for letter in letters], _stems(letters))
 
 
 def pdf_of_documents(documents: Sequence[bytes], titles: Sequence[str] | None = None) -> bytes:
@@ -105,7 +120,7 @@ def zip_of(letters: Sequence[Letter], pdf: bytes | None, note: str | None = None
         if pdf is not None:
             add(f"print-batch-{day.isoformat()}.pdf", pdf)
         for n, (letter, stem) in enumerate(zip(letters, _stems(letters), strict=True), start=1):
-            add(f"{stem}.docx", letter.content)
+            add(f"{stem}.docx", _document(letter))
             rows.writerow([n, f"{stem}.docx", letter.id, letter.template, letter.template_ref,
                            letter.letter_date.isoformat(), letter.sha256, pages.get(stem, "")])
         add("manifest.csv", manifest.getvalue().encode())
@@ -165,3 +180,8 @@ def _pages_per_bookmark(pdf: bytes) -> dict[str, int]:
     starts.sort()
     ends = [start for start, _ in starts[1:]] + [len(reader.pages)]
     return {title: end - start for (start, title), end in zip(starts, ends, strict=True)}
+
+
+def _document(letter: Letter) -> bytes:
+    assert letter.content is not None  # letters_for takes only letters already made
+    return letter.content
