@@ -24,6 +24,7 @@ class SettingOut(Schema):
     value = fields.Raw()
     default = fields.Raw()
     type = fields.String(metadata={"description": "working_days, calendar_days, weeks, months, "
+                                                  "seconds, timers, "
                                                   "money, percentage, text, text_list, "
                                                   "letter_header, write_off_levels or "
                                                   "court_fee_tables"})
