@@ -76,13 +76,15 @@ def api_rate(label: str, database_url: str, n: int) -> float:
         users.add_user("bench", "bench-password", ["finance_assistant"], "North")
         fa = users.authenticate("bench", "bench-password")
         task_ids = []
-        for i in range(n + 1):
+        for i in range(2 * n + 2):
             people.create_person({
                 "reference": f"B{i}", "name": "Bench Person", "team": "North",
                 "caseworker": None, "representative": None,
                 "address": {"lines": ["1 Road"], "postcode": "EX1 1AA"},
                 "direct_payment": {"variant": "standard", "amount": "100.00",
                                    "frequency": "weekly", "client_contribution": "0"}}, fa)
+            if i > n:
+                continue  # a person for the start benchmark below
             instance = instances.start_instance("direct_payment_agreement", f"B{i}", {}, fa)
             instances.deliver_message(instance.id, "paperwork_received", {}, fa)
             task_ids.append(db.session.scalar(select(HumanTask.id).where(
@@ -99,9 +101,21 @@ def api_rate(label: str, database_url: str, n: int) -> float:
             assert response.status_code == 200, response.json
 
         result = rate(label, n, cycle)
+
+        def start(i):
+            # A new case over HTTP: create it and run it to where it first waits.
+            response = client.post("/api/v1/instances", json={
+                "process": "direct_payment_agreement", "person_reference": f"B{n + 2 + i}",
+                "data": {}}, headers=headers)
+            assert response.status_code == 201, response.json
+
+        started = rate(label.replace("complete-task", "start a case"), n, start)
         db.session.remove()
         db.engine.dispose()
-        return result
+        return result, started
+
+
+START_GOAL = 190.0
 
 
 def main() -> None:
@@ -114,12 +128,13 @@ def main() -> None:
     ours = rate("engine adapter", n, engine_cycle(model, state))
     tmp = Path(tempfile.mkdtemp())
     try:
-        sqlite = api_rate("API complete-task, SQLite", f"sqlite:///{tmp / 'bench.sqlite'}", n)
+        sqlite, sqlite_start = api_rate("API complete-task, SQLite",
+                                        f"sqlite:///{tmp / 'bench.sqlite'}", n)
         from tests.pg_cluster import PostgresCluster
 
         cluster = PostgresCluster.start(REPO / ".pgtest" / f"bench{uuid.uuid4().hex[:6]}")
         try:
-            postgres = api_rate("API complete-task, PostgreSQL", cluster.url, n)
+            postgres, postgres_start = api_rate("API complete-task, PostgreSQL", cluster.url, n)
         finally:
             cluster.stop()
     finally:
@@ -128,6 +143,11 @@ def main() -> None:
     print(f"engine adapter / raw : {100 * ours / raw:5.1f}%")
     print(f"API on SQLite / raw  : {100 * sqlite / raw:5.1f}%   (goal: at least 35%)")
     print(f"API on PostgreSQL/raw: {100 * postgres / raw:5.1f}%   (goal: at least 35%)")
+    for name, started in (("SQLite", sqlite_start), ("PostgreSQL", postgres_start)):
+        verdict = "met" if started >= START_GOAL else "MISSED"
+        print(f"API start a case, {name}: {started:6.1f} a second (goal: at least {START_GOAL:.0f}, "
+              f"10x the 19 a second measured while the agreement letter was made in the request; "
+              f"{verdict}) = {raw / started:.1f} raw engine cycles a start")
 
 
 if __name__ == "__main__":
