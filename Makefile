@@ -93,12 +93,14 @@ test: system-deps venv assets
 run: venv assets
 	@$(FLASK) init
 	$(FLASK) seed-demo
-	echo "Casework at http://127.0.0.1:$(PORT)/ (sign in as a demo user above); API at /api/v1 (OpenAPI: /api/v1/openapi.json). Ctrl-C stops the web server and the scheduler."
+	echo "Casework at http://127.0.0.1:$(PORT)/ (sign in as a demo user above); API at /api/v1 (OpenAPI: /api/v1/openapi.json). Ctrl-C stops the web server, the scheduler and the letter worker."
 	$(FLASK) scheduler &
 	scheduler_pid=$$!
+	$(FLASK) letter-worker &
+	worker_pid=$$!
 	# Background jobs of a non-interactive shell ignore SIGINT, so Ctrl-C alone would
-	# leave the scheduler running: kill it whenever this shell exits or is interrupted.
-	trap 'kill $$scheduler_pid 2>/dev/null || true' EXIT INT TERM
+	# leave them running: kill them whenever this shell exits or is interrupted.
+	trap 'kill $$scheduler_pid $$worker_pid 2>/dev/null || true' EXIT INT TERM
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 bench: venv

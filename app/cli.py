@@ -1,4 +1,5 @@
-"""Admin commands: flask --app app init | workflows sync | users add | scheduler | seed-demo |
+"""Admin commands: flask --app app init | workflows sync | users add | scheduler |
+letter-worker | seed-demo |
 import KIND FILE."""
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(workflows_group)
     app.cli.add_command(users_group)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(letter_worker_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_command)
 
@@ -133,6 +135,17 @@ def scheduler_command() -> None:
     # The scheduler's thread outlives this app context, so it takes the app, not the proxy.
     # Flask types current_app as a Flask, hiding the LocalProxy method that unwraps it.
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.command("letter-worker")
+def letter_worker_command() -> None:
+    """Run the letter worker (makes the routine letters the steps recorded)."""
+    import logging
+
+    from app.tasks.scheduler import run_letter_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_letter_worker(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("seed-demo")

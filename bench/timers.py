@@ -105,9 +105,9 @@ def fired_count(conn) -> int:
                         ).scalar_one()
 
 
-def start_scheduler(url: str, log: Path) -> subprocess.Popen:
+def start_scheduler(url: str, log: Path, command: str = "scheduler") -> subprocess.Popen:
     with log.open("ab") as err:
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "scheduler"],
+        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", command],
                                 cwd=REPO, env={**os.environ, **SCHEDULER_ENV, "DATABASE_URL": url},
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
 
@@ -185,6 +185,8 @@ def burst(url: str, count: int, schedulers: int, raw_ms: float) -> None:
     log = Path(tempfile.mkstemp(prefix="timers-bench-", suffix=".log")[1])
     began = time.monotonic()
     procs = [start_scheduler(url, log) for _ in range(schedulers)]
+    # A letter worker beside each scheduler, as `make run` starts them.
+    workers = [start_scheduler(url, log, "letter-worker") for _ in range(schedulers)]
     first_rss: dict[int, float] = {}
     fired = 0
     try:
@@ -211,7 +213,7 @@ def burst(url: str, count: int, schedulers: int, raw_ms: float) -> None:
         letters_seconds = time.monotonic() - began
         last_rss = {proc.pid: rss_mb(proc.pid) for proc in procs}
     finally:
-        for proc in procs:
+        for proc in procs + workers:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)

@@ -1,5 +1,8 @@
-"""The scheduler process: APScheduler as a metronome that sweeps due timers every few seconds,
-and the letter worker beside it, making the routine letters the steps recorded."""
+"""The scheduler process: APScheduler as a metronome that sweeps due timers every few seconds;
+and the letter worker process beside it, making the routine letters the steps recorded.
+
+Two processes rather than two threads of one: rendering a letter is CPU work, and in the
+scheduler's process it held the timers back (one interpreter lock) and grew its memory."""
 from __future__ import annotations
 
 import logging
@@ -55,6 +58,17 @@ def make_letters(app: Flask) -> int:
     return report.rendered
 
 
+def run_letter_worker(app: Flask) -> None:
+    """The letter worker process: a pass every second, each pass making every letter waiting.
+    Several may run (one beside each scheduler): their claims keep them off each other's."""
+    worker = BlockingScheduler(timezone="UTC")
+    worker.add_job(make_letters, "interval", args=[app], seconds=LETTER_WORKER_SECONDS,
+                   coalesce=True, max_instances=1, id="letter_worker",
+                   next_run_time=datetime.now(timezone.utc))
+    log.info("letter worker started")
+    worker.start()
+
+
 def seconds_to_next_sweep(app: Flask, moved: int) -> float:
     """0 when a sweep that moved instances stopped on its budget with timers still due (a
     backlog is worked through without a pause); else the interval: CASEWORK_SCHEDULER_INTERVAL
@@ -90,10 +104,7 @@ def run_scheduler(app: Flask) -> None:
             _sweep_at(scheduler, tick, datetime.now(timezone.utc) + timedelta(seconds=delay))
 
     _sweep_at(scheduler, tick, datetime.now(timezone.utc))  # what fell due while none ran
-    # In its own thread, so a long sweep never holds up the letters (nor they the timers).
-    scheduler.add_job(make_letters, "interval", args=[app], seconds=LETTER_WORKER_SECONDS,
-                      coalesce=True, max_instances=1, id="letter_worker")
-    log.info("scheduler started, with its letter worker")
+    log.info("scheduler started")
     scheduler.start()
 
 
