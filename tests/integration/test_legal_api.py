@@ -24,7 +24,6 @@ from app.models import (
     CourtClaim,
     DebtCase,
     Estate,
-    FinancialAssessment,
     HumanTask,
     InstanceStatus,
     Invoice,
@@ -47,6 +46,7 @@ from tests.workflows.debt_helpers import (
 )
 from tests.workflows.legal_helpers import (
     approve_and_post,
+    could_have_a_deferred_payment,
     decide_letter_of_claim,
     ladder_to_decision,
 )
@@ -155,13 +155,7 @@ def dpa_held(no_placeholders) -> Case:
     £12,000 besides it, so a deferred payment agreement could be entered into (Care Act s69(2)):
     on 1 Apr 2026 the Letter of Claim is held and the offer letter goes instead."""
     account = person_account("P6001", "Dorothy Dean")
-    person = db.session.get(Person, account.person_id)
-    person.in_care_home, person.owns_property, person.property_disregarded = True, True, False
-    db.session.add(FinancialAssessment(
-        person_id=person.id, assessed_on=date(2025, 12, 1), effective_from=date(2025, 12, 1),
-        weekly_contribution=Decimal("250.00"), capital_including_home=Decimal("262000.00"),
-        capital_excluding_home=Decimal("12000.00")))
-    db.session.commit()
+    could_have_a_deferred_payment(account)
     debt = decide_letter_of_claim(ladder_to_decision(account, "6800.00", "2026-04-01"))
     assert db.session.get(ProcessInstance, debt.instance_id).status == InstanceStatus.HELD
     assert "deferred_payment" in debt.guards

@@ -7,6 +7,10 @@ and Letter of Claim decision on the day given.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from app.extensions import db
+from app.models import FinancialAssessment, Person
 
 from .debt_helpers import add_invoice, complete, debt_of, open_tasks, sweep
 from .test_debt_recovery import CHECKLIST_OK
@@ -32,3 +36,15 @@ def decide_letter_of_claim(debt):
 def approve_and_post(debt):
     complete(open_tasks(debt)["approve_letter_of_claim"], "fo", approved=True)
     return debt
+
+
+def could_have_a_deferred_payment(account) -> None:
+    """Scenario 6's facts: in a care home, owning a home that is not disregarded, with £12,000
+    besides it, so a deferred payment agreement could be entered into (Care Act s69(2))."""
+    person = db.session.get(Person, account.person_id)
+    person.in_care_home, person.owns_property, person.property_disregarded = True, True, False
+    db.session.add(FinancialAssessment(
+        person_id=person.id, assessed_on=date(2025, 12, 1), effective_from=date(2025, 12, 1),
+        weekly_contribution=Decimal("250.00"), capital_including_home=Decimal("262000.00"),
+        capital_excluding_home=Decimal("12000.00")))
+    db.session.commit()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    FinancialAssessment,
     Incident,
     InstanceStatus,
     Invoice,
     Letter,
-    Person,
     Representative,
 )
 from app.roles import Role
@@ -22,7 +19,7 @@ from app.services.debts import views
 from app.services.processes import instances
 
 from .debt_helpers import add_invoice, debt_of, open_tasks, person_account, sweep
-from .legal_helpers import decide_letter_of_claim, ladder_to_decision
+from .legal_helpers import could_have_a_deferred_payment, decide_letter_of_claim, ladder_to_decision
 
 APPOINTEE = {"name": "Sam Appointee", "type": "appointee", "scope": "benefits",
              "address": {"lines": ["4 Benefit Lane", "Example Town"], "postcode": "EX1 4BB"},
@@ -66,13 +63,7 @@ def test_an_appointee_alone_holds_the_letter_of_claim_until_a_deputy_is_recorded
 
 def test_the_deferred_payment_hold_shows_on_the_debt(no_placeholders):
     account = person_account("P6002", "Doris Dane")
-    person = db.session.get(Person, account.person_id)
-    person.in_care_home, person.owns_property, person.property_disregarded = True, True, False
-    db.session.add(FinancialAssessment(
-        person_id=person.id, assessed_on=date(2025, 12, 1), effective_from=date(2025, 12, 1),
-        weekly_contribution=Decimal("250.00"), capital_including_home=Decimal("262000.00"),
-        capital_excluding_home=Decimal("12000.00")))
-    db.session.commit()
+    could_have_a_deferred_payment(account)
     debt = decide_letter_of_claim(ladder_to_decision(account, "6800.00", "2026-04-01"))
     assert instances.get_instance(debt.instance_id).status == InstanceStatus.HELD
 

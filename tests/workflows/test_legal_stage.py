@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import (
     CapacityAssessment,
     CourtClaim,
-    FinancialAssessment,
     InstanceStatus,
     Letter,
     Person,
@@ -24,7 +23,12 @@ from app.services.legal import claims, deferred_payment_test, letter_of_claim, p
 from app.services.processes import instances
 
 from .debt_helpers import complete, letter_text, open_tasks, person_account, sweep, user
-from .legal_helpers import approve_and_post, decide_letter_of_claim, ladder_to_decision
+from .legal_helpers import (
+    approve_and_post,
+    could_have_a_deferred_payment,
+    decide_letter_of_claim,
+    ladder_to_decision,
+)
 
 
 def templates_of(person_id: int) -> list[tuple[str, date, str]]:
@@ -108,13 +112,7 @@ def test_an_offer_is_refused_only_with_written_reasons(no_placeholders):
 def test_scenario_6_the_deferred_payment_offer_comes_before_any_letter_of_claim(
         no_placeholders):
     account = person_account("P6001", "Dorothy Dean")
-    person = db.session.get(Person, account.person_id)
-    person.in_care_home, person.owns_property, person.property_disregarded = True, True, False
-    db.session.add(FinancialAssessment(
-        person_id=person.id, assessed_on=date(2025, 12, 1), effective_from=date(2025, 12, 1),
-        weekly_contribution=Decimal("250.00"), capital_including_home=Decimal("262000.00"),
-        capital_excluding_home=Decimal("12000.00")))
-    db.session.commit()
+    could_have_a_deferred_payment(account)
     debt = ladder_to_decision(account, "6800.00", "2026-04-01")
     decide_letter_of_claim(debt)
     instance = instances.get_instance(debt.instance_id)
