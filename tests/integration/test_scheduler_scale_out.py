@@ -78,7 +78,7 @@ def test_the_interval_is_a_setting_unless_the_environment_sets_it(app):
 
 
 # --- real processes ------------------------------------------------------------------------------
-COUNT = 240
+COUNT = 600
 
 
 def start_scheduler(database_url: str, log: Path) -> subprocess.Popen:
@@ -123,7 +123,7 @@ def kill_in_mid_batch(victim: subprocess.Popen, survivor: subprocess.Popen
             return batches
         for proc in (victim, survivor):
             os.killpg(proc.pid, signal.SIGCONT)
-        time.sleep(0.03)
+        time.sleep(0.01)
     raise AssertionError(f"never caught both schedulers in the middle of a batch: {seen}")
 
 
