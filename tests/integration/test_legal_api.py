@@ -35,6 +35,7 @@ from app.models import (
     TaskStatus,
     WriteOff,
 )
+from app.services.debts import opening
 from tests.conftest import add_user
 from tests.workflows.debt_helpers import (
     add_invoice,
@@ -599,6 +600,19 @@ def test_a_rejected_write_off_leaves_the_debt_open(as_user, reminded):
     debt = ok(fm.get(f"/debts/{reminded.debt_id}"))
     assert (debt["status"], debt["balance"]) == ("open", "1500.00")
     error_of(decide(fm, proposal["id"]), 409, "conflict")
+
+
+def test_a_write_off_waiting_when_the_debt_is_paid_cannot_then_be_approved(as_user, reminded):
+    fm = as_user("fm")
+    proposal = ok(propose(as_user("fo"), reminded, "gone_away"), 201)
+    opening.close_paid(db.session.get(DebtCase, reminded.debt_id), None)  # paid in full meanwhile
+    db.session.commit()
+    before = snapshot(reminded)
+    error = error_of(decide(fm, proposal["id"]), 409, "conflict")
+    assert "closed" in error["message"]
+    assert snapshot(reminded) == before
+    debt = ok(fm.get(f"/debts/{reminded.debt_id}"))
+    assert (debt["status"], debt["closed_reason"]) == ("closed", "paid_in_full")
 
 
 @pytest.fixture

@@ -92,9 +92,14 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
         raise Forbidden("a write-off must be approved by someone other than its proposer")
     if not may_approve(actor, proposal.approver_role):
         raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
+    debt = db.session.get_one(DebtCase, proposal.debt_case_id)
+    if approve and debt.status != DebtCaseStatus.OPEN:
+        # Paid (or ended) while the proposal waited: nothing is left to write off. Rejecting it
+        # is still allowed, so the proposal does not wait for ever.
+        raise Conflict("the debt is closed: there is nothing left to write off; reject the "
+                       "proposal instead")
     proposal.status = decision
     proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
-    debt = db.session.get_one(DebtCase, proposal.debt_case_id)
     audit.record("write_off_" + proposal.status, actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"write_off_id": proposal.id})
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
