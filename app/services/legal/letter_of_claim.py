@@ -45,8 +45,8 @@ ENCLOSURES = ("pap_information_sheet", "pap_reply_form", "pap_financial_statemen
 # --- the Letter of Claim --------------------------------------------------------------------------
 def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
     decision = _guarded(debt, instance, guards.LETTER, "letter_of_claim")
-    placeholders = placeholder_enclosures(ENCLOSURES)
-    if placeholders and not settings.get("allow_placeholder_enclosures"):
+    placeholders = enclosures_still_placeholders()
+    if placeholders:
         raise LegalStepRefused(
             "the Letter of Claim cannot go: its enclosures still hold placeholder text instead "
             "of the official Pre-Action Protocol wording (" + ", ".join(placeholders) + ")")
@@ -63,6 +63,13 @@ def prepare_letter_of_claim(debt: DebtCase, instance: ProcessInstance) -> dict:
     recovery_guards.note_guards(debt, decision)
     recovery_guards.note_exclusions(debt, decision, "letter_of_claim")
     return {"loc_id": loc.id}
+
+
+def enclosures_still_placeholders() -> list[str]:
+    """The enclosures that still hold placeholder text, unless the demo switch allows them."""
+    if settings.get("allow_placeholder_enclosures"):
+        return []
+    return placeholder_enclosures(ENCLOSURES)
 
 
 def _issue_pack(debt: DebtCase, instance: ProcessInstance, loc: LetterOfClaim, rows: list,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from app.letters import placeholder_enclosures
 from app.models import Person
-from app.services import settings
 from app.services.debts.start_checks import check_debt, link_debt
 from app.services.legal.legal_contract import LEGAL_KEY
-from app.services.legal.letter_of_claim import ENCLOSURES
+from app.services.legal.letter_of_claim import enclosures_still_placeholders
 
 
 def check_legal_start(person: Person, data: Mapping[str, Any]) -> list[dict]:
@@ -18,7 +16,7 @@ def check_legal_start(person: Person, data: Mapping[str, Any]) -> list[dict]:
         # As the debt's decision says: after a death the estate is claimed from instead.
         problems.append({"field": "person_reference",
                          "message": "The person has died: start the estate stage instead"})
-    if placeholder_enclosures(ENCLOSURES) and not settings.get("allow_placeholder_enclosures"):
+    if enclosures_still_placeholders():
         # prepare_letter_of_claim refuses the same; here the start says so before it is made.
         problems.append({"field": "process",
                          "message": "Add the official Pre-Action Protocol wording to the Letter "
