@@ -1,5 +1,5 @@
 from app.roles import FINANCE_STAFF
-from app.services.inbox.task_actions import TaskQuery, list_tasks
+from app.services.inbox.task_list import TaskQuery, list_tasks
 from app.services.records import case_file, people
 
 from . import bp

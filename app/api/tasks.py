@@ -2,7 +2,7 @@ from flask import request
 
 from app.errors import ValidationFailed
 from app.roles import TASK_ASSIGNERS
-from app.services.inbox import task_actions
+from app.services.inbox import task_actions, task_list
 
 from . import bp
 from .auth import current_user, requires
@@ -10,7 +10,7 @@ from .paging import page_args
 from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, load_json
 
 
-def _task_query() -> task_actions.TaskQuery:
+def _task_query() -> task_list.TaskQuery:
     args = request.args
     assignee = args.get("assignee")
     if assignee not in (None, "me"):
@@ -21,7 +21,7 @@ def _task_query() -> task_actions.TaskQuery:
                                [{"field": "overdue", "message": "true or false"}])
     team = args.get("team")
     page, per_page = page_args()
-    return task_actions.TaskQuery(
+    return task_list.TaskQuery(
         assignee_me=assignee == "me", role=args.get("role"),
         team_id=task_actions.team_id_named(team) if team else None,
         overdue=args.get("overdue") == "true", process=args.get("process"),
@@ -35,7 +35,7 @@ def list_tasks():
     """Open tasks I can see, soonest due first (filters: assignee=me, role, team, overdue,
     process, person_reference; page, per_page)."""
     query = _task_query()
-    items, total = task_actions.list_tasks(current_user(), query)
+    items, total = task_list.list_tasks(current_user(), query)
     return {"items": TaskOut(many=True).dump(items), "total": total, "page": query.page,
             "per_page": query.per_page}
 

@@ -1,14 +1,12 @@
 """The task inbox and the work on a task: claim, unclaim, assign, complete."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.calendar import LOCAL_TZ
 from app.domain.forms import validate_form
 from app.engine import runner
 from app.engine.types import FormField
@@ -16,7 +14,6 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
     HumanTask,
-    Person,
     ProcessInstance,
     ProcessVersion,
     TaskStatus,
@@ -29,18 +26,6 @@ from app.services.processes.instances import apply_result, model_of, require_run
 from app.services.transaction import use_case
 
 
-@dataclass(frozen=True)
-class TaskQuery:
-    assignee_me: bool = False
-    role: str | None = None
-    team_id: int | None = None
-    overdue: bool = False
-    process: str | None = None
-    person_reference: str | None = None
-    page: int = 1
-    per_page: int = 25
-
-
 # What a use case does when a task it raised is completed (a care package's end date recorded);
 # create_app installs them (app/services/wiring.py), keyed by (process key, task name).
 CompletedListener = Callable[[HumanTask], None]
@@ -51,50 +36,6 @@ def on_completed(process_key: str, task_name: str, listener: CompletedListener) 
     listeners = _completed_listeners.setdefault((process_key, task_name), [])
     if listener not in listeners:
         listeners.append(listener)
-
-
-def _visible_to(user: User):
-    """My claimed tasks, and open tasks for my roles on my team's cases (managers: all)."""
-    if user.sees_all_teams:
-        return True
-    return or_(HumanTask.claimed_by_id == user.id,
-               and_(HumanTask.claimed_by_id.is_(None), HumanTask.role.in_(user.roles),
-                    HumanTask.team_id == user.team_id))
-
-
-def _start_of_today():
-    local_midnight = clock.now().astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0,
-                                                              microsecond=0)
-    return local_midnight
-
-
-def inbox_query(user: User, query: TaskQuery) -> Select:
-    stmt = select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, _visible_to(user))
-    if query.assignee_me:
-        stmt = stmt.where(HumanTask.claimed_by_id == user.id)
-    if query.role:
-        stmt = stmt.where(HumanTask.role == query.role)
-    if query.team_id:
-        stmt = stmt.where(HumanTask.team_id == query.team_id)
-    if query.overdue:
-        stmt = stmt.where(HumanTask.due_at < _start_of_today())
-    if query.process:
-        stmt = stmt.where(HumanTask.process_key == query.process)
-    if query.person_reference:
-        stmt = stmt.join(Person, Person.id == HumanTask.person_id).where(
-            Person.reference == query.person_reference)
-    return stmt
-
-
-def list_tasks(user: User, query: TaskQuery) -> tuple[list[HumanTask], int]:
-    stmt = inbox_query(user, query)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(
-        stmt.options(selectinload(HumanTask.person), selectinload(HumanTask.team),
-                     selectinload(HumanTask.claimed_by))
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-        .limit(query.per_page).offset((query.page - 1) * query.per_page))
-    return list(rows), total or 0
 
 
 def get_task(task_id: int, user: User) -> HumanTask:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Select, and_, false, func, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -111,3 +111,60 @@ def due_badge(task: HumanTask, today: date) -> str | None:
         return None
     due = task.due_at.astimezone(LOCAL_TZ).date()
     return "overdue" if due < today else "today" if due == today else None
+
+
+# The API's task list: the same visibility as the inbox's tabs, with the API's filters.
+@dataclass(frozen=True)
+class TaskQuery:
+    assignee_me: bool = False
+    role: str | None = None
+    team_id: int | None = None
+    overdue: bool = False
+    process: str | None = None
+    person_reference: str | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+def _visible_to(user: User):
+    """My claimed tasks, and open tasks for my roles on my team's cases (managers: all)."""
+    if user.sees_all_teams:
+        return True
+    return or_(HumanTask.claimed_by_id == user.id,
+               and_(HumanTask.claimed_by_id.is_(None), HumanTask.role.in_(user.roles),
+                    HumanTask.team_id == user.team_id))
+
+
+def _start_of_today():
+    local_midnight = clock.now().astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0,
+                                                              microsecond=0)
+    return local_midnight
+
+
+def inbox_query(user: User, query: TaskQuery) -> Select:
+    stmt = select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, _visible_to(user))
+    if query.assignee_me:
+        stmt = stmt.where(HumanTask.claimed_by_id == user.id)
+    if query.role:
+        stmt = stmt.where(HumanTask.role == query.role)
+    if query.team_id:
+        stmt = stmt.where(HumanTask.team_id == query.team_id)
+    if query.overdue:
+        stmt = stmt.where(HumanTask.due_at < _start_of_today())
+    if query.process:
+        stmt = stmt.where(HumanTask.process_key == query.process)
+    if query.person_reference:
+        stmt = stmt.join(Person, Person.id == HumanTask.person_id).where(
+            Person.reference == query.person_reference)
+    return stmt
+
+
+def list_tasks(user: User, query: TaskQuery) -> tuple[list[HumanTask], int]:
+    stmt = inbox_query(user, query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(
+        stmt.options(selectinload(HumanTask.person), selectinload(HumanTask.team),
+                     selectinload(HumanTask.claimed_by))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        .limit(query.per_page).offset((query.page - 1) * query.per_page))
+    return list(rows), total or 0
