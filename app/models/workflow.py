@@ -114,6 +114,7 @@ class HumanTask(Model):
     outcome: Mapped[dict | None] = mapped_column(JSON)
     draft: Mapped[dict | None] = mapped_column(JSON)  # answers saved before completing
     draft_saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lock_version: Mapped[int] = mapped_column(default=1)
     instance: Mapped[ProcessInstance | None] = relationship()
     person: Mapped[Person] = relationship()
     team: Mapped[Team] = relationship()
