@@ -88,6 +88,8 @@ class HumanTask(Model):
     __table_args__ = (
         Index("ix_task_inbox", "status", "role", "team_id", "due_at"),
         Index("ix_task_claimed", "status", "claimed_by_id", "due_at"),
+        # The inbox's keyset: "all open tasks" in (due_at, id) order from any cursor.
+        Index("ix_task_due", "status", "due_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # None for a task a use case raised on its own (source "service").
