@@ -29,7 +29,8 @@ def get_person(reference):
     """A person with their process instances, open tasks and letters."""
     person = people.get_person(reference)
     people.require_visible(person, current_user())
-    tasks, _ = list_tasks(current_user(), TaskQuery(person_reference=reference, per_page=100))
+    tasks = list_tasks(current_user(), TaskQuery(person_reference=reference, per_page=100),
+                       with_total=False).rows
     return {**PersonOut().dump(person),
             "instances": InstanceSummaryOut(many=True).dump(
                 case_file.instances_of(person)),

@@ -159,6 +159,19 @@ class TaskDetailOut(TaskOut):
     outcome = fields.Dict(allow_none=True)
 
 
+class TaskPageOut(Schema):
+    """A page of the task list (documents GET /tasks; the handler builds the dict)."""
+    items = fields.List(fields.Nested(TaskOut))
+    next = fields.String(allow_none=True, metadata={
+        "description": "Opaque cursor: pass it as `cursor` for the next page; null on the last"})
+    total = fields.Integer(allow_none=True, metadata={
+        "description": "Matching tasks, counted on the first page (no cursor) only"})
+    page = fields.Integer(allow_none=True, metadata={
+        "description": "The numbered page asked for (1 with neither page nor cursor); null "
+                       "after a cursor. Numbered pages are kept for older clients"})
+    per_page = fields.Integer()
+
+
 class LetterOut(Schema):
     id = fields.Integer()
     template = fields.String()

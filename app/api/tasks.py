@@ -7,7 +7,7 @@ from app.services.inbox import task_actions, task_list
 from . import bp
 from .auth import current_user, requires
 from .paging import page_args
-from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, load_json
+from .schemas import AssignIn, DataIn, TaskDetailOut, TaskOut, TaskPageOut, load_json
 
 
 def _task_query() -> task_list.TaskQuery:
@@ -19,6 +19,9 @@ def _task_query() -> task_list.TaskQuery:
     if args.get("overdue") not in (None, "true", "false"):
         raise ValidationFailed("'overdue' must be true or false",
                                [{"field": "overdue", "message": "true or false"}])
+    if "cursor" in args and "page" in args:
+        raise ValidationFailed("give 'cursor' or 'page', not both",
+                               [{"field": "page", "message": "leave out page with a cursor"}])
     team = args.get("team")
     page, per_page = page_args()
     return task_list.TaskQuery(
@@ -26,17 +29,28 @@ def _task_query() -> task_list.TaskQuery:
         team_id=task_actions.team_id_named(team) if team else None,
         overdue=args.get("overdue") == "true", process=args.get("process"),
         person_reference=args.get("person_reference"),
-        page=page, per_page=per_page)
+        cursor=task_list.decode_cursor(args["cursor"]) if "cursor" in args else None,
+        page=page if "page" in args else None, per_page=per_page)
 
 
 @bp.get("/tasks")
 @requires()
 def list_tasks():
-    """Open tasks I can see, soonest due first (filters: assignee=me, role, team, overdue,
-    process, person_reference; page, per_page)."""
+    """Open tasks I can see, soonest due first, a page at a time: pass `next` back as `cursor`.
+
+    Filters: assignee=me, role, team, overdue, process, person_reference. Paging: per_page (1
+    to 100, default 25) and cursor, the `next` of the page before (null on the last page). The
+    order is (due_at, id) with undated tasks last, and each page starts after the row the cursor
+    names, so a task added or completed meanwhile neither repeats nor skips a row. A cursor this
+    list did not give is a 422. `total` is the exact number of matching tasks on the first page
+    and null on pages after a cursor. Numbered pages (`page`) still work for older clients, with
+    `total` on each, but read every row before them; a page number with a cursor is a 422.
+    """
     query = _task_query()
-    items, total = task_list.list_tasks(current_user(), query)
-    return {"items": TaskOut(many=True).dump(items), "total": total, "page": query.page,
+    found = task_list.list_tasks(current_user(), query)
+    return {"items": TaskOut(many=True).dump(found.rows),
+            "next": found.next.encode() if found.next else None, "total": found.total,
+            "page": query.page or (1 if query.cursor is None else None),
             "per_page": query.per_page}
 
 
@@ -77,6 +91,7 @@ def complete(task_id):
     return TaskDetailOut().dump(task_actions.complete(task_id, body["data"], current_user()))
 
 
+list_tasks.openapi = {"response": TaskPageOut}
 get_task.openapi = {"response": TaskDetailOut}
 assign.openapi = {"body": AssignIn, "response": TaskOut}
 complete.openapi = {"body": DataIn, "response": TaskDetailOut}

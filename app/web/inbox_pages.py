@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request
 from flask_login import current_user
 
 from app import clock
-from app.errors import AppError
+from app.errors import AppError, ValidationFailed
 from app.roles import TASK_ASSIGNERS
 from app.services.inbox import task_actions
 from app.services.inbox import task_list as inbox_service
@@ -34,29 +34,39 @@ def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
             due_before = date.fromisoformat(args["due_before"])
         except ValueError:
             errors["due_before"] = "Enter the date as YYYY-MM-DD, for example 2026-12-31"
-    page_text = args.get("page", "1")
-    page = min(int(page_text), 100_000) if page_text.isdigit() and int(page_text) > 0 else 1
     query = inbox_service.InboxQuery(
         tab=tab, process=args.get("process") or None, overdue=args.get("overdue") == "yes",
         due_before=due_before, person=(args.get("person") or "").strip() or None,
-        latest_due_first=args.get("sort") == "due_desc", page=page, per_page=PER_PAGE)
+        latest_due_first=args.get("sort") == "due_desc", cursor=_cursor(args.get("cursor")),
+        per_page=PER_PAGE, count_all=args.get("count") == "all")
     return query, errors
+
+
+def _cursor(text: str | None) -> inbox_service.Cursor | None:
+    """A broken or edited page link shows the first page, as a bad page number used to: the
+    address is not something the user typed, so an error message would not help them."""
+    if not text:
+        return None
+    try:
+        return inbox_service.decode_cursor(text)
+    except ValidationFailed:
+        return None
 
 
 @bp.get("/")
 @page_requires()
 def inbox():
     query, errors = _query()
-    rows, total = inbox_service.inbox(current_user, query)
+    page = inbox_service.inbox(current_user, query)
     assignees = (inbox_service.assignable_users()
                  if current_user.has_role(*TASK_ASSIGNERS) else [])
     return render_template(
-        "inbox.html", query=query, errors=errors, rows=rows, total=total,
-        counts=inbox_service.counts(current_user), tabs=inbox_service.tabs_for(current_user),
+        "inbox.html", query=query, errors=errors, page=page, rows=page.rows,
+        counts=inbox_service.counts(current_user), cap=inbox_service.COUNT_CAP,
+        tabs=inbox_service.tabs_for(current_user),
         tab_titles=inbox_service.TAB_TITLES, processes=definitions.list_definitions(),
         today=clock.today(),
         now=clock.now(), badge=inbox_service.due_badge, assignees=assignees,
-        pages=max(1, -(-total // PER_PAGE)),
         args={k: v for k, v in request.args.items() if k in FILTERS}), 422 if errors else 200
 
 

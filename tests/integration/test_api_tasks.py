@@ -52,7 +52,8 @@ def test_tasks_are_sorted_by_due_date_not_by_age(as_user, inbox):
     assert names(response) == ["phone_call", "validate_agreement", "caseworker_check"]
     assert [t["due_at"] for t in response.json["items"]] == [
         "2026-03-18T07:00:00+00:00", "2026-04-01T06:00:00+00:00", "2026-04-08T06:00:00+00:00"]
-    assert (response.json["total"], response.json["page"], response.json["per_page"]) == (3, 1, 25)
+    assert (response.json["total"], response.json["page"], response.json["per_page"],
+            response.json["next"]) == (3, 1, 25, None)
     assert inbox["phone_call"]["id"] < inbox["caseworker_check"]["id"] < inbox[
         "validate_agreement"]["id"]
     item = response.json["items"][0]
@@ -105,13 +106,44 @@ def test_inbox_filters(as_user, inbox):
     assert names(as_user("cw").get("/tasks?role=finance_assistant")) == []
 
 
-def test_inbox_pages(as_user, inbox):
+def test_inbox_pages_follow_the_next_cursor(as_user, inbox):
+    fm = as_user("fm")
+    first = fm.get("/tasks?per_page=2&overdue=false").json
+    assert [t["name"] for t in first["items"]] == ["phone_call", "validate_agreement"]
+    assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
+    # A task added meanwhile ahead of the cursor (P3's, due earlier) shifts nothing.
+    fa = as_user("fa")
+    set_clock(as_user("admin"), "2026-03-02T09:00:00+00:00")
+    third = open_case(fa, "P3")
+    fa.post(f"/instances/{third['id']}/messages/paperwork_received", json={})
+    assert names(fm.get("/tasks?per_page=1"))[0] == "validate_agreement"  # due 4 March
+    second = fm.get(f"/tasks?per_page=2&overdue=false&cursor={first['next']}").json
+    assert [t["name"] for t in second["items"]] == ["caseworker_check"]
+    # After a cursor: no total (the first page had it) and no page number; the end has no next.
+    assert (second["total"], second["page"], second["per_page"], second["next"]) == (
+        None, None, 2, None)
+
+
+def test_numbered_pages_still_work_for_older_clients(as_user, inbox):
     fm = as_user("fm")
     pages = [fm.get(f"/tasks?per_page=2&page={n}").json for n in (1, 2, 3)]
     assert [[t["name"] for t in p["items"]] for p in pages] == [
         ["phone_call", "validate_agreement"], ["caseworker_check"], []]
     assert [(p["total"], p["page"], p["per_page"]) for p in pages] == [(3, 1, 2), (3, 2, 2),
                                                                         (3, 3, 2)]
+    assert pages[0]["next"] is not None and pages[1]["next"] is None
+    follow = fm.get(f"/tasks?per_page=2&cursor={pages[0]['next']}").json
+    assert [t["name"] for t in follow["items"]] == ["caseworker_check"]
+
+
+def test_the_openapi_document_describes_the_next_cursor(staff, client):
+    spec = client.get("/api/v1/openapi.json").json
+    listing = spec["paths"]["/api/v1/tasks"]["get"]
+    assert "cursor" in listing["summary"]
+    schema = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[1]
+    assert set(spec["components"]["schemas"][name]["properties"]) == {
+        "items", "next", "total", "page", "per_page"}
 
 
 def test_assignee_me_lists_only_my_claimed_tasks(as_user, inbox):
@@ -126,7 +158,8 @@ def test_assignee_me_lists_only_my_claimed_tasks(as_user, inbox):
 @pytest.mark.parametrize("query, field", [
     ("per_page=0", "per_page"), ("per_page=101", "per_page"), ("per_page=-1", "per_page"),
     ("page=abc", "page"), ("page=0", "page"), ("assignee=fa", "assignee"),
-    ("overdue=yes", "overdue"), ("team=Nowhere", "team"),
+    ("overdue=yes", "overdue"), ("team=Nowhere", "team"), ("cursor=bm9wZQ", "cursor"),
+    ("cursor=", "cursor"), ("cursor=WyJhIixudWxsLDFd&page=2", "page"),
 ])
 def test_bad_inbox_parameters_are_422(as_user, query, field):
     error = error_of(as_user("fa").get(f"/tasks?{query}"), 422, "validation_failed")

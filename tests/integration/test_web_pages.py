@@ -2,6 +2,7 @@
 teams on the server, and form errors that keep the values (the browser walk is tests/browser)."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timezone
 
@@ -112,6 +113,65 @@ def test_the_person_filter_takes_an_id_or_a_name(staff, client):
                                   ("ali", "Alice Example", "Bob Other")):
         page = client.get(f"/?tab=team&person={person}").text
         assert shown in page and hidden not in page
+
+
+def _link(page: str, rel: str) -> str | None:
+    found = re.search(rf'href="([^"]+)" rel="{rel}"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _tasks_shown(page: str) -> list[str]:
+    return re.findall(r'<a class="govuk-link" href="/tasks/\d+">(Task \d+)</a>', page)
+
+
+def test_inbox_pages_go_by_next_and_previous_keeping_the_filters(staff, client):
+    from .test_inbox_service import add_tasks
+
+    person = dp_person("P1", "Person P1")
+    tasks = add_tasks(person, [None] + list(range(29)))
+    signed_in(client, "fm")
+    first = client.get("/?tab=all&sort=due_desc&process=care_package").text
+    # Latest first: the undated task, then the latest due.
+    assert _tasks_shown(first) == [tasks[0].title] + [t.title for t in tasks[:5:-1]]
+    assert _link(first, "prev") is None and "More than" not in first
+    assert "30 open tasks" in first
+    after = _link(first, "next")
+    assert "tab=all" in after and "sort=due_desc" in after and "process=care_package" in after
+    second = client.get(after).text
+    assert _tasks_shown(second) == [t.title for t in tasks[5:0:-1]] and not _link(second, "next")
+    back = client.get(_link(second, "prev")).text
+    assert _tasks_shown(back) == _tasks_shown(first)
+
+
+@pytest.mark.parametrize("cursor", ["rubbish", "WyJhIixudWxsLCI1Il0", "%00"])
+def test_a_broken_page_link_shows_the_first_page(staff, client, cursor):
+    from .test_inbox_service import add_tasks
+
+    tasks = add_tasks(dp_person("P1", "Person P1"), list(range(30)))
+    signed_in(client, "fm")
+    response = client.get(f"/?tab=all&cursor={cursor}")
+    assert response.status_code == 200
+    assert _tasks_shown(response.text) == [t.title for t in tasks[:25]]
+
+
+def test_big_counts_say_more_than_and_count_in_full_when_asked(staff, client, monkeypatch):
+    from app.services.inbox import task_list
+
+    from .test_inbox_service import add_tasks
+
+    monkeypatch.setattr(task_list, "COUNT_CAP", 4)
+    add_tasks(dp_person("P1", "Person P1"), [1, 2, 3, 4, 5, 6, None])
+    signed_in(client, "fm")
+    page = client.get("/?tab=all&overdue=").text
+    assert re.search(r'data-count="all"[^>]*>\s*More than 4\s*<', page)
+    assert "More than 4 open tasks. " in page
+    exact = client.get(_link_named(page, "Count them all")).text
+    assert "7 open tasks" in exact and "Count them all" not in exact
+    assert "2 open tasks" in client.get("/?tab=all&due_before=2026-03-13").text
+
+
+def _link_named(page: str, text: str) -> str:
+    return html.unescape(re.search(rf'href="([^"]+)">{text}</a>', page).group(1))
 
 
 # --- notes, documents and drafts ------------------------------------------------------------------
