@@ -124,6 +124,19 @@ def users_add(username: str, roles: tuple[str, ...], team: str, full_name: str,
     click.echo(f"added {user.username} ({', '.join(sorted(user.roles))}) to {team}")
 
 
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Stop a user signing in; their API tokens stop working at once."""
+    from app.errors import AppError
+
+    try:
+        users.deactivate_user(username, actor=None)
+    except AppError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"deactivated {username}: signed out everywhere")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the timer scheduler (polls due timers every few seconds)."""

@@ -19,17 +19,21 @@ def current_user() -> User:
     return g.user
 
 
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send a bearer token (POST /api/v1/tokens)")
+    return token.strip()
+
+
 def requires(*roles: str) -> Callable:
     """Authenticate the bearer token; with roles, the user must hold at least one of them."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthenticated("send a bearer token (POST /api/v1/tokens)")
-            user = user_for_token(token.strip())
+            user = user_for_token(bearer_token())
             if roles and not user.has_role(*roles):
                 raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
             g.user = user

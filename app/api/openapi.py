@@ -63,7 +63,7 @@ def _operation(view, rule) -> dict:
     elif "response_type" in meta:
         ok["content"] = {meta["response_type"]: {"schema": {"type": "string",
                                                             "format": "binary"}}}
-    op["responses"]["200"] = ok
+    op["responses"][str(meta.get("status", 200))] = ok
     return op
 
 

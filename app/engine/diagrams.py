@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Collection, Mapping, Protocol
+from typing import Callable, Collection, Mapping, Protocol
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
@@ -108,6 +108,21 @@ def _build(xml: bytes) -> ProcessModel:
 def load_model(xml: bytes) -> ProcessModel:
     """The runnable spec of a diagram, cached in memory by content (versions never change)."""
     return _build(xml)
+
+
+_BY_HASH: dict[str, ProcessModel] = {}
+
+
+def model_by_hash(digest: str, read_xml: Callable[[], bytes]) -> ProcessModel:
+    """The model whose content hash is `digest`; `read_xml` is called only when no model with it
+    has been built in this process, so a request need not fetch a version's XML at all."""
+    model = _BY_HASH.get(digest)
+    if model is None:
+        xml = read_xml()
+        if content_hash(xml) != digest:
+            raise ValueError("the diagram's content does not match its hash")
+        model = _BY_HASH[digest] = load_model(xml)
+    return model
 
 
 def _problem_from_validation(exc: ValidationException) -> Problem:

@@ -43,7 +43,7 @@ class ProcessDefinition(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    draft_xml: Mapped[bytes | None] = mapped_column(LargeBinary)
+    draft_xml: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     draft_problems: Mapped[list] = mapped_column(JSON, default=list)
     draft_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     draft_updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -58,7 +58,9 @@ class ProcessVersion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     number: Mapped[int]
-    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: 20 KB or more that a request needs only the first time a process builds the
+    # version's model (app/services/processes/instances.py model_of).
+    xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(20))  # file | modeler
     published_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -39,15 +39,38 @@ def on_completed(process_key: str, task_name: str, listener: CompletedListener) 
 
 
 def get_task(task_id: int, user: User) -> HumanTask:
-    task = db.session.get(HumanTask, task_id, options=[
-        joinedload(HumanTask.instance).joinedload(ProcessInstance.version)
-        .joinedload(ProcessVersion.definition),
-        joinedload(HumanTask.instance).joinedload(ProcessInstance.person)])
+    """The task with its person, without its instance's state or its diagram: claiming,
+    assigning and showing a task need neither."""
+    task = db.session.get(HumanTask, task_id, options=[joinedload(HumanTask.person)])
+    return _visible(task, task_id, user)
+
+
+def _visible(task: HumanTask | None, task_id: int, user: User) -> HumanTask:
     if task is None:
         raise NotFound(f"no task {task_id}")
     if not (user.sees_all_teams or task.claimed_by_id == user.id or task.team_id == user.team_id):
         raise NotFound(f"no task {task_id}")  # other teams' cases are not disclosed
     return task
+
+
+def _task_to_complete(task_id: int, user: User) -> tuple[HumanTask, list[HumanTask]]:
+    """The task, its instance with the state the engine needs, and the instance's other open
+    tasks, in one statement: the engine's result is reconciled with those open tasks without
+    reading them again. The version's XML is not read (the model is cached by its hash)."""
+    instance_of_task = select(HumanTask.instance_id).where(
+        HumanTask.id == task_id).scalar_subquery()
+    rows = db.session.scalars(
+        select(HumanTask).where(or_(
+            HumanTask.id == task_id,
+            and_(HumanTask.instance_id == instance_of_task, HumanTask.status == TaskStatus.OPEN,
+                 HumanTask.source == "diagram")))
+        .options(joinedload(HumanTask.person),
+                 joinedload(HumanTask.instance).joinedload(ProcessInstance.version)
+                 .joinedload(ProcessVersion.definition))
+    ).unique().all()
+    task = _visible(next((t for t in rows if t.id == task_id), None), task_id, user)
+    return task, [t for t in rows if t.instance_id == task.instance_id
+                  and t.status == TaskStatus.OPEN and t.source == "diagram"]
 
 
 def form_of(task: HumanTask) -> list[FormField]:
@@ -123,7 +146,7 @@ def assign(task_id: int, username: str, actor: User) -> HumanTask:
 @use_case
 def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     """Complete a task with its form data, then let the engine run on, in one transaction."""
-    task = get_task(task_id, user)
+    task, open_tasks = _task_to_complete(task_id, user)
     _require_open(task)
     _require_role(task, user)
     if task.claimed_by_id not in (None, user.id):
@@ -151,7 +174,7 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
                  instance_id=task.instance_id, task_id=task.id, element_id=task.name,
                  summary={"title": task.title, "fields": sorted(clean)})
     if result is not None and instance is not None:
-        apply_result(instance, result, user)
+        apply_result(instance, result, user, open_tasks=open_tasks)
     for listener in _completed_listeners.get((task.process_key, task.name), ()):
         listener(task)
     return task

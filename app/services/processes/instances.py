@@ -66,7 +66,10 @@ def install_start_links(links: Mapping[str, StartLink]) -> None:
 
 
 def model_of(instance: ProcessInstance) -> diagrams.ProcessModel:
-    return diagrams.load_model(instance.version.xml)
+    """The instance's diagram, built once per process: the version's XML is read from the
+    database only the first time (the column is deferred where the request path loads it)."""
+    version = instance.version
+    return diagrams.model_by_hash(version.content_hash, lambda: version.xml)
 
 
 def get_instance(instance_id: int) -> ProcessInstance:
@@ -239,8 +242,12 @@ def run_engine(operation, instance: ProcessInstance) -> EngineResult:
         raise ValidationFailed("the process could not go on: " + exc.message, details) from exc
 
 
-def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | None) -> None:
-    """Persist state, timers, tasks, incidents and history of one engine operation."""
+def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | None,
+                 open_tasks: Iterable[HumanTask] | None = None) -> None:
+    """Persist state, timers, tasks, incidents and history of one engine operation.
+
+    `open_tasks`: the instance's open diagram tasks as the caller read them in this
+    transaction, if it did (else they are read here)."""
     now = clock.now()
     was_held = instance.status == InstanceStatus.HELD
     instance.state = result.state
@@ -272,7 +279,7 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
                      instance_id=instance.id, element_id=step.element_id,
                      summary={"title": step.title})
     if result.incident is None:
-        _sync_tasks(instance, result, now)
+        _sync_tasks(instance, result, now, open_tasks)
     if instance.status == InstanceStatus.COMPLETED and result.completed:
         key = instance.version.definition.key
         for keys, listener in FINISHED_LISTENERS:
@@ -293,13 +300,15 @@ def paused_by_hold(instance: ProcessInstance) -> bool:
     ).limit(1)) is not None
 
 
-def _sync_tasks(instance: ProcessInstance, result: EngineResult, now) -> None:
-    with db.session.no_autoflush:  # one flush at commit instead of two
-        rows = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN,
-            HumanTask.source == "diagram"))
-        # Unflushed changes count: the task this use case just completed is not open any more.
-        open_rows = {t.engine_task_id: t for t in rows if t.status == TaskStatus.OPEN}
+def _sync_tasks(instance: ProcessInstance, result: EngineResult, now,
+                known_open: Iterable[HumanTask] | None) -> None:
+    if known_open is None:
+        with db.session.no_autoflush:  # one flush at commit instead of two
+            known_open = list(db.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN,
+                HumanTask.source == "diagram")))
+    # Unflushed changes count: the task this use case just completed is not open any more.
+    open_rows = {t.engine_task_id: t for t in known_open if t.status == TaskStatus.OPEN}
     for ready in result.ready_tasks:
         row = open_rows.pop(ready.engine_task_id, None)
         if row is None:

@@ -6,8 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock
@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import ApiToken, Team, User, UserRole
 from app.roles import ROLES
 from app.services import audit
+from app.services.staff import token_cache
 from app.services.transaction import use_case
 
 MIN_PASSWORD_LENGTH = 10
@@ -118,12 +119,52 @@ def issue_token(username: str, password: str, ttl: timedelta) -> tuple[str, date
 
 
 def user_for_token(token: str) -> User:
-    # Expiry is judged by real time: a frozen demo clock must not keep tokens alive forever.
-    # One query for token, user and roles: every API request pays for this lookup.
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
-    ).unique().scalar_one_or_none()
-    if row is None or row.expires_at <= _token_now() or not row.user.active:
+    """The user a bearer token names, in this request's session.
+
+    One indexed lookup says the token stands (not revoked, not expired: judged by real time, so
+    a frozen demo clock cannot keep tokens alive forever); the user, their team and roles come
+    from token_cache when a request of this process has loaded them in the last minute."""
+    digest = _digest(token)
+    row = db.session.execute(select(ApiToken.user_id, ApiToken.expires_at).where(
+        ApiToken.token_hash == digest)).one_or_none()
+    if row is None or row.expires_at <= _token_now():
+        token_cache.CACHE.forget(digest)
         raise Unauthenticated("the token is unknown or has expired")
-    return row.user
+    user = token_cache.CACHE.get(digest)
+    if user is None or user.id != row.user_id:
+        user = _detached_user(row.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("the token is unknown or has expired")
+        token_cache.CACHE.put(digest, user)
+    # A copy bound to this request's session, made from the cached one without a query.
+    return db.session.merge(user, load=False)
+
+
+def _detached_user(user_id: int) -> User | None:
+    """The user with team and roles loaded, in a session of its own that is closed at once: the
+    copy the cache keeps is never attached to, nor expired by, any request's session."""
+    with Session(db.engine) as own:
+        return own.scalar(select(User).where(User.id == user_id)
+                          .options(joinedload(User.team), selectinload(User.role_rows)))
+
+
+@use_case
+def revoke_token(token: str) -> None:
+    """Sign an API client out: the token stops working in every process at once."""
+    digest = _digest(token)
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == digest))
+    token_cache.CACHE.forget(digest)
+
+
+@use_case
+def deactivate_user(username: str, actor: User | None) -> User:
+    """Stop a user signing in or using the API: their tokens are deleted with it, and pages
+    check that the user is active on every request."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValidationFailed("no such user", [{"field": "username", "message": "unknown user"}])
+    user.active = False
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    token_cache.CACHE.forget_user(user.id)
+    audit.record("user_deactivated", actor=actor, summary={"user_id": user.id})
+    return user
