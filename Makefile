@@ -105,6 +105,7 @@ run: venv assets
 
 bench: venv
 	$(PY) bench/engine_cycle.py
+	$(PY) bench/http_completion.py
 	$(PY) bench/search.py
 	$(PY) bench/inbox.py
 	$(PY) bench/print_batch.py

@@ -11,6 +11,7 @@ from tests.conftest import REPO
 
 TINY = {
     "engine_cycle.py": (["3"], "engine adapter / raw"),
+    "http_completion.py": (["20"], "HTTP completion, gunicorn"),
     "inbox.py": (["300", "2"], "manager: all open tasks"),
     "search.py": (["300", "2"], "postcode"),
     "print_batch.py": (["1"], "1 letters"),

@@ -438,3 +438,18 @@ def test_a_limit_constraint_needs_its_limit(constraint, ok):
         b'<camunda:constraint name="required" />' + constraint.encode(), 1)
     problems = diagrams.lint(xml, roles=ROLES, handlers=HANDLERS, functions=set())
     assert any("constraint needs a" in p.message for p in problems) is not ok
+
+
+def test_a_ready_task_s_due_date_is_worked_out_once_not_on_every_step():
+    looked_up = []
+    fns = calendar.diagram_functions(lambda name: looked_up.append(name) or SETTINGS[name])
+    fns["today"] = lambda: clock.today().isoformat()
+    counting = runner.EngineContext(fns, Recorder())
+    model = diagrams.load_model(DP_XML)
+    started = runner.start(model, {}, counting)
+    returned = runner.send_message(model, started.state, "paperwork_received", {}, counting)
+    assert looked_up.count("dp_validation_due_working_days") == 1
+    again = runner.describe(model, returned.state, counting)
+    runner.describe(model, again.state, counting)
+    assert again.ready_tasks[0].due_at == returned.ready_tasks[0].due_at
+    assert looked_up.count("dp_validation_due_working_days") == 1
