@@ -8,6 +8,8 @@ via ``runuser``, in a directory that user owns.  Start one cluster per session
     cluster = PostgresCluster.start(repo / ".pgtest" / uuid4().hex)
     engine = create_engine(cluster.url)
     ...
+    cluster.stop_server()   # an outage: the server stops, its files stay
+    cluster.start_server()  # back on the same port
     cluster.stop()          # also runs at interpreter exit; idempotent
 
 If ``TEST_DATABASE_URL`` is set nothing is started and ``.url`` is that value.
@@ -121,20 +123,29 @@ class PostgresCluster:
     def _boot(self) -> None:
         self._run("initdb", "-D", "data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")
-        # Durability is pointless for a throwaway cluster; turning it off makes tests faster.
         for attempt in range(3):  # the free port can be taken between probing and binding
             self.port = _free_port()
-            opts = (f"-p {self.port} -k {shlex.quote(str(self._dir))} "
-                    "-c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off")
             try:
-                self._run("pg_ctl", "-D", "data", "-o", opts, "-l", "log", "-w", "start")
+                self.start_server()
                 break
             except RuntimeError:
                 if attempt == 2:
                     raise
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", DB_NAME)
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def start_server(self) -> None:
+        """Start the server on its port (again, after stop_server: the data is kept)."""
+        # Durability is pointless for a throwaway cluster; turning it off makes tests faster.
+        opts = (f"-p {self.port} -k {shlex.quote(str(self._dir))} "
+                "-c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off")
+        self._run("pg_ctl", "-D", "data", "-o", opts, "-l", "log", "-w", "start")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server but keep its files, as an operator's restart does: `fast` ends every
+        session (clients see 57P01), `immediate` is a crash. start_server brings it back."""
+        self._run("pg_ctl", "-D", "data", "-m", mode, "-w", "stop")
 
     def stop(self) -> None:
         """Stop the server and delete its files. Safe to call more than once."""
