@@ -11,6 +11,14 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'casework.sqlite'}"
     )
+    # Every process (web, scheduler, letter worker) builds its engine from this. A pooled
+    # connection is tested with a cheap round trip before use, so one left dead by a database
+    # restart is replaced instead of failing the request or sweep that draws it.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a client is asked to wait (Retry-After) while the database cannot be reached: a
+    # restart or a fail-over is over by then, so a client that honours it with a small retry
+    # budget rides the outage out in one or two tries without hammering a recovering server.
+    RETRY_AFTER_SECONDS = int(os.environ.get("CASEWORK_RETRY_AFTER_SECONDS", "30"))
     SECRET_KEY = os.environ.get("SECRET_KEY")  # unset: a random key kept in instance/ (app)
     CASEWORK_CLOCK = os.environ.get("CASEWORK_CLOCK", "real")
     TOKEN_TTL_HOURS = int(os.environ.get("CASEWORK_TOKEN_TTL_HOURS", "12"))

@@ -1,10 +1,18 @@
 """Errors on the pages are pages: a 403, 404 or 409 explains itself in HTML, not JSON."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError, envelope
+from app.errors import (
+    AppError,
+    answer_unexpected,
+    end_failed_request,
+    envelope,
+    is_unreachable_database,
+    retry_after,
+    unavailable_envelope,
+)
 
 from . import bp
 
@@ -18,8 +26,25 @@ MESSAGES = {403: "Your role or team does not give you access to it.",
 
 
 def _page(status: int, message: str | None = None):
-    return render_template("error.html", heading=HEADINGS.get(status, "Sorry, there is a problem"),
-                           message=message or MESSAGES.get(status, ""), errors=None), status
+    try:
+        return render_template("error.html", errors=None,
+                               heading=HEADINGS.get(status, "Sorry, there is a problem"),
+                               message=message or MESSAGES.get(status, "")), status
+    except Exception as exc:  # the header names who is signed in, which needs the database
+        if not is_unreachable_database(exc):
+            raise
+        return _unavailable(exc)
+
+
+def _unavailable(exc: BaseException):
+    """The GOV.UK "service unavailable" page, naming nobody: Flask-Login's context processor
+    would load the signed-in user for the template from the database that is away. The session
+    is left as it is, so they are still signed in when it is back."""
+    from .auth import login_manager
+
+    end_failed_request(exc)
+    login_manager._update_request_context_with_user()  # no user given: the anonymous one
+    return retry_after(make_response(render_template("unavailable.html"), 503))
 
 
 def wants_json() -> bool:
@@ -42,6 +67,15 @@ def _http_error(exc: HTTPException):
     return _page(exc.code or 500)
 
 
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    # Signed-in pages load their user from the database before anything else, so a database
+    # that cannot be reached surfaces here first.
+    if wants_json() or not is_unreachable_database(exc):
+        return answer_unexpected(exc)
+    return _unavailable(exc)
+
+
 def register(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
@@ -50,7 +84,14 @@ def register(app: Flask) -> None:
         if wants_json():  # the modeler: its session idled out (401) or its token is stale
             from flask_login import current_user
 
-            if not current_user.is_authenticated:
+            try:
+                signed_in = current_user.is_authenticated
+            except Exception as error:  # the user is loaded from the database
+                if not is_unreachable_database(error):
+                    raise
+                end_failed_request(error)
+                return unavailable_envelope()
+            if not signed_in:
                 return envelope(401, "you were signed out; sign in again")
             return envelope(400, "the page expired: reload it and try again")
         return _page(400, "The form expired. Go back, reload the page and try again.")
