@@ -3,12 +3,15 @@ letter-worker | seed-demo |
 import KIND FILE."""
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from app.errors import is_unreachable_database
 from app.imports.formats import FORMATS
 from app.services.processes import definitions
 from app.services.staff import users
@@ -140,11 +143,10 @@ def users_deactivate(username: str) -> None:
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the timer scheduler (polls due timers every few seconds)."""
-    import logging
-
     from app.tasks.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_job_errors_by_type()
     # The scheduler's thread outlives this app context, so it takes the app, not the proxy.
     # Flask types current_app as a Flask, hiding the LocalProxy method that unwraps it.
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
@@ -153,12 +155,30 @@ def scheduler_command() -> None:
 @click.command("letter-worker")
 def letter_worker_command() -> None:
     """Run the letter worker (makes the routine letters the steps recorded)."""
-    import logging
-
     from app.tasks.scheduler import run_letter_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_job_errors_by_type()
     run_letter_worker(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _log_job_errors_by_type() -> None:
+    """A pass that raises (the database is away, say) is logged by APScheduler, which then runs
+    the next pass as usual; but it logs the exception's message, and a database error's message
+    carries the SQL and its parameters (names, references). Log the type instead, and the frames
+    unless the database merely cannot be reached (then the outage would fill the log with them
+    every second)."""
+    logging.getLogger("apscheduler.executors.default").addFilter(_exception_type_only)
+
+
+def _exception_type_only(record: logging.LogRecord) -> bool:
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is not None:
+        frames = "" if is_unreachable_database(exc) else "\n" + "".join(
+            traceback.format_tb(exc.__traceback__))
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}{frames}"
+        record.args, record.exc_info, record.exc_text = (), None, None
+    return True
 
 
 @click.command("seed-demo")

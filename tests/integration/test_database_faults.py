@@ -1,6 +1,6 @@
 """When the database cannot be reached: 503 with Retry-After (the JSON envelope on the API, the
 GOV.UK "service unavailable" page on pages), never a 500; once it is back, no 500 either (pooled
-connections are pinged before use)."""
+connections are pinged before use). The scheduler and the letter worker ride an outage out."""
 from __future__ import annotations
 
 import http.cookiejar
@@ -145,6 +145,43 @@ def test_a_rollback_on_a_lost_connection_still_answers_503_and_keeps_nothing(
     with outside.connect() as conn:
         assert conn.execute(select(Team.name).where(Team.name == "Half done")).all() == []
     outside.dispose()
+
+
+# ---- the scheduler and the letter worker --------------------------------------------------------
+
+def _start_loop(command: str, url: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test", "CASEWORK_CLOCK": "real",
+           "CASEWORK_SCHEDULER_INTERVAL": "1", "PYTHONPATH": str(REPO)}
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", command],
+                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _failed_passes(output: str) -> int:
+    return sum(1 for line in output.splitlines()
+               if "apscheduler.executors" in line and line.endswith(": OperationalError"))
+
+
+def test_the_scheduler_and_letter_worker_log_the_type_only_and_carry_on(tmp_path):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/casework"
+    logs = {name: tmp_path / f"{name}.log" for name in ("scheduler", "letter-worker")}
+    procs = [_start_loop(name, url, log) for name, log in logs.items()]
+    try:
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and not all(
+                _failed_passes(log.read_text()) >= 3 for log in logs.values()):
+            time.sleep(0.2)
+        assert all(proc.poll() is None for proc in procs), "a loop stopped on the outage"
+    finally:
+        for proc in procs:
+            _stop(proc)
+    for name, log in logs.items():
+        output = log.read_text()
+        assert _failed_passes(output) >= 3, f"{name}:\n{output[-3000:]}"  # it carried on
+        # The message (which may hold the SQL and its parameters) never reaches the log.
+        assert "Connection refused" not in output and "connection failed" not in output, output
+        assert "Traceback" not in output and "[SQL" not in output, output
 
 
 # ---- the must-show: PostgreSQL stops and starts under a running gunicorn -----------------------
