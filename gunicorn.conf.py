@@ -31,4 +31,7 @@ max_requests_jitter = 1_000
 accesslog = os.environ.get("CASEWORK_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# gunicorn 27's control socket defaults to one path per user shared by every gunicorn on the
+# machine; the service needs none (signals manage it), and two servers must not collide.
+control_socket_disable = True
 loglevel = os.environ.get("CASEWORK_LOG_LEVEL", "info")
