@@ -114,3 +114,33 @@ def test_an_assistant_cannot_open_another_teams_case(returned_agreement, live_ur
     response = page.goto(f"{live_url}/people/P200999")
     assert response.status == 403
     assert "You cannot open this page" in page.inner_text("h1")
+
+
+def test_a_manager_pages_through_all_open_tasks_and_counts_them(staff, live_url, page,
+                                                                 monkeypatch):
+    from app.services.inbox import task_list
+    from tests.integration.test_inbox_service import add_tasks
+
+    monkeypatch.setattr(task_list, "COUNT_CAP", 20)  # 30 tasks is "more than" in this test
+    tasks = add_tasks(dp_person(), [None] + list(range(29)))
+    sign_in(page, live_url, "fm", PASSWORD)
+    page.click("a:has-text('All open tasks')")
+    expect(page.locator("[data-count='all']")).to_have_text("More than 20")
+    expect(page.locator("#result-count")).to_have_text("More than 20 open tasks. Count them all")
+    page.select_option("#sort", "due_desc")
+    page.click("button:has-text('Apply filters')")
+    rows, titles = page.locator("tbody tr"), page.locator("tbody tr td:first-child")
+    expect(rows).to_have_count(25)
+    expect(titles.first).to_have_text(tasks[0].title)  # no due date: first when latest first
+    page.click(".govuk-pagination__next a")
+    expect(page).to_have_url(re.compile(r"sort=due_desc.*cursor=|cursor=.*sort=due_desc"))
+    expect(rows).to_have_count(5)
+    expect(titles.last).to_have_text(tasks[1].title)
+    expect(page.locator(".govuk-pagination__next")).to_have_count(0)
+    assert serious_violations(page) == []
+    screenshot(page, "inbox-next-page")
+    page.click(".govuk-pagination__prev a")
+    expect(titles).to_have_text([tasks[0].title] + [t.title for t in tasks[:5:-1]])
+    expect(page.locator(".govuk-pagination__prev")).to_have_count(0)
+    page.click("a:has-text('Count them all')")
+    expect(page.locator("#result-count")).to_have_text("30 open tasks")

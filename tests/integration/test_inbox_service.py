@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import HumanTask, Person, TaskStatus, User
@@ -37,7 +38,8 @@ def add_tasks(person: Person, dues: list[int | None]) -> list[HumanTask]:
         tasks.append(HumanTask(
             engine_task_id=f"t-{number}", source="service", name="check", title=f"Task {number}",
             role="finance_assistant", team_id=person.team_id, person_id=person.id,
-            process_key="care_package", form=[], status=TaskStatus.OPEN, created_at=DAY,
+            process_key="care_package", form=[], status=TaskStatus.OPEN,
+            created_at=clock.now(),
             due_at=None if days is None else DAY + timedelta(days=days)))
     db.session.add_all(tasks)
     db.session.commit()
