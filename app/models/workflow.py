@@ -123,6 +123,9 @@ class HumanTask(Model):
     person: Mapped[Person] = relationship()
     team: Mapped[Team] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    # Optimistic locking, as on ProcessInstance: of two changes made from the same reading (a
+    # claim and a completion), the second's UPDATE matches no row and becomes a 409.
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Incident(Model):

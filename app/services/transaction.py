@@ -4,9 +4,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable, Generic, Iterator, ParamSpec, Sequence, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import Conflict
@@ -18,27 +20,74 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+CHANGED_FIRST = "someone else changed this first; reload and try again"
+CHANGING_NOW = "someone else is changing this at the same moment; reload and try again"
+# PostgreSQL's answers to a transaction that lost a race with another: serialization_failure
+# and deadlock_detected. The database is there and well; trying again is the remedy.
+_LOST_RACE_STATES = frozenset({"40001", "40P01"})
+
+
 def use_case(func: Callable[P, R]) -> Callable[P, R]:
     """Commit when the use case returns, roll everything back when it raises.
 
-    A lost optimistic-lock race (another request changed the instance first) becomes a 409.
+    A lost race is a 409, never a silent overwrite nor a 500: the optimistic lock of a process
+    instance or a task (another request changed the row first), and a lock or serialization
+    failure of the database (another transaction held what this one needed).
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            _begin_writing()
             result = func(*args, **kwargs)
             db.session.commit()
             return result
         except StaleDataError as exc:
             db.session.rollback()
-            raise Conflict("someone else changed this process instance first; reload and retry"
-                           ) from exc
+            raise Conflict(CHANGED_FIRST) from exc
+        except DBAPIError as exc:
+            db.session.rollback()
+            if lost_a_race(exc):
+                raise Conflict(CHANGING_NOW) from exc
+            raise
         except BaseException:
             db.session.rollback()
             raise
 
     return wrapper
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """Whether a database error means another transaction won a race for the same rows (SQLite
+    "database is locked", PostgreSQL 40001 or 40P01), not that the database is unreachable."""
+    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)  # extended: BUSY_SNAPSHOT is BUSY | 512
+        if code is not None:
+            return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        return "locked" in str(orig)
+    return getattr(orig, "sqlstate", None) in _LOST_RACE_STATES  # psycopg 3
+
+
+def _begin_writing() -> None:
+    """SQLite: take the write lock before the use case reads anything (BEGIN IMMEDIATE).
+
+    Python's sqlite3 driver begins a transaction only at the first INSERT, UPDATE or DELETE,
+    and a transaction that has read cannot wait for the lock: if another process wrote since
+    its first read, SQLite refuses the upgrade at once ("database is locked"), busy timeout or
+    not. Taken first, the lock is waited for (busy_timeout), and the use case then reads what
+    the writer before it committed: the loser of a race finds the task completed (409), and an
+    unrelated write elsewhere in the file never fails it. Writers queue; WAL readers do not.
+    PostgreSQL needs nothing: its row locks and the version columns decide.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextlib.contextmanager
@@ -79,7 +128,8 @@ def for_each_in_own_transaction(
 
     The log line is `what`, the item and the exception's type, never its message (it may carry
     personal data). `retry_on` are the errors that mean another scheduler got there first (a
-    unique index): the item is tried once more in a fresh transaction, which sees their work.
+    unique index): the item is tried once more in a fresh transaction, which sees their work;
+    so is an item that lost a lock race (`lost_a_race`), whatever `retry_on` says.
     The caller's transaction, in which it read the ids, is ended first; the session is clean
     afterwards. `work` may end its transaction itself when it needs a special ending.
     """
@@ -101,7 +151,9 @@ def for_each_in_own_transaction(
 def _run_one(item: T, work: Callable[[T], R], retry_on: tuple[type[Exception], ...]) -> R:
     try:
         return _commit_after(work, item)
-    except retry_on:
+    except Exception as exc:  # noqa: BLE001 - only the races below are tried again
+        if not (isinstance(exc, retry_on) or lost_a_race(exc)):
+            raise
         db.session.rollback()
     return _commit_after(work, item)
 

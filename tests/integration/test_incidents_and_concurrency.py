@@ -95,22 +95,31 @@ def test_retry_without_an_incident_is_a_conflict(chase):
         instances.retry_incident(chase.id, user("fm"))
 
 
-def test_two_concurrent_completions_in_one_instance_one_wins(app, chase, monkeypatch):
+def test_two_concurrent_completions_in_one_instance_never_lose_one(app, backend, chase,
+                                                                   monkeypatch):
+    """PostgreSQL: both read the same lock_version, the second to write loses with a 409. SQLite:
+    a use case takes the write lock before it reads, so the second waits, then completes its
+    own task on the state the first left."""
     for day in ("2026-03-16", "2026-03-30"):
         set_clock(datetime.fromisoformat(f"{day}T08:00:00+00:00"))
         timers.fire_due_timers()
     phone = open_task(chase, "phone_call").id
     check = open_task(chase, "caseworker_check").id
+    version_before = chase.lock_version
     db.session.commit()
 
     from app.engine import runner
 
-    barrier = threading.Barrier(2, timeout=20)
+    # On SQLite the other thread cannot reach the barrier while this one holds the lock.
+    barrier = threading.Barrier(2, timeout=20 if backend == "postgres" else 2)
     original = runner.complete_task
 
     def complete_then_wait(*args, **kwargs):
         result = original(*args, **kwargs)
-        barrier.wait()  # both have read the same lock_version before either writes
+        try:
+            barrier.wait()  # both have read the same lock_version before either writes
+        except threading.BrokenBarrierError:
+            assert backend == "sqlite"
         return result
 
     monkeypatch.setattr(runner, "complete_task", complete_then_wait)
@@ -136,15 +145,22 @@ def test_two_concurrent_completions_in_one_instance_one_wins(app, chase, monkeyp
     for t in threads:
         t.join(30)
 
-    assert sorted(outcomes.values()) == ["conflict", "ok"]
     db.session.expire_all()
     statuses = {t.name: t.status for t in db.session.scalars(
         select(HumanTask).where(HumanTask.id.in_([phone, check])))}
+    completed_events = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "task_completed"))
+    if backend == "sqlite":
+        assert outcomes == {"fa": "ok", "cw": "ok"}
+        assert statuses == {"phone_call": "completed", "caseworker_check": "completed"}
+        assert completed_events == 2
+        assert chase.lock_version >= version_before + 2  # the second wrote on the first's
+        return
+
+    assert sorted(outcomes.values()) == ["conflict", "ok"]
     winner = "phone_call" if outcomes["fa"] == "ok" else "caseworker_check"
     loser = "caseworker_check" if winner == "phone_call" else "phone_call"
     assert (statuses[winner], statuses[loser]) == ("completed", "open")
-    completed_events = db.session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "task_completed"))
     assert completed_events == 1
     # The loser can simply try again.
     loser_user = "fa" if loser == "phone_call" else "cw"
