@@ -1,14 +1,15 @@
 """Debt cases: opened by the daily job, joined by newly overdue invoices, closed when paid.
 
 One open debt case per account (a partial unique index), so two schedulers running the daily job
-at once open it once: the loser's insert fails, it rolls back and joins the winner's case.
+at once open it once: the loser's insert fails, it rolls back and joins the winner's case. An
+invoice joins an open case by a conditional UPDATE, so it joins (and is audited) once too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -63,12 +64,12 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
     debt = db.session.scalar(select(DebtCase).where(DebtCase.account_id == account_id,
                                                     DebtCase.status == "open"))
     if debt is not None:
-        for invoice in invoices:
-            invoice.debt_case_id = debt.id
+        joined = [invoice for invoice in invoices if _join(invoice, debt)]
+        for invoice in joined:
             audit.record("invoice_joined_debt", actor=None, person_id=debt.person_id,
                          instance_id=debt.instance_id,
                          summary={"debt_id": debt.id, "invoice": invoice.number})
-        return 0, len(invoices)
+        return 0, len(joined)
     account = db.session.get_one(Account, account_id)
     debt = DebtCase(account_id=account_id, person_id=account.person_id, status="open",
                     stage="opened", opened_on=today, stage_changed_on=today, guards={})
@@ -85,6 +86,17 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
 
     breathing_spaces.hold_new_debt(debt, today)
     return 1, len(invoices)
+
+
+def _join(invoice: Invoice, debt: DebtCase) -> bool:
+    """Add the invoice to the debt unless another scheduler has just done so: the UPDATE is
+    conditional, so of two that read it unjoined, the second matches no row (PostgreSQL waits
+    for the first to commit and reads the row again) and records nothing."""
+    changed = db.session.connection().execute(
+        update(Invoice).where(Invoice.id == invoice.id, Invoice.debt_case_id.is_(None))
+        .values(debt_case_id=debt.id)).rowcount
+    db.session.expire(invoice, ["debt_case_id"])  # the row, not this object, knows who won
+    return changed == 1
 
 
 def after_payments(account_ids: set[int], actor: User | None) -> None:
