@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.models import AuditEvent
 from tests.conftest import add_user
 
 from .api_helpers import (
     audit_count,
+    count,
     error_of,
     fields_of,
     instance_row,
@@ -201,6 +203,16 @@ def test_claim_and_unclaim(as_user, inbox):
     assert released.status_code == 200 and released.json["claimed_by"] is None
     error_of(fa.post(f"/tasks/{task_id}/unclaim"), 409, "conflict")
     assert fa2.post(f"/tasks/{task_id}/claim").json["claimed_by"] == "fa2"
+
+
+def test_claiming_or_assigning_what_is_already_theirs_records_nothing(as_user, inbox):
+    fa, fm = as_user("fa"), as_user("fm")
+    task_id = inbox["phone_call"]["id"]
+    assert fa.post(f"/tasks/{task_id}/claim").status_code == 200
+    assert fa.post(f"/tasks/{task_id}/claim").status_code == 200  # a double click
+    assert fm.post(f"/tasks/{task_id}/assign", json={"username": "fa"}).status_code == 200
+    assert count(AuditEvent, task_id=task_id, action="task_claimed") == 1
+    assert count(AuditEvent, task_id=task_id, action="task_assigned") == 0
 
 
 def test_a_task_claimed_by_a_teammate_leaves_the_team_list(as_user, inbox):

@@ -5,6 +5,7 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import clock
 from app.domain.forms import validate_form
@@ -104,6 +105,10 @@ def claim(task_id: int, user: User) -> HumanTask:
     _require_role(task, user)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("someone else has claimed this task")
+    if task.claimed_by_id == user.id:
+        # Already theirs (a double click): nothing changes, so nothing is recorded. A write
+        # here would not be made (same value) and could not lose a race to a completion.
+        return task
     task.claimed_by_id = user.id
     audit.record("task_claimed", actor=user, person_id=task.person_id,
                  instance_id=task.instance_id, task_id=task.id, element_id=task.name)
@@ -136,6 +141,8 @@ def assign(task_id: int, username: str, actor: User) -> HumanTask:
     if task.role and not assignee.has_role(task.role):
         raise ValidationFailed(f"{username} does not have the role '{task.role}'",
                                [{"field": "username", "message": "lacks the task's role"}])
+    if task.claimed_by_id == assignee.id:
+        return task  # already theirs: nothing to change or record
     task.claimed_by_id = assignee.id
     audit.record("task_assigned", actor=actor, person_id=task.person_id,
                  instance_id=task.instance_id, task_id=task.id, element_id=task.name,
@@ -192,6 +199,9 @@ def save_draft(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     if errors:
         raise ValidationFailed("the form has problems", [e.to_dict() for e in errors])
     task.draft, task.draft_saved_at = clean, clock.now()
+    # Written even when nothing differs (same answers, a frozen clock), so the row's version
+    # is checked and a draft cannot be saved over a completion made meanwhile.
+    flag_modified(task, "draft_saved_at")
     task.claimed_by_id = task.claimed_by_id or user.id  # a draft is somebody's work
     audit.record("task_draft_saved", actor=user, person_id=task.person_id,
                  instance_id=task.instance_id, task_id=task.id, element_id=task.name,
