@@ -7,6 +7,7 @@ The scheduler and the letter worker are separate processes (`flask --app app sch
 `flask --app app letter-worker`); this file serves pages and the API only. Every setting can
 be changed with an environment variable of the same meaning, without editing this file.
 """
+import gc
 import multiprocessing
 import os
 
@@ -35,3 +36,12 @@ errorlog = "-"
 # machine; the service needs none (signals manage it), and two servers must not collide.
 control_socket_disable = True
 loglevel = os.environ.get("CASEWORK_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: the objects made so far (modules, the app, cached
+    diagrams) live as long as the worker, so the cyclic garbage collector need not walk them on
+    every collection; and it runs less often, since a request makes many short-lived objects.
+    Together these took a seventh of the CPU of completing a task (bench/http_completion.py)."""
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)

@@ -198,6 +198,26 @@ def complete_all(port: int, task_ids: list[int]) -> tuple[float, list[float]]:
     return len(task_ids) / elapsed, latencies
 
 
+def _children_cpu(parent: int) -> float:
+    """CPU seconds used so far by the live children of `parent` (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == parent:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def cpu_split(server_pid: int, postmaster_pid: int) -> dict[str, float]:
+    """Where the machine's CPU goes: the web workers, PostgreSQL, and these client threads."""
+    return {"web workers": _children_cpu(server_pid),
+            "PostgreSQL": _children_cpu(postmaster_pid), "client": time.process_time()}
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
@@ -219,7 +239,10 @@ def main() -> None:
         server = Server(cluster.url)
         try:
             complete_all(server.port, task_ids[:20])  # both workers warm
+            postmaster = int((cluster._dir / "data" / "postmaster.pid").read_text().split()[0])
+            before = cpu_split(server.process.pid, postmaster)
             rate, latencies = complete_all(server.port, task_ids[20:])
+            after = cpu_split(server.process.pid, postmaster)
         finally:
             server.stop()
     finally:
@@ -235,6 +258,9 @@ def main() -> None:
           f"{100 * LIMIT_SHARE_GOAL:.0f}%, {'met' if share >= LIMIT_SHARE_GOAL else 'MISSED'}); "
           f"{100 * rate / raw:5.1f}% of the raw cycle")
     print(f"  p95: {p95(latencies):6.1f} ms, median {statistics.median(latencies):6.1f} ms")
+    print("  CPU per completion: " + ", ".join(
+        f"{name} {1000 * (after[name] - before[name]) / len(latencies):.2f} ms"
+        for name in before) + f" (of {2000 / rate:.2f} ms the 2 cores have per completion)")
 
 
 if __name__ == "__main__":
