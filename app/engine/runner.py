@@ -474,3 +474,91 @@ def _out_of_reach(workflow):
                 if task.id not in found:
                     return task
     return None
+
+
+@dataclass(frozen=True)
+class WhatFollows:
+    """What a waiting element leads to in the diagram, read from its structure alone.
+
+    `next_step` is the first named task after it (unnamed gateways and plumbing skipped), with
+    its kind ("service_task" or "user_task"); `stopped_by` is each message that would take the
+    case another way first: (message name, the catching event's name), from an event-based
+    gateway it shares or a boundary event on it or on a subprocess around it."""
+    next_id: str | None
+    next_step: str | None
+    next_kind: str | None
+    stopped_by: tuple[tuple[str, str], ...]
+
+
+def what_follows(model: ProcessModel, element_id: str) -> WhatFollows:
+    """The next named task after `element_id` and the messages competing with it."""
+    specs = (model.spec, *model.subprocess_specs.values())
+    home = next((s for s in specs if element_id in s.task_specs), None)
+    if home is None:
+        return WhatFollows(None, None, None, ())
+    following = _first_task_after(home.task_specs[element_id])
+    stopped: list[tuple[str, str]] = []
+    for gateway in home.task_specs[element_id].inputs:
+        if "EventBasedGateway" in type(gateway).__name__:
+            stopped += [m for o in gateway.outputs
+                        if o.name != element_id and (m := _message_of(o)) is not None]
+    for owner in (element_id, *_enclosing(model, home)):
+        for spec in specs:
+            split = spec.task_specs.get(f"{owner}.BoundaryEventSplit")
+            if split is not None:
+                stopped += [m for o in split.outputs if (m := _message_of(o)) is not None
+                            and getattr(o, "cancel_activity", False)]
+    if following is None:
+        return WhatFollows(None, None, None, tuple(stopped))
+    kind = "service_task" if isinstance(following, CaseworkServiceTask) else "user_task"
+    return WhatFollows(following.name, following.bpmn_name, kind, tuple(stopped))
+
+
+def _first_task_after(task_spec, limit: int = 20):
+    seen: set[str] = set()
+    queue = list(task_spec.outputs)
+    while queue and len(seen) < limit:
+        spec = queue.pop(0)
+        if spec.name in seen:
+            continue
+        seen.add(spec.name)
+        if spec.bpmn_name and (spec.manual or isinstance(spec, CaseworkServiceTask)):
+            return spec
+        if "Gateway" in type(spec).__name__ or spec.bpmn_id is None:
+            queue.extend(spec.outputs)  # plumbing and unnamed routing: look through it
+    return None
+
+
+def _enclosing(model: ProcessModel, home) -> list[str]:
+    """The subprocesses around a subprocess spec, innermost first."""
+    owners: list[str] = []
+    name = home.name
+    while name in model.subprocess_specs and name not in owners:
+        owners.append(name)
+        parent = next((s for s in (model.spec, *model.subprocess_specs.values())
+                       if name in s.task_specs and s.name != name), None)
+        if parent is None:
+            break
+        name = parent.name
+    return owners
+
+
+def _message_of(task_spec) -> tuple[str, str] | None:
+    definition = getattr(task_spec, "event_definition", None)
+    if not isinstance(definition, MessageEventDefinition):
+        return None
+    return (str(definition.name), task_spec.bpmn_name or str(definition.name))
+
+
+@_operation
+def waiting_messages(model, state, ctx) -> dict[str, tuple[str, str]]:
+    """Each message catch event the case waits at on its own (not a boundary event, not one
+    behind an event-based gateway beside a timer): element id -> (message name, its name)."""
+    run = _Run(model, ctx, state)
+    waiting = {}
+    for task in run.workflow.get_tasks(state=TaskState.WAITING):
+        spec = task.task_spec
+        message = _message_of(spec)
+        if message is not None and type(spec).__name__ == "IntermediateCatchEvent":
+            waiting[spec.name] = message
+    return waiting
