@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from app.errors import is_unreachable_database
 from app.imports.formats import FORMATS
+from app.services.operations import planner_statistics
 from app.services.processes import definitions
 from app.services.staff import users
 
@@ -35,6 +36,7 @@ def init_command() -> None:
     a warning here, not a failure: the manager's version stays in use (`make run` starts on it).
     """
     upgrade()
+    planner_statistics.refresh()
     result = _sync()
     for key, reason in result.refused.items():
         click.echo(f"warning: {key}: {reason} Until then the manager's version stays in use.",

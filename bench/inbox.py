@@ -42,6 +42,7 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.services.inbox import task_list  # noqa: E402
+from app.services.operations import planner_statistics  # noqa: E402
 from app.services.processes import definitions  # noqa: E402
 from app.services.staff import users  # noqa: E402
 from bench.raw_engine import against_goal, raw_cycle_ms  # noqa: E402
@@ -157,6 +158,8 @@ def load(app, tasks: int) -> int:
         # What autovacuum does for a live database: statistics and the visibility map.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+    else:
+        planner_statistics.refresh()  # what the scheduler's daily run does for SQLite
     return people
 
 

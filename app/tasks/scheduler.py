@@ -16,7 +16,7 @@ from app.extensions import db
 from app.services import settings
 from app.services.correspondence import letter_worker
 from app.services.debts.daily_jobs import run_due
-from app.services.operations import dashboard
+from app.services.operations import dashboard, planner_statistics
 from app.services.processes import timers
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ def sweep(app: Flask) -> int:
     with app.app_context():
         try:
             daily, fired = run_due()
+            if daily is not None:
+                planner_statistics.refresh()  # once a day, with the daily jobs
             dashboard.record_sweep()
         finally:
             db.session.remove()  # never carry a session (or a stray transaction) between sweeps
