@@ -1,5 +1,7 @@
 """The task page: the diagram's form, validated on the server (errors beside the fields, the
-values kept), a summary of the person, and the diagram with this task highlighted."""
+values kept), the person's contact details, what the task needs (a debt's invoices and the
+letters sent on it, what earlier tasks of the process recorded), a completed task's answers, and
+the diagram with this task highlighted."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -12,6 +14,7 @@ from app.errors import AppError, NotFound, ValidationFailed
 from app.services.debts import cases
 from app.services.debts.cases import balance
 from app.services.inbox import task_actions, task_list
+from app.services.records import history
 
 from . import bp
 from .auth import page_requires
@@ -29,7 +32,25 @@ def _summary(person: Person) -> dict:
     return {
         "representative": person.representative,
         "debts": [{"id": d.id, "stage": d.stage, "balance": balance(d),
-                   "guards": d.guards or {}} for d in debts],
+                   "guards": d.guards or {}, "invoices": list(d.invoices)} for d in debts],
+    }
+
+
+def _record(task) -> dict:
+    """What the page shows of the record: a completed task's answers and who gave them, the
+    earlier tasks' answers, and on a debt task the letters sent on the debt."""
+    debt_task = history.is_debt_task(task)
+    letters = history.debt_letters_of(task.person) if debt_task else []
+    return {
+        "answers": history.answers_of(task) if task.status == "completed" else (),
+        "completed_by": (history.staff_name(task.completed_by_id)
+                         if task.status == "completed" else None),
+        "claimed_by": history.full_name(task.claimed_by) if task.claimed_by else None,
+        "earlier": history.recorded_before(task),
+        "debt_task": debt_task,
+        "letters": [{"id": row.id, "name": history.letter_name(row.template),
+                     "to": history.recipient_of(row, task.person), "date": row.letter_date}
+                    for row in letters],
     }
 
 
@@ -50,10 +71,13 @@ def task_page(task_id):
     status = 422 if errors else 200
     return render_template(
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
-        person=person, summary=_summary(person), today=clock.today(),
+        person=person, summary=_summary(person), today=clock.today(), record=_record(task),
         offers_draft=len(fields) >= LONG_FORM,
         may_complete=task_actions.may_complete(task, current_user),
-        due=task_list.due_badge(task, clock.today())), status
+        # The letter-approval panel (app/web/approval.py) fills this when it is wired in.
+        approval=None,
+        # Only an open task can be late: a completed or cancelled one is done.
+        due=task_list.due_badge(task, clock.today()) if task.status == "open" else None), status
 
 
 def _submit(task, answers: dict, draft: bool):

@@ -375,3 +375,53 @@ DESCRIBERS: dict[str, Callable[[AuditEvent, _Lookups], Described]] = {
     "message_received": _message_received,
     "instance_started": _instance_started,
 }
+
+
+# -- what a task page shows of the record -----------------------------------------------
+
+# The processes about a debt: their tasks show the debt's invoices and the letters sent on it.
+DEBT_PROCESSES = ("debt_recovery", "debt_decision", "legal_recovery", "estate_recovery")
+EARLIER = 5  # the earlier tasks a task page shows the answers of
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An earlier task of the same process and what was recorded on it."""
+    title: str
+    who: str
+    at: datetime | None
+    answers: tuple[tuple[str, str], ...]
+
+
+def recorded_before(task: HumanTask) -> list[Recorded]:
+    """The answers of the latest completed tasks of the task's own process, newest first."""
+    if task.instance_id is None:
+        return []
+    rows = db.session.execute(
+        select(HumanTask, User.full_name).outerjoin(User, User.id == HumanTask.completed_by_id)
+        .where(HumanTask.instance_id == task.instance_id, HumanTask.id != task.id,
+               HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(EARLIER))
+    return [Recorded(done.title, name or SOMEONE, done.completed_at, answers_of(done))
+            for done, name in rows]
+
+
+def is_debt_task(task: HumanTask) -> bool:
+    return task.process_key in DEBT_PROCESSES
+
+
+def debt_letters_of(person: Person) -> list[Letter]:
+    """The letters made by the person's debt processes, oldest first."""
+    return list(db.session.scalars(
+        select(Letter).join(ProcessInstance, ProcessInstance.id == Letter.instance_id)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
+        .where(Letter.person_id == person.id, ProcessDefinition.key.in_(DEBT_PROCESSES))
+        .order_by(Letter.letter_date, Letter.id)))
+
+
+def staff_name(user_id: int | None) -> str:
+    """A member of staff's full name by their id ("The system" for none)."""
+    if user_id is None:
+        return THE_SYSTEM
+    return full_name(db.session.get(User, user_id))
