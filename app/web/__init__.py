@@ -33,6 +33,7 @@ def init_web(app: Flask) -> None:
         case_pages,
         errors,
         filters,
+        header,
         inbox_pages,
         operations_pages,
         process_pages,
@@ -49,6 +50,7 @@ def init_web(app: Flask) -> None:
     auth.init_login(app)
     errors.register(app)
     filters.register(app)
+    header.register(app)
     # Pages ask who may see a link by the role groups, never by a role's name.
     app.jinja_env.globals.update(PROCESS_EDITORS=PROCESS_EDITORS, OPERATORS=OPERATORS)
     app.register_blueprint(bp)

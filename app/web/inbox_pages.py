@@ -93,7 +93,15 @@ def unclaim_task(task_id):
 def assign_task(task_id):
     username = request.form.get("username", "")
     return _act(lambda: task_actions.assign(task_id, username, current_user),
-                f"Task assigned to {username}.")
+                f"Task assigned to {_full_name(username)}.")
+
+
+def _full_name(username: str) -> str:
+    """Who a task went to, as staff know them (docs/content.md: never a username)."""
+    for user in inbox_service.assignable_users():
+        if user.username == username:
+            return user.full_name or "the person you chose"
+    return "the person you chose"
 
 
 def _act(action, done: str):

@@ -14,6 +14,7 @@ from app.services.processes import definitions, instances
 
 from . import bp
 from .auth import page_requires
+from .header import letter_title
 
 
 @bp.get("/operations")
@@ -70,10 +71,10 @@ def retry_incident(instance_id):
         if instance.status == "incident":
             flash("Retried, and the step failed again: see the new error below.", "error")
         elif instance.status == "held":
-            flash(f"Retried: the step ran, and a recovery guard now holds case "
-                  f"{instance.person.reference} (see its debt).", "success")
+            flash(f"Retried: the step ran, and recovery for {_who(instance.person)} is now on "
+                  "hold (the debt on their case says why).", "success")
         else:
-            flash(f"Retried: the step completed and case {instance.person.reference} "
+            flash(f"Retried: the step completed and the work for {_who(instance.person)} "
                   "has moved on.", "success")
     return redirect(url_for("web.operations_page"))
 
@@ -89,7 +90,7 @@ def retry_letter(letter_id):
             raise
         flash(f"The letter was not sent back: {exc.message}", "error")
     else:
-        flash(f"{letter.template_ref} for case {letter.person.reference} will be made again "
+        flash(f"{letter_title(letter.template)} for {_who(letter.person)} will be made again "
               "within a minute.", "success")
     return redirect(url_for("web.operations_page"))
 
@@ -106,5 +107,11 @@ def choose_route(instance_id):
             raise
         flash(f"The route was not taken: {exc.message}", "error")
     else:
-        flash(f"Case {instance.person.reference} has taken the route you chose.", "success")
+        flash(f"The work for {_who(instance.person)} has taken the route you chose.",
+              "success")
     return redirect(url_for("web.operations_page"))
+
+
+def _who(person) -> str:
+    """A case as staff know it: the person's name and person id (docs/content.md)."""
+    return f"{person.name} (person id {person.reference})"

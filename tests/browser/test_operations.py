@@ -33,8 +33,9 @@ def test_an_incident_is_shown_and_retried_once_its_cause_is_gone(failed_letter_o
     row = page.locator("tr[data-incident='prepare_letter_of_claim']")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("placeholder")
-    expect(row).to_contain_text("legal_step")
     expect(row).to_contain_text("Prepare the Letter of Claim")  # the step's name, not its id
+    expect(row).not_to_contain_text("legal_step")  # nor its handler (docs/content.md)
+    expect(row).to_contain_text("person id")  # the case by name and person id
     assert serious_violations(page) == []
     screenshot(page, "operations")
 
@@ -66,7 +67,8 @@ def test_a_route_is_chosen_for_a_case_stopped_at_overlapping_conditions(staff, t
     page.goto(f"{live_url}/operations")
     row = page.locator("tr[data-incident='outcome']")
     expect(row).to_contain_text("more than one route was possible")
-    expect(row.locator("legend")).to_have_text("Which route does case P-R take?")
+    expect(row.locator("legend")).to_have_text(
+        "Which route does the work for Test Person (person id P-R) take?")
     assert serious_violations(page) == []
     screenshot(page, "operations-choose-a-route")
     row.get_by_label("Review").check()

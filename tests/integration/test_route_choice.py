@@ -37,7 +37,7 @@ def stop_at_overlapping_conditions(tmp_path: Path) -> int:
 def test_the_operator_chooses_a_route_that_held_and_the_case_goes_on(stopped, client):
     fm, token = manager(client)
     page = fm.get("/operations").text
-    assert "Which route does case P-R take?" in page
+    assert "Which route does the work for Test Person (person id P-R) take?" in page
     assert 'value="estate"' in page and 'value="review"' in page and 'value="clear"' not in page
 
     response = fm.post(f"/operations/instances/{stopped}/route",
