@@ -17,6 +17,7 @@ from app.services.inbox import task_actions, task_list
 from app.services.records import history
 
 from . import bp
+from .approval import approval_view
 from .auth import page_requires
 from .task_forms import field_kind, read_answers, shown_values
 
@@ -74,8 +75,7 @@ def task_page(task_id):
         person=person, summary=_summary(person), today=clock.today(), record=_record(task),
         offers_draft=len(fields) >= LONG_FORM,
         may_complete=task_actions.may_complete(task, current_user),
-        # The letter-approval panel (app/web/approval.py) fills this when it is wired in.
-        approval=None,
+        approval=approval_view(task),
         # Only an open task can be late: a completed or cancelled one is done.
         due=task_list.due_badge(task, clock.today()) if task.status == "open" else None), status
 
