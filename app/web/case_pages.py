@@ -1,5 +1,8 @@
-"""Person search and the case page (person, money, processes, letters, timeline)."""
+"""Person search and the case pages: the Summary and its sibling pages (Money, Debts, Direct
+payments, Letters, Notes and documents, History) under one case layout."""
 from __future__ import annotations
+
+import importlib
 
 from typing import TYPE_CHECKING
 
@@ -10,11 +13,10 @@ from app import clock
 from app.errors import ValidationFailed
 from app.letters import DOCX
 from app.services.correspondence import letters
-from app.services.debts import views
 from app.services.records import case_file, notes_and_documents, people
 from app.services.records import search as people_search
 
-from . import bp
+from . import bp, case_overview
 from .auth import page_requires
 from .task_forms import date_from_boxes
 
@@ -24,7 +26,8 @@ if TYPE_CHECKING:  # the type only: pages never touch a model themselves
 SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
 BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")
 PER_PAGE = 25
-TIMELINE_SHOWN = 200  # newest events on the page; "show all" lists every one
+TIMELINE_SHOWN = 200
+DIRECT_PAYMENT_PROCESS = "direct_payment"  # the key prefix of the agreement's processes  # newest events on the page; "show all" lists every one
 
 
 @bp.get("/people")
@@ -69,22 +72,82 @@ def visible_person(reference: str) -> Person:
 @bp.get("/people/<reference>")
 @page_requires()
 def case_page(reference):
-    return _case_page(visible_person(reference))
+    """The Summary: current work, what holds recovery, contact details."""
+    person = visible_person(reference)
+    return _page("case.html", person, work=case_overview.current_work(
+        person, case_overview.debts(person)))
 
 
-def _case_page(person: Person, errors: dict | None = None, values: dict | None = None):
+@bp.get("/people/<reference>/money")
+@page_requires()
+def case_money(reference):
+    person = visible_person(reference)
+    return _page("case_money.html", person, invoices=case_file.invoices_of(person),
+                 payments=case_file.payments_of(person), balance=case_file.balance_of(person))
+
+
+@bp.get("/people/<reference>/debts")
+@page_requires()
+def case_debts(reference):
+    person = visible_person(reference)
+    return _page("case_debts.html", person, debts=case_overview.debts(person))
+
+
+@bp.get("/people/<reference>/direct-payments")
+@page_requires()
+def case_direct_payments(reference):
+    person = visible_person(reference)
+    return _page("case_direct_payments.html", person,
+                 agreements=case_file.direct_payments_of(person),
+                 processes=case_overview.running_processes(person, DIRECT_PAYMENT_PROCESS))
+
+
+@bp.get("/people/<reference>/letters")
+@page_requires()
+def case_letters(reference):
+    person = visible_person(reference)
+    return _page("case_letters.html", person, letters=case_overview.letters(person))
+
+
+@bp.get("/people/<reference>/notes")
+@page_requires()
+def case_notes(reference):
+    return _notes_page(visible_person(reference))
+
+
+@bp.get("/people/<reference>/history")
+@page_requires()
+def case_history(reference):
+    person = visible_person(reference)
+    return _page("case_history.html", person, **_history_context(person))
+
+
+def _history_context(person: Person) -> dict:
+    """The plain-English history's variables when its module is in; else the audit timeline."""
+    try:
+        history_view = importlib.import_module("app.web.history_view")
+    except ModuleNotFoundError:
+        history_view = None
+    if history_view is not None:
+        context = dict(history_view.history_context(person, request.args))
+        context.pop("person", None)  # the layout has it already
+        return context
     everything = request.args.get("timeline") == "all"
     timeline, events = case_file.timeline_of(person, None if everything else TIMELINE_SHOWN)
-    return render_template(
-        "case.html", person=person, debts=[views.summary(d) for d in case_file.debts_of(person)],
-        events=events,
-        instances=case_file.instances_of(person), letters=case_file.letters_of(person),
-        invoices=case_file.invoices_of(person), payments=case_file.payments_of(person),
-        balance=case_file.balance_of(person),
-        timeline=timeline, today=clock.today(), active_nav="search",
-        notes=notes_and_documents.notes_of(person),
-        documents=notes_and_documents.documents_of(person),
-        errors=errors or {}, values=values or {}), 422 if errors else 200
+    return {"timeline": timeline, "events": events}
+
+
+def _page(template: str, person: Person, status: int = 200, **context):
+    return render_template(template, person=person, today=clock.today(), active_nav="search",
+                           errors=context.pop("errors", None) or {},
+                           values=context.pop("values", None) or {}, **context), status
+
+
+def _notes_page(person: Person, errors: dict | None = None, values: dict | None = None):
+    return _page("case_notes.html", person, 422 if errors else 200, errors=errors,
+                 values=values, current_tab="web.case_notes",
+                 notes=notes_and_documents.notes_of(person),
+                 documents=notes_and_documents.documents_of(person))
 
 
 @bp.post("/people/<reference>/notes")
@@ -95,9 +158,9 @@ def add_note(reference):
     try:
         notes_and_documents.add_note(person, text, current_user)
     except ValidationFailed as exc:
-        return _case_page(person, _by_field(exc), {"note": text})
+        return _notes_page(person, _by_field(exc), {"note": text})
     flash("Note added.", "success")
-    return redirect(url_for("web.case_page", reference=reference, _anchor="notes"))
+    return redirect(url_for("web.case_notes", reference=reference, _anchor="notes"))
 
 
 @bp.post("/people/<reference>/documents")
@@ -111,9 +174,9 @@ def attach_document(reference):
                                             upload.read() if upload else b"", description,
                                             current_user)
     except ValidationFailed as exc:
-        return _case_page(person, _by_field(exc), {"description": description})
+        return _notes_page(person, _by_field(exc), {"description": description})
     flash("Document attached.", "success")
-    return redirect(url_for("web.case_page", reference=reference, _anchor="documents"))
+    return redirect(url_for("web.case_notes", reference=reference, _anchor="documents"))
 
 
 @bp.get("/documents/<int:document_id>")

@@ -197,7 +197,8 @@ def test_a_note_is_added_to_the_case_and_its_timeline(alice, client):
     done = client.post("/people/P100234/notes", data={
         "csrf_token": token, "note": "Daughter rang:\nwill send the bank letter"})
     assert done.status_code == 302
-    page = client.get("/people/P100234").text
+    assert done.location == "/people/P100234/notes#notes"
+    page = client.get("/people/P100234/notes").text
     assert "Daughter rang:\nwill send the bank letter" in page and "Note added" in page
     event = db.session.query(AuditEvent).filter_by(action="note_added").one()
     assert "Daughter" not in str(event.summary)  # the timeline says a note was added, not what
@@ -305,7 +306,7 @@ def test_the_case_page_shows_the_money(alice, client):
                 imported_at=datetime(2026, 1, 30, tzinfo=timezone.utc))])
     db.session.commit()
     signed_in(client, "fa")
-    page = client.get("/people/P100234").text
+    page = client.get("/people/P100234/money").text
     assert "Balance owed on all accounts: <strong>£312.50</strong>" in page  # not the write-off
     assert "INV-1" in page and "AC100234 JAN" in page and "£412.50" in page
 

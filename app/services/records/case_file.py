@@ -10,12 +10,15 @@ from app.models import (
     Account,
     AuditEvent,
     DebtCase,
+    DirectPaymentAgreement,
+    HumanTask,
     Invoice,
     InvoiceStatus,
     Letter,
     Payment,
     Person,
     ProcessInstance,
+    TaskStatus,
 )
 
 RECENT = 100  # the case page shows this many of the latest invoices and payments
@@ -83,3 +86,15 @@ def timeline_of(person: Person, limit: int | None) -> tuple[list[AuditEvent], in
     stmt = (select(AuditEvent).where(AuditEvent.person_id == person.id)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt)), total or 0
+
+
+def open_tasks_of(person: Person) -> list[HumanTask]:
+    """The person's open tasks, soonest due first (those with no due date last)."""
+    return list(db.session.scalars(select(HumanTask).where(
+        HumanTask.person_id == person.id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)))
+
+
+def direct_payments_of(person: Person) -> list[DirectPaymentAgreement]:
+    return list(db.session.scalars(select(DirectPaymentAgreement).where(
+        DirectPaymentAgreement.person_id == person.id).order_by(DirectPaymentAgreement.id)))

@@ -1,0 +1,109 @@
+"""What the case pages show, in staff words: the Current work card, debts by their dates and
+accounts (never "Debt 1"), letters by their names and processes by what happens next."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app import calendar, clock
+from app.letters.catalogue import TEMPLATES
+from app.services.debts import views
+from app.services.processes import next_steps
+from app.services.records import case_file
+
+from .filters import long_date
+
+if TYPE_CHECKING:  # the types only: pages never touch a model themselves
+    from app.models import Letter, Person, ProcessInstance
+
+NOT_TAKEN = "Not yet taken"
+
+# docs/content.md "The stages of a debt, in staff words".
+STAGE_WORDS = {
+    "opened": "New debt", "reminder_1": "Reminder", "final_demand": "Final demand",
+    "referral": "Referred to a finance officer", "engagement": "Talking to the person",
+    "instalment_plan": "Paying by instalments",
+    "letter_of_claim_pending": "Letter of Claim being prepared",
+    "letter_of_claim": "Letter of Claim sent", "legal_referral": "Referred to Legal",
+    "claim_issued": "Court claim issued", "judgment": "Judgment", "enforcement": "Enforcement",
+    "estate": "Recovering from the estate",
+    "awaiting_decision": "Waiting for a decision on what to do next",
+}
+LETTER_PLACES = {"awaiting_approval": "Waiting for approval",
+                 "print_batch": "In its date's print batch",
+                 "superseded": "Replaced by a newer copy"}
+INSTANCE_STATES = {"active": "running", "held": "on hold", "incident": "stopped by a problem",
+                   "completed": "finished"}
+
+
+def words(value: str | None, table: dict[str, str]) -> str:
+    """A stored status in words: from `table`, else without its underscores."""
+    if not value:
+        return ""
+    return table.get(value, value.replace("_", " ").capitalize())
+
+
+def debts(person: Person) -> list[dict[str, Any]]:
+    """Each debt's summary with its title, stage and status in words."""
+    out = []
+    for debt in case_file.debts_of(person):
+        summary = views.summary(debt)
+        summary.update(
+            title=f"Debt from {long_date(summary['opened_on'])}, account "
+                  f"{summary['account_number']}",
+            stage_words=words(summary["stage"], STAGE_WORDS),
+            status_words=words(summary["status"], {}))
+        out.append(summary)
+    return out
+
+
+def current_work(person: Person, debt_summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Summary's Current work card: open tasks, what happens next, what holds recovery."""
+    now = clock.now()
+    tasks = [{"id": t.id, "title": t.title,
+              "who": (t.claimed_by.full_name or "A member of staff") if t.claimed_by
+              else NOT_TAKEN,
+              "due": next_steps.day_in_words(calendar.to_local_date(t.due_at))
+              if t.due_at else None,
+              "overdue": t.due_at is not None and t.due_at < now}
+             for t in case_file.open_tasks_of(person)]
+    holds = [{"what": d["title"], "reason": g["reason"]}
+             for d in debt_summaries for g in d["guards"]]
+    return {"tasks": tasks, "processes": running_processes(person), "holds": holds}
+
+
+def running_processes(person: Person, key_prefix: str = "") -> list[dict[str, Any]]:
+    """Every process not finished, by name, with its sentences of what happens next."""
+    return [process_view(i) for i in case_file.instances_of(person)
+            if i.status != "completed" and i.version.definition.key.startswith(key_prefix)]
+
+
+def process_view(instance: ProcessInstance) -> dict[str, Any]:
+    return {"name": instance.version.definition.name,
+            "started": long_date(instance.created_at),
+            "state": words(instance.status, INSTANCE_STATES),
+            "sentences": next_steps.what_happens_next(instance)}
+
+
+def letters(person: Person) -> list[dict[str, Any]]:
+    """Each letter by its name, with the recipient, its date and where it is."""
+    out = []
+    for letter in case_file.letters_of(person):
+        out.append({"id": letter.id, "name": letter_name(letter),
+                    "recipient": letter.recipient_name, "date": long_date(letter.letter_date),
+                    "render_status": letter.render_status, "where": _where(letter)})
+    return out
+
+
+def letter_name(letter: Letter) -> str:
+    info = TEMPLATES.get(letter.template)
+    if info is None:
+        return "Letter"
+    return getattr(info, "display_name", None) or info.title
+
+
+def _where(letter: Letter) -> str:
+    if letter.render_status == "failed":
+        return "Could not be made: an operator has been told"
+    if letter.render_status != "rendered":
+        return "Being made"
+    return words(letter.status, LETTER_PLACES)
