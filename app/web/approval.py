@@ -29,9 +29,10 @@ def approval_view(task: HumanTask) -> dict | None:
     if shown is None:
         return None
     view = asdict(shown)
+    may_complete = task_actions.may_complete(task, current_user)
+    # Only its own buttons replace the generic form: someone who may only read the task (or a
+    # completed one) gets the page's usual words and the recorded answers.
     view.update(
-        submit_label=SUBMIT_LABEL, decline_label=DECLINE_LABEL,
-        may_complete=task_actions.may_complete(task, current_user),
-        form_action=url_for("web.task_page", task_id=task.id),
-        replaces_form=True)
+        submit_label=SUBMIT_LABEL, decline_label=DECLINE_LABEL, may_complete=may_complete,
+        form_action=url_for("web.task_page", task_id=task.id), replaces_form=may_complete)
     return view
