@@ -449,3 +449,40 @@ def test_search_by_date_of_birth_in_three_boxes(staff, client):
     wrong = client.get("/people?dob-day=30&dob-month=2&dob-year=1941")
     assert wrong.status_code == 422 and "must be a real date" in wrong.text
     assert 'href="#dob-day"' in wrong.text and 'value="30"' in wrong.text
+
+
+def test_the_header_names_the_council_from_settings_on_the_next_page(staff, client):
+    from app.services import settings
+
+    signed_in(client, "fa")
+    assert "Example County Council" in client.get("/").text
+    assert "Council name" not in client.get("/").text
+    header = dict(settings.get("council"), name="Hampshire County Council")
+    settings.change("council", header, _user("admin"))
+    db.session.commit()
+    g.pop("council_name", None)  # one app context for every request here (see csrf above)
+    page = client.get("/").text
+    assert "Hampshire County Council" in page and "Example County Council" not in page
+
+
+def _user(username: str):
+    from sqlalchemy import select
+
+    from app.models import User
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_the_inbox_says_taken_by_with_full_names(alice, client):
+    _, task = _returned()
+    signed_in(client, "fa")
+    client.post(f"/tasks/{task.id}/claim", data={"csrf_token": csrf(client, "/")})
+    page = client.get("/").text
+    assert ">Taken by<" in page and "Claimed by" not in page
+    assert ">Fa<" in page  # the full name (the fixture's users are "Fa", "Fm", ...)
+    manager = client.application.test_client()
+    signed_in(manager, "fm")
+    listing = manager.get("/?tab=all").text
+    assert '<option value="fa">Fa</option>' in listing  # full names, the username as the value
+    response = manager.post(f"/tasks/{task.id}/assign", data={
+        "csrf_token": csrf(manager, "/?tab=all"), "username": "fa"}, follow_redirects=True)
+    assert "Task assigned to Fa." in response.text
