@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app import calendar, clock
+from app.domain.debt_stages import stage_words
 from app.letters.catalogue import TEMPLATES
 from app.services.debts import views
 from app.services.processes import next_steps
@@ -17,17 +18,6 @@ if TYPE_CHECKING:  # the types only: pages never touch a model themselves
 
 NOT_TAKEN = "Not yet taken"
 
-# docs/content.md "The stages of a debt, in staff words".
-STAGE_WORDS = {
-    "opened": "New debt", "reminder_1": "Reminder", "final_demand": "Final demand",
-    "referral": "Referred to a finance officer", "engagement": "Talking to the person",
-    "instalment_plan": "Paying by instalments",
-    "letter_of_claim_pending": "Letter of Claim being prepared",
-    "letter_of_claim": "Letter of Claim sent", "legal_referral": "Referred to Legal",
-    "claim_issued": "Court claim issued", "judgment": "Judgment", "enforcement": "Enforcement",
-    "estate": "Recovering from the estate",
-    "awaiting_decision": "Waiting for a decision on what to do next",
-}
 LETTER_PLACES = {"awaiting_approval": "Waiting for approval",
                  "print_batch": "In its date's print batch",
                  "superseded": "Replaced by a newer copy"}
@@ -50,7 +40,7 @@ def debts(person: Person) -> list[dict[str, Any]]:
         summary.update(
             title=f"Debt from {long_date(summary['opened_on'])}, account "
                   f"{summary['account_number']}",
-            stage_words=words(summary["stage"], STAGE_WORDS),
+            stage_words=stage_words(summary["stage"]),
             status_words=words(summary["status"], {}))
         out.append(summary)
     return out
@@ -98,7 +88,7 @@ def letter_name(letter: Letter) -> str:
     info = TEMPLATES.get(letter.template)
     if info is None:
         return "Letter"
-    return getattr(info, "display_name", None) or info.title
+    return info.display_name
 
 
 def _where(letter: Letter) -> str:

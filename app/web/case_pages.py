@@ -2,7 +2,6 @@
 payments, Letters, Notes and documents, History) under one case layout."""
 from __future__ import annotations
 
-import importlib
 
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from app.services.correspondence import letters
 from app.services.records import case_file, notes_and_documents, people
 from app.services.records import search as people_search
 
-from . import bp, case_overview
+from . import bp, case_overview, history_view
 from .auth import page_requires
 from .task_forms import date_from_boxes
 
@@ -26,8 +25,7 @@ if TYPE_CHECKING:  # the type only: pages never touch a model themselves
 SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
 BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")
 PER_PAGE = 25
-TIMELINE_SHOWN = 200
-DIRECT_PAYMENT_PROCESS = "direct_payment"  # the key prefix of the agreement's processes  # newest events on the page; "show all" lists every one
+DIRECT_PAYMENT_PROCESS = "direct_payment"  # the key prefix of the agreement's processes
 
 
 @bp.get("/people")
@@ -123,18 +121,10 @@ def case_history(reference):
 
 
 def _history_context(person: Person) -> dict:
-    """The plain-English history's variables when its module is in; else the audit timeline."""
-    try:
-        history_view = importlib.import_module("app.web.history_view")
-    except ModuleNotFoundError:
-        history_view = None
-    if history_view is not None:
-        context = dict(history_view.history_context(person, request.args))
-        context.pop("person", None)  # the layout has it already
-        return context
-    everything = request.args.get("timeline") == "all"
-    timeline, events = case_file.timeline_of(person, None if everything else TIMELINE_SHOWN)
-    return {"timeline": timeline, "events": events}
+    """The plain-English history's variables (the layout has the person already)."""
+    context = dict(history_view.history_context(person, request.args))
+    context.pop("person", None)
+    return context
 
 
 def _page(template: str, person: Person, status: int = 200, **context):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+from app.domain.debt_stages import stage_words
 from app.errors import end_failed_request, is_unreachable_database
 from app.letters.catalogue import TEMPLATES
 from app.roles import Role
@@ -24,25 +25,6 @@ ROLE_WORDS: dict[str, str] = {
     Role.CARE_MANAGER: "care manager",
     Role.LEGAL: "Legal",
     Role.ADMIN: "administrator",
-}
-
-
-# docs/content.md "The stages of a debt, in staff words".
-STAGE_WORDS: dict[str, str] = {
-    "opened": "New debt",
-    "reminder_1": "Reminder",
-    "final_demand": "Final demand",
-    "referral": "Referred to a finance officer",
-    "engagement": "Talking to the person",
-    "instalment_plan": "Paying by instalments",
-    "letter_of_claim_pending": "Letter of Claim being prepared",
-    "letter_of_claim": "Letter of Claim sent",
-    "legal_referral": "Referred to Legal",
-    "claim_issued": "Court claim issued",
-    "judgment": "Judgment",
-    "enforcement": "Enforcement",
-    "estate": "Recovering from the estate",
-    "awaiting_decision": "Waiting for a decision on what to do next",
 }
 
 
@@ -65,11 +47,6 @@ def council_name() -> str:
 def role_words(role: str) -> str:
     """A role as staff say it ("finance assistant"); an unknown one without its underscores."""
     return ROLE_WORDS.get(role, role.replace("_", " "))
-
-
-def stage_words(stage: str) -> str:
-    """A debt's stage as staff say it ("Final demand"), never its id."""
-    return STAGE_WORDS.get(stage, stage.replace("_", " ").capitalize())
 
 
 def letter_title(template: str) -> str:

@@ -64,7 +64,7 @@ def test_letters_by_their_names_and_recipient(called):
 
 
 def test_a_debt_stage_move_says_from_what_to_what(called):
-    assert "Debt moved from reminder 1 to final demand" in _whats(called)
+    assert "Debt moved from Reminder to Final demand" in _whats(called)  # docs/content.md
 
 
 def test_system_steps_are_hidden_unless_asked_for_and_told_in_words(called):

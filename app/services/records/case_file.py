@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     Account,
-    AuditEvent,
     DebtCase,
     DirectPaymentAgreement,
     HumanTask,
@@ -77,16 +76,6 @@ def person_by_reference(reference: str) -> Person | None:
 def debts_of(person: Person) -> list[DebtCase]:
     return list(db.session.scalars(select(DebtCase).where(DebtCase.person_id == person.id)
                                    .order_by(DebtCase.id.desc())))
-
-
-def timeline_of(person: Person, limit: int | None) -> tuple[list[AuditEvent], int]:
-    """Everything recorded about the person, newest first (the newest `limit` of them), and
-    how many there are in all."""
-    total = db.session.scalar(select(func.count()).where(AuditEvent.person_id == person.id))
-    stmt = (select(AuditEvent).where(AuditEvent.person_id == person.id)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    return list(db.session.scalars(stmt.limit(limit) if limit else stmt)), total or 0
-
 
 def open_tasks_of(person: Person) -> list[HumanTask]:
     """The person's open tasks, soonest due first (those with no due date last)."""

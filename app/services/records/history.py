@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.calendar import LOCAL_TZ
+from app.domain.debt_stages import stage_words
 from app.extensions import db
 from app.letters.catalogue import TEMPLATES
 from app.models import AuditEvent, HumanTask, Letter, Person, ProcessInstance, User
@@ -300,9 +301,9 @@ def _letter_issued(event: AuditEvent, found: _Lookups) -> Described:
 
 def _stage_changed(event: AuditEvent, found: _Lookups) -> Described:
     old, new = event.summary.get("from"), event.summary.get("to")
-    new_words = str(new or "a new stage").replace("_", " ")
+    new_words = stage_words(str(new)) if new else "a new stage"
     if old:
-        return f"Debt moved from {str(old).replace('_', ' ')} to {new_words}", (), None
+        return f"Debt moved from {stage_words(str(old))} to {new_words}", (), None
     return f"Debt moved to {new_words}", (), None
 
 
