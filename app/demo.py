@@ -40,6 +40,8 @@ class DemoRepresentative(TypedDict):
     type: str
     scope: str
     address: DemoAddress
+    phone: NotRequired[str]
+    contact_preference: NotRequired[str]
 
 
 class DemoDirectPayment(TypedDict):
@@ -59,18 +61,25 @@ class DemoPerson(TypedDict):
     representative: DemoRepresentative | None
     direct_payment: DemoDirectPayment
     returned: NotRequired[bool]
+    phone: NotRequired[str]
+    email: NotRequired[str]
+    contact_preference: NotRequired[str]
+    accessible_format: NotRequired[str]
+    language: NotRequired[str]
 
 
 DEMO_PEOPLE: list[DemoPerson] = [
     {"reference": "100234", "name": "Margaret Ellis", "team": "Finance North", "caseworker": "sam",
      "address": {"lines": ["14 Orchard Close", "Tadley"], "postcode": "RG26 4AB"},
+     "phone": "01632 960 418", "contact_preference": "phone", "accessible_format": "large_print",
      "representative": None,
      "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
                         "client_contribution": "85.00"}},
     {"reference": "100871", "name": "Arthur Penrose", "team": "Finance North", "caseworker": "sam",
      "address": {"lines": ["Flat 2, 9 Mill Lane", "Basingstoke"], "postcode": "RG21 7QT"},
      "representative": {"name": "Jennifer Penrose", "type": "deputy",
-                        "scope": "property_and_finance",
+                        "scope": "property_and_finance", "phone": "0118 496 0732",
+                        "contact_preference": "phone",
                         "address": {"lines": ["3 Station Road", "Reading"],
                                     "postcode": "RG1 1AA"}},
      "direct_payment": {"variant": "nominated_authorised", "amount": "420.00",
@@ -78,6 +87,7 @@ DEMO_PEOPLE: list[DemoPerson] = [
      "returned": True},
     {"reference": "101502", "name": "Priya Shah & Sons Ltd Trustee", "team": "Finance North",
      "caseworker": "sam", "address": {"lines": ["7 Elm Row", "Andover"], "postcode": "SP10 1HH"},
+     "email": "accounts@example.org", "contact_preference": "email", "language": "Gujarati",
      "representative": None,
      "direct_payment": {"variant": "carer", "amount": "95.50", "frequency": "monthly",
                         "client_contribution": "0.00"}},

@@ -70,7 +70,32 @@ class AddressIn(StrictSchema):
     postcode = fields.String(required=True, validate=validate.Length(min=2, max=10))
 
 
-class RepresentativeIn(StrictSchema):
+# How to reach a person or their representative (docs/imports.md uses the same values).
+CONTACT_PREFERENCES = ("post", "email", "phone")
+ACCESSIBLE_FORMATS = ("large_print", "braille", "easy_read", "audio")
+PHONE = r"^\+?[0-9][0-9 ()-]{5,28}$"
+
+
+class ContactIn(StrictSchema):
+    contact_preference = fields.String(load_default="post",
+                                       validate=validate.OneOf(CONTACT_PREFERENCES))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        PHONE, error="Enter a telephone number, like 01632 960 001 or +44 808 157 0192"))
+    accessible_format = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.OneOf(ACCESSIBLE_FORMATS))
+    language = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(min=1, max=40))
+
+    @validates_schema
+    def _preferred_way_given(self, data, **kwargs):
+        preference = data.get("contact_preference")
+        if preference in ("email", "phone") and not data.get(preference):
+            raise ValidationError(f"give the {preference} they prefer to be contacted by",
+                                  preference)
+
+
+class RepresentativeIn(ContactIn):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     type = fields.String(required=True, validate=validate.OneOf(REP_TYPES))
     scope = fields.String(required=True, validate=validate.OneOf(REP_SCOPES))
@@ -88,7 +113,7 @@ class DirectPaymentIn(StrictSchema):
                                          validate=validate.Range(min=0))
 
 
-class PersonIn(StrictSchema):
+class PersonIn(ContactIn):
     reference = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,40}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     date_of_birth = fields.Date(load_default=None, allow_none=True)
@@ -221,7 +246,15 @@ class HistoryEventOut(Schema):
     summary = fields.Dict()
 
 
-class RepresentativeOut(Schema):
+class ContactOut(Schema):
+    contact_preference = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    accessible_format = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+
+
+class RepresentativeOut(ContactOut):
     name = fields.String()
     type = fields.String()
     scope = fields.String()
@@ -229,7 +262,7 @@ class RepresentativeOut(Schema):
     postcode = fields.String()
 
 
-class PersonOut(Schema):
+class PersonOut(ContactOut):
     id = fields.Integer()
     reference = fields.String()
     name = fields.String()

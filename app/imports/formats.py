@@ -289,12 +289,18 @@ REPRESENTATIVES = Format("representatives", (
     Column("name", required=True),
     Column("scope", required=True, choices=tuple(sorted(SCOPES))),
     *_address(required=True),
+    Column("contact_preference", choices=("post", "email", "phone"), default="post"),
+    Column("email", "email"),
+    Column("phone", "phone"),
+    Column("accessible_format", choices=("large_print", "braille", "easy_read", "audio")),
+    Column("language", max_length=40),
     Column("evidence"),  # OPG reference, court order number, DWP letter date
     Column("verified_by", max_length=100),
     Column("verified_on", "date"),
     Column("start_date", "date"),
     Column("end_date", "date"),
-), key=("person_reference", "type", "name"), rules=(_not_before("end_date", "start_date"),))
+), key=("person_reference", "type", "name"), rules=(_not_before("end_date", "start_date"),
+                                                     _contact))
 
 CARE_PACKAGES = Format("care_packages", (
     _ref("reference"),

@@ -97,6 +97,12 @@ class Representative(Model):
     scope: Mapped[str] = mapped_column(String(40))
     address_lines: Mapped[list] = mapped_column(JSON, default=list)
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    # How to reach them, as for the person: staff phone the deputy, not the person they act for.
+    contact_preference: Mapped[str] = mapped_column(String(20), default="post")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    accessible_format: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(40))
     evidence: Mapped[str | None] = mapped_column(String(200))  # OPG ref, court order, DWP letter
     verified_by: Mapped[str | None] = mapped_column(String(100))
     verified_on: Mapped[date | None] = mapped_column(Date)

@@ -47,12 +47,30 @@ def test_create_person_and_read_the_case_back(as_user):
 def test_person_with_a_representative(as_user):
     body = person_body("P200", representative={
         "name": "Bob Example", "type": "deputy", "scope": "property_and_finance",
-        "address": {"lines": ["2 Low Road"], "postcode": "EX2 3CD"}})
+        "address": {"lines": ["2 Low Road"], "postcode": "EX2 3CD"},
+        "phone": "01632 960 001", "contact_preference": "phone", "language": "Welsh"})
     response = as_user("fo").post("/people", json=body)
     assert response.status_code == 201
     assert response.json["representative"] == {
         "name": "Bob Example", "type": "deputy", "scope": "property_and_finance",
-        "address_lines": ["2 Low Road"], "postcode": "EX2 3CD"}
+        "address_lines": ["2 Low Road"], "postcode": "EX2 3CD", "phone": "01632 960 001",
+        "contact_preference": "phone", "email": None, "accessible_format": None,
+        "language": "Welsh"}
+    assert response.json["contact_preference"] == "post" and response.json["phone"] is None
+
+
+def test_contact_details_are_checked(as_user):
+    fo = as_user("fo")
+    bad_phone = fo.post("/people", json=person_body("P201", phone="call me"))
+    assert "phone" in fields_of(error_of(bad_phone, 422, "validation_failed"))
+    no_email = fo.post("/people", json=person_body("P202", contact_preference="email"))
+    assert "email" in fields_of(error_of(no_email, 422, "validation_failed"))
+    rep_without_phone = fo.post("/people", json=person_body("P203", representative={
+        "name": "Bob Example", "type": "deputy", "scope": "property_and_finance",
+        "address": {"lines": ["2 Low Road"], "postcode": "EX2 3CD"},
+        "contact_preference": "phone"}))
+    assert rep_without_phone.status_code == 422
+    assert count(Person) == 0  # nothing half-made
 
 
 def test_date_of_birth_is_kept_and_a_bad_one_is_named(as_user):

@@ -12,6 +12,7 @@ from app.models.workflow import InstanceStatus
 from app.services import audit
 from app.services.processes import instances, next_steps
 from tests.conftest import set_clock
+from tests.integration.api_helpers import person_body
 from tests.integration.test_web_pages import signed_in
 from tests.workflows.test_direct_payment_agreement import at, chase, sweep_at, user  # noqa: F401
 
@@ -102,3 +103,17 @@ def test_a_hold_is_named_on_the_summary(chase, client):  # noqa: F811
 def test_another_teams_case_pages_are_refused(chase, client, path):  # noqa: F811
     signed_in(client, "fa_south")
     assert client.get(f"/people/P100234{path}").status_code == 403
+
+
+def test_the_summary_shows_how_to_reach_the_person_and_their_representative(as_user, client):
+    body = person_body("P700", phone="01632 960 418", contact_preference="phone",
+                       accessible_format="large_print", representative={
+                           "name": "Jennifer Penrose", "type": "deputy",
+                           "scope": "property_and_finance", "phone": "0118 496 0732",
+                           "email": "jp@example.org", "contact_preference": "email",
+                           "address": {"lines": ["3 Station Road"], "postcode": "RG1 1AA"}})
+    assert as_user("fo").post("/people", json=body).status_code == 201
+    page = signed_in(client, "fa").get("/people/P700").get_data(as_text=True)
+    for shown in ("01632 960 418", "Large print", "0118 496 0732", "jp@example.org",
+                  "Deputy appointed by the Court of Protection"):
+        assert shown in page, shown

@@ -420,3 +420,17 @@ def test_cli_refuses_an_unknown_user_and_a_file_that_is_not_utf8(app, staff, tmp
     result = runner.invoke(args=["import", "people", str(SAMPLES / "people.csv"), "--user", "x"])
     assert result.exit_code != 0 and "no user 'x'" in result.output
     assert count(Person) == 0
+
+
+def test_a_representative_s_contact_details_are_imported_and_checked(fa):
+    post(fa, "people", sample("people"))
+    header = ("person_reference,type,name,scope,address_line_1,postcode,contact_preference,"
+              "phone,language\n")
+    post(fa, "representatives", header + "200102,attorney,Chidi Okafor,property_and_finance,"
+                                         "88 Hillside Avenue,RG1 5QP,phone,0118 496 0099,Igbo\n")
+    fresh()
+    rep = db.session.scalar(select(Representative).where(Representative.name == "Chidi Okafor"))
+    assert (rep.contact_preference, rep.phone, rep.language) == ("phone", "0118 496 0099", "Igbo")
+    refused = post(fa, "representatives", header + "200102,attorney,Ada Obi,property_and_finance,"
+                                                   "1 Road,RG1 5QP,phone,,\n", status=422)
+    assert any(d.get("column") == "phone" for d in refused["error"]["details"]), refused

@@ -50,7 +50,8 @@ PERSON_FIELDS = ("title", "given_names", "family_name", "date_of_birth", "nhs_nu
                  "contact_preference", "email", "phone", "accessible_format", "language",
                  "deceased", "date_of_death", "in_care_home", "owns_property",
                  "property_disregarded")
-REPRESENTATIVE_FIELDS = ("scope", "evidence", "verified_by", "verified_on", "start_date",
+REPRESENTATIVE_FIELDS = ("scope", "contact_preference", "email", "phone", "accessible_format",
+                         "language", "evidence", "verified_by", "verified_on", "start_date",
                          "end_date")
 PACKAGE_FIELDS = ("service", "weekly_cost", "purchase_order", "start_date", "end_date")
 

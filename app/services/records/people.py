@@ -33,12 +33,13 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
                     postcode=data["address"]["postcode"],
                     postcode_key=postcode_key(data["address"]["postcode"]),
                     team=team_named(data["team"]),
-                    caseworker=caseworker)
+                    caseworker=caseworker, **_contact(data))
     rep = data.get("representative")
     if rep:
         person.representatives.append(Representative(
             name=rep["name"], type=rep["type"], scope=rep["scope"],
-            address_lines=list(rep["address"]["lines"]), postcode=rep["address"]["postcode"]))
+            address_lines=list(rep["address"]["lines"]), postcode=rep["address"]["postcode"],
+            **_contact(rep)))
     db.session.add(person)
     db.session.flush()
     index_name(person)
@@ -51,6 +52,15 @@ def create_person(data: Mapping[str, Any], actor: User | None) -> Person:
             client_contribution=Decimal(dp.get("client_contribution") or "0"),
             caseworker_id=caseworker.id if caseworker else None))
     return person
+
+
+CONTACT_FIELDS = ("contact_preference", "email", "phone", "accessible_format", "language")
+
+
+def _contact(data: Mapping[str, Any]) -> dict[str, Any]:
+    """How to reach them, as given (a preference of "post" when none is)."""
+    given = {name: data[name] for name in CONTACT_FIELDS if data.get(name) is not None}
+    return {"contact_preference": "post", **given}
 
 
 def postcode_key(postcode: str) -> str:
