@@ -153,7 +153,13 @@ async function show(container) {
   diagram.toolbar(current);
   // The attribution sits below the box, so it stays in view however the diagram is scrolled.
   const credit = element("div", { class: "app-bpmn-credit" });
-  credit.append(...container.querySelectorAll(".bjs-powered-by"));
+  for (const link of container.querySelectorAll(".bjs-powered-by")) {
+    // bpmn-js places it with inline styles over the diagram's corner; below the box it flows.
+    for (const property of ["position", "right", "bottom", "top", "left", "z-index"]) {
+      link.style.removeProperty(property);
+    }
+    credit.append(link);
+  }
   diagram.box.after(credit);
   diagram.zoomTo(Math.max(READABLE, Math.min(diagram.widthToFit(), MAX_SCALE / 1.6)));
   diagram.scrollToMarked(ids);

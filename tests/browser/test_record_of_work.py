@@ -41,10 +41,10 @@ def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
     sign_in(page, live_url, "fa", PASSWORD)
     page.goto(f"{live_url}/tasks/{task_id}")
     expect(page.locator(".app-contact-details").first).to_contain_text("Margaret Ellis")
-    expect(page.locator("#debt-invoices + table")).to_contain_text("INV-6101")
-    expect(page.locator("#debt-letters + table")).to_contain_text(
+    expect(page.locator("#debt-invoices + .app-table-scroll table")).to_contain_text("INV-6101")
+    expect(page.locator("#debt-letters + .app-table-scroll table")).to_contain_text(
         "Final demand")
-    expect(page.locator("#debt-letters + table")).to_contain_text("Beatrice Brown as deputy")
+    expect(page.locator("#debt-letters + .app-table-scroll table")).to_contain_text("Beatrice Brown as deputy")
     assert violations(page) == []
     screenshot(page, "record-phone-task-open")
 
