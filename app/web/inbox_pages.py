@@ -78,7 +78,7 @@ def _back():
 @page_requires()
 def claim_task(task_id):
     return _act(lambda: task_actions.claim(task_id, current_user),
-                "Task claimed: it is in My tasks.")
+                "Task taken: it is in My tasks.")
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")

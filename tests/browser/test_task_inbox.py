@@ -48,8 +48,8 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     assert "Alice Example" in row.inner_text()
     assert serious_violations(page) == []
     screenshot(page, "inbox")
-    row.locator("button:has-text('Claim')").click()
-    expect(page.locator("body")).to_contain_text("Task claimed")
+    row.locator("button:has-text('Take')").click()
+    expect(page.locator("body")).to_contain_text("Task taken")
     page.click("a:has-text('My tasks')")
     page.click("a:has-text('Validate the returned agreement')")
     # The diagram is drawn with this task outlined.
