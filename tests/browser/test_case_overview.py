@@ -13,20 +13,12 @@ from app.services.processes import instances, next_steps
 from tests.conftest import PASSWORD
 from tests.workflows.test_direct_payment_agreement import at, chase, sweep_at  # noqa: F401
 
-from .conftest import AXE, screenshot, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 PAGES = {"Summary": "", "Money": "/money", "Debts": "/debts",
          "Direct payments": "/direct-payments", "Letters": "/letters",
          "Notes and documents": "/notes", "History": "/history"}
 
-
-def violations(page) -> list[dict]:
-    """Every axe finding, whatever its impact, on the WCAG 2.2 AA rules."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})""")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]]
 
 
 def test_the_current_work_sentence_has_the_engines_timer_date(chase, live_url, page):  # noqa: F811
@@ -43,7 +35,7 @@ def test_the_current_work_sentence_has_the_engines_timer_date(chase, live_url, p
         page.click(f".moj-sub-navigation a:has-text('{name}')")
         expect(page.locator(".moj-sub-navigation [aria-current='page']")).to_have_text(name)
         assert page.url.endswith(f"/people/P100234{path}")
-        assert violations(page) == [], name
+        assert axe_violations(page) == [], name
         screenshot(page, f"case-{name.lower().replace(' ', '-')}")
 
 
@@ -57,5 +49,5 @@ def test_a_hold_is_named_on_the_summary(chase, live_url, page):  # noqa: F811
     page.goto(f"{live_url}/people/P100234")
     expect(page.locator(".app-next-step").first).to_have_text(
         "On hold: a Breathing Space protects the person until 1 May 2026.")
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "case-summary-on-hold")

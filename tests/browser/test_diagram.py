@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import HumanTask
 from tests.integration.test_no_engine_words import demo_weeks_on
 
-from .conftest import AXE, screenshot, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 DIAGRAM = ".app-bpmn-viewer[data-bpmn-state='ready']"
 
@@ -28,14 +28,6 @@ def debt_phone_task(app) -> int:
     assert task_id is not None
     return task_id
 
-
-def axe_violations(page) -> list[dict]:
-    """Every axe-core finding, whatever its impact (issue 18: none of any impact)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]]
 
 
 def open_task(page, live_url, task_id: int, width: int) -> None:

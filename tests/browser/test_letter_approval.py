@@ -11,20 +11,12 @@ from tests.conftest import PASSWORD
 from tests.workflows.debt_helpers import open_tasks, person_account
 from tests.workflows.legal_helpers import decide_letter_of_claim, ladder_to_decision
 
-from .conftest import AXE, screenshot, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 DEPUTY = {"name": "Brenda Ash", "type": "deputy", "scope": "property_and_finance",
           "address": {"lines": ["9 Deputy Row", "Other Town"], "postcode": "OT1 9ZZ"},
           "evidence": "COP 55", "verified_by": "fo", "verified_on": "2026-01-10"}
 
-
-def violations(page) -> list[dict]:
-    """Every axe finding, whatever its impact, on the WCAG 2.2 AA rules."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})""")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]]
 
 
 def test_an_officer_reads_the_amount_and_recipient_then_approves_and_sends(
@@ -49,7 +41,7 @@ def test_an_officer_reads_the_amount_and_recipient_then_approves_and_sends(
     expect(approval.locator("[data-hold-warning]")).to_have_count(0)
     # One way to complete it: the generic Complete button is replaced by "Approve and send".
     expect(page.get_by_role("button", name="Complete")).to_have_count(0)
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "letter-approval-open")
 
     page.get_by_role("button", name="Approve and send").click()
@@ -59,5 +51,5 @@ def test_an_officer_reads_the_amount_and_recipient_then_approves_and_sends(
     page.goto(f"{live_url}/tasks/{task_id}")
     expect(page.locator("[data-outcome='sent']")).to_have_text(
         "Sent to the print batch on 1 April 2026.")
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "letter-approval-sent")

@@ -16,7 +16,7 @@ from app.services.processes import instances
 from tests.conftest import PASSWORD, set_clock
 from tests.dp_helpers import dp_person
 
-from .conftest import screenshot, serious_violations, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 MODELER = "/processes/direct_payment_agreement/modeler"
 
@@ -59,7 +59,7 @@ def test_manager_changes_saves_fixes_and_publishes(running_case, live_url, page)
     page.click("a:has-text('Processes')")
     expect(page.locator("tr[data-process='direct_payment_agreement']")).to_contain_text(
         re.compile(r"Version 1, published \d+ \w+ \d{4}: 1 running case\b"))
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "processes")
     page.goto(live_url + MODELER)
     expect(page.locator("#modeler[data-modeler-state='ready']")).to_have_count(1)
@@ -89,7 +89,7 @@ def test_manager_changes_saves_fixes_and_publishes(running_case, live_url, page)
            ).to_have_count(1)
     expect(page.locator("#problems")).to_contain_text("role")
     expect(page.locator("#publish")).to_be_disabled()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "modeler-with-a-problem")
 
     page.fill("#bio-properties-panel-candidateGroups", "finance_assistant")
@@ -146,7 +146,7 @@ def test_a_kept_element_renamed_in_the_panel_cannot_be_published(running_case, l
            ).to_have_count(1)
     expect(page.locator("#problems")).to_contain_text("must keep its id validate_agreement")
     expect(page.locator("#publish")).to_be_disabled()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "modeler-kept-element-renamed")
 
     select_element(page, "check_agreement")

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 from tests.workflows.debt_helpers import open_tasks, person_account, user
 from tests.workflows.legal_helpers import decide_letter_of_claim, ladder_to_decision
 
-from .conftest import screenshot, serious_violations, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_an_incident_is_shown_and_retried_once_its_cause_is_gone(failed_letter_o
     expect(row).to_contain_text("Prepare the Letter of Claim")  # the step's name, not its id
     expect(row).not_to_contain_text("legal_step")  # nor its handler (docs/content.md)
     expect(row).to_contain_text("person id")  # the case by name and person id
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "operations")
 
     # The cause goes (demo switch: the placeholders may be printed), then Retry.
@@ -69,7 +69,7 @@ def test_a_route_is_chosen_for_a_case_stopped_at_overlapping_conditions(staff, t
     expect(row).to_contain_text("more than one route was possible")
     expect(row.locator("legend")).to_have_text(
         "Which route does the work for Test Person (person id P-R) take?")
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "operations-choose-a-route")
     row.get_by_label("Review").check()
     row.locator("button:has-text('Take this route')").click()

@@ -12,21 +12,13 @@ from app.extensions import db
 from tests.conftest import PASSWORD
 from tests.workflows.debt_helpers import add_invoice, debt_of, open_tasks, person_account, sweep
 
-from .conftest import AXE, screenshot, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 DEPUTY = {"name": "Beatrice Brown", "type": "deputy", "scope": "property_and_finance",
           "address": {"lines": ["9 Deputy Row", "Other Town"], "postcode": "OT1 9ZZ"},
           "evidence": "COP 1234", "verified_by": "fo", "verified_on": "2026-01-10"}
 CALL = "Phoned Margaret Ellis: will pay by 30 April 2026"
 
-
-def violations(page) -> list[dict]:
-    """Every axe finding, whatever its impact, on the WCAG 2.2 AA rules."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})""")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]]
 
 
 def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
@@ -45,7 +37,7 @@ def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
     expect(page.locator("#debt-letters + .app-table-scroll table")).to_contain_text(
         "Final demand")
     expect(page.locator("#debt-letters + .app-table-scroll table")).to_contain_text("Beatrice Brown as deputy")
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "record-phone-task-open")
 
     page.get_by_label("Spoke to them: will pay").check()
@@ -62,7 +54,7 @@ def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
     expect(answers).to_contain_text("30 April 2026")
     expect(page.locator("#completed-by")).to_contain_text("Completed by Fa")
     expect(page.locator(".moj-badge--red")).to_have_count(0)
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "record-phone-task-completed")
 
     page.goto(f"{live_url}/people/P6101/history")
@@ -71,12 +63,12 @@ def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
     expect(history).to_contain_text("Promised payment date")
     expect(history).to_contain_text("Final demand sent to Beatrice Brown as deputy")
     expect(history).not_to_contain_text("Step gateway")
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "record-history")
     page.get_by_role("link", name="Show system steps").click()
     expect(page.locator(".app-history__item--system").first).to_be_visible()
     expect(page.locator(".app-history")).to_contain_text("The process")
-    assert violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "record-history-system-steps")
 
     sweep("2026-05-01")  # the referral is due: the pre-legal checklist opens
@@ -91,7 +83,7 @@ def test_a_call_and_its_promised_date_are_on_the_history_and_the_next_task(
         expect(before).to_contain_text("Phone the person about the overdue charges")
         expect(before).to_contain_text("Promised payment date")
         expect(before).to_contain_text("30 April 2026")
-        assert violations(officer) == []
+        assert axe_violations(officer) == []
         screenshot(officer, "record-next-task")
     finally:
         officer.context.close()

@@ -16,7 +16,7 @@ from app.services.records import people
 from tests.conftest import PASSWORD, set_clock
 from tests.dp_helpers import dp_person
 
-from .conftest import screenshot, serious_violations, sign_in
+from .conftest import axe_violations, screenshot, sign_in
 
 
 @pytest.fixture
@@ -40,13 +40,13 @@ def returned_agreement(staff):
 def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
         returned_agreement, live_url, page):
     page.goto(f"{live_url}/sign-in")
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     sign_in(page, live_url, "fa", PASSWORD)
     page.click("a:has-text(\"My team's tasks\")")
     row = page.locator("tr[data-task='validate_agreement']")
     expect(row).to_have_count(1)
     assert "Alice Example" in row.inner_text()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "inbox")
     row.locator("button:has-text('Take')").click()
     expect(page.locator("body")).to_contain_text("Task taken")
@@ -73,7 +73,7 @@ def test_assistant_validates_a_returned_agreement_and_it_reaches_the_officer(
     assert page.input_value("#recipient_signed_on-month") == "2"
     assert page.is_checked("#signatures_complete") and page.is_checked("#contribution_set_up")
     assert page.input_value("#missing_items") == "Waiting for the bank letter"
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "task-form-with-error")
     page.click(".govuk-error-summary a")  # the summary takes you to the first date box
     expect(page.locator("#recipient_signed_on-day")).to_be_focused()
@@ -95,7 +95,7 @@ def test_search_by_postcode_opens_the_case_page_with_its_timeline(returned_agree
     page.click("a:has-text('Find a person')")
     page.fill("#postcode", "EX1 2AB")
     page.click("button:has-text('Search')")
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "search")
     page.click("a:has-text('Alice Example')")
     expect(page.locator("h1")).to_have_text("Alice Example")
@@ -105,7 +105,7 @@ def test_search_by_postcode_opens_the_case_page_with_its_timeline(returned_agree
     page.fill("#note", "Daughter rang: the bank letter is in the post")
     page.click("button:has-text('Add note')")
     expect(page.locator(".app-note")).to_have_text("Daughter rang: the bank letter is in the post")
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "case")
     page.click(".moj-sub-navigation a:has-text('History')")
     expect(page.locator(".moj-timeline")).to_contain_text("Note added")
@@ -139,7 +139,7 @@ def test_a_manager_pages_through_all_open_tasks_and_counts_them(staff, live_url,
     expect(rows).to_have_count(5)
     expect(titles.last).to_have_text(tasks[1].title)
     expect(page.locator(".govuk-pagination__next")).to_have_count(0)
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     screenshot(page, "inbox-next-page")
     page.click(".govuk-pagination__prev a")
     expect(titles).to_have_text([tasks[0].title] + [t.title for t in tasks[:5:-1]])
