@@ -7,6 +7,7 @@ must leave the case, its process instance and its money exactly as they were (`s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +41,7 @@ from tests.workflows.debt_helpers import (
 )
 
 from .api_helpers import count, error_of, fields_of, fresh
+from .test_web_pages import signed_in
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ def test_a_standard_breathing_space_lasts_60_days_and_holds_the_ladder(as_user, 
     debt = debt_json(fa, reminded)
     assert debt["guards"] == [{
         "guard": "breathing_space", "since": "2026-03-30",
-        "reason": "Breathing Space: standard from 2026-03-30 to 2026-05-29"}]
+        "reason": "Breathing Space: standard from 30 March 2026 to 29 May 2026"}]
     sweep("2026-04-13")
     sweep("2026-05-01")
     assert letters(reminded.person_id) == [("debt_reminder_1", date(2026, 3, 30))]
@@ -645,3 +647,13 @@ def test_recheck_of_a_running_ladder_returns_the_debt_unchanged(as_user, reminde
     assert (response.json["stage"], response.json["next_step"]["date"]) == (
         "reminder_1", "2026-04-13")
     assert snapshot(reminded) == before
+
+
+def test_a_breathing_space_is_named_on_the_case_summary(as_user, reminded, client):
+    assert start_bs(as_user("fa"), {"kind": "standard", "starts_on": "2026-03-30",
+                                    "reference": "BS-1"}).status_code == 201
+    page = signed_in(client, "fa").get("/people/P1001").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Breathing Space" in text
+    assert "On hold" in text, text[:3000]
+    assert "2026-03-30" not in text and "breathing_space" not in text  # dates and words staff use

@@ -18,6 +18,7 @@ from app.domain import guards
 from app.extensions import db
 from app.letters import RepresentationNeeded
 from app.letters.addressing import choose_recipient
+from app.letters.formatting import format_date
 from app.models import (
     CapacityAssessment,
     DebtCase,
@@ -80,8 +81,8 @@ def facts_for(debt: DebtCase, today: date, matter: str = GENERAL) -> guards.Guar
                                           i.outstanding, i.query_hold) for i in debt.invoices
                        if i.status not in CLOSED_INVOICE),
         breathing_space=None if bs is None else (
-            f"{bs.kind.replace('_', ' ')} from {bs.starts_on.isoformat()}"
-            + (f" to {bs.ends_on.isoformat()}" if bs.ends_on else " (open-ended)")),
+            f"{bs.kind.replace('_', ' ')} from {format_date(bs.starts_on)}"
+            + (f" to {format_date(bs.ends_on)}" if bs.ends_on else " (open-ended)")),
         deceased=person.deceased,
         # A plan in force holds the ladder, within a missed instalment's grace days too.
         plan_in_force=plan is not None,
