@@ -172,19 +172,10 @@ READERS = {
     "inbox all open tasks": ("mina", "ada"),
 }
 
-# Pages others are rewriting (issue 18 parts 1-3): the ids each still shows. Remove a mark when
-# its page is done: strict=True fails a case that passes while still marked.
-STILL_SHOWING: dict[tuple[str, str], str] = {}
-
-
 def _cases():
     for page, users in READERS.items():
         for username in users:
-            marks = []
-            if (page, username) in STILL_SHOWING:
-                marks.append(pytest.mark.xfail(
-                    reason=f"still shows {STILL_SHOWING[page, username]}", strict=True))
-            yield pytest.param(page, username, marks=marks, id=f"{page} as {username}")
+            yield pytest.param(page, username, id=f"{page} as {username}")
 
 
 @pytest.mark.parametrize(("page", "username"), list(_cases()))
