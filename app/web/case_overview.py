@@ -63,8 +63,8 @@ def current_work(person: Person, debt_summaries: list[dict[str, Any]]) -> dict[s
 
 def running_processes(person: Person, key_prefix: str = "") -> list[dict[str, Any]]:
     """Every process not finished, by name, with its sentences of what happens next."""
-    return [process_view(i) for i in case_file.instances_of(person)
-            if i.status != "completed" and i.version.definition.key.startswith(key_prefix)]
+    return [process_view(i) for i in case_file.running_instances_of(person)
+            if i.version.definition.key.startswith(key_prefix)]
 
 
 def process_view(instance: ProcessInstance) -> dict[str, Any]:

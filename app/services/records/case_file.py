@@ -11,6 +11,7 @@ from app.models import (
     DebtCase,
     DirectPaymentAgreement,
     HumanTask,
+    InstanceStatus,
     Invoice,
     InvoiceStatus,
     Letter,
@@ -26,6 +27,13 @@ RECENT = 100  # the case page shows this many of the latest invoices and payment
 def instances_of(person: Person) -> list[ProcessInstance]:
     return list(db.session.scalars(select(ProcessInstance).where(
         ProcessInstance.person_id == person.id).order_by(ProcessInstance.id)))
+
+
+def running_instances_of(person: Person) -> list[ProcessInstance]:
+    """The person's processes not finished (on hold or stopped by a problem included)."""
+    return list(db.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.person_id == person.id,
+        ProcessInstance.status != InstanceStatus.COMPLETED).order_by(ProcessInstance.id)))
 
 
 def letters_of(person: Person) -> list[Letter]:
