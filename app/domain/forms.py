@@ -1,12 +1,33 @@
-"""Validating task form data against the form defined in the diagram (pure, no Flask)."""
+"""Validating task form data against the form defined in the diagram (pure, no Flask).
+
+Besides the limits (min, max, minlength, maxlength) a field may carry rules a manager sets in the
+modeler (docs/modelling.md): dates relative to today or to another field of the form, and
+`required_when`, which makes a field required only when another field has a given answer.
+"Today" is the UK local date from app.clock, so a frozen clock moves every rule with it.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
+from dateutil.relativedelta import relativedelta
+
+from app import clock
 from app.engine.types import FormField
+
+LIMIT_RULES = frozenset({"min", "max", "minlength", "maxlength"})
+# Rules on a date field: today's date or another field's date is the other side.
+DATE_RULES = frozenset({"not_in_past", "not_in_future", "within", "within_last",
+                        "not_before", "not_after"})
+# Rules whose config names another field of the same form.
+FIELD_RULES = frozenset({"not_before", "not_after"})
+KNOWN_RULES = frozenset({"required", "required_when"}) | LIMIT_RULES | DATE_RULES
+MAX_PERIOD = 999
+_PERIOD = re.compile(r"(\d{1,3}) (day|days|month|months)")
+_CONDITION = re.compile(r"([a-z][a-z0-9_]*)\s*=\s*(\S+)")
 
 
 @dataclass(frozen=True)
@@ -18,14 +39,16 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-def validate_form(fields: Iterable[FormField], data: Mapping[str, Any], *, partial: bool = False
-                  ) -> tuple[dict[str, Any], list[FieldError]]:
+def validate_form(fields: Iterable[FormField], data: Mapping[str, Any], *, partial: bool = False,
+                  today: date | None = None) -> tuple[dict[str, Any], list[FieldError]]:
     """Clean values by field type; every problem is reported, not just the first.
 
     Values stay JSON-friendly for the engine: dates as ISO strings, money as a string of a Decimal.
-    With `partial` (a saved draft) required fields may be missing.
+    With `partial` (a saved draft) required fields may be missing. `today` defaults to the UK
+    date of app.clock.
     """
     fields = list(fields)
+    today = today or clock.today()
     known = {f.id for f in fields}
     errors = [FieldError(name, "not a field of this form") for name in data if name not in known]
     clean: dict[str, Any] = {}
@@ -34,12 +57,55 @@ def validate_form(fields: Iterable[FormField], data: Mapping[str, Any], *, parti
         if _is_empty(value):
             if field.required and not partial:
                 errors.append(FieldError(field.id, f"{field.label} is required"))
+            elif not partial and _required_now(field, data):
+                errors.append(FieldError(field.id, _enter(field)))
             continue
         try:
-            clean[field.id] = _check_constraints(field, _convert(field, value))
+            clean[field.id] = _check_constraints(field, _convert(field, value), today)
         except ValueError as exc:
             errors.append(FieldError(field.id, str(exc)))
+    refused = {e.field for e in errors}
+    for field in fields:
+        if field.id in clean and field.id not in refused:
+            message = _compare_with_fields(field, clean, {f.id: f for f in fields})
+            if message:
+                errors.append(FieldError(field.id, message))
     return clean, errors
+
+
+def parse_period(config: str | None) -> tuple[int, str] | None:
+    """A rule's period, such as "3 months" or "30 days": (3, "months"), or None if it is not one."""
+    match = _PERIOD.fullmatch(" ".join((config or "").lower().split()))
+    if not match or not 1 <= int(match.group(1)) <= MAX_PERIOD:
+        return None
+    return int(match.group(1)), "months" if match.group(2).startswith("month") else "days"
+
+
+def parse_condition(config: str | None) -> tuple[str, str] | None:
+    """A `required_when` condition, "outcome=spoke_will_pay": (field id, answer), or None."""
+    match = _CONDITION.fullmatch((config or "").strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def in_words(label: str) -> str:
+    """A label inside a sentence: lowercase, except a leading acronym such as "NHS number"."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _enter(field: FormField) -> str:
+    verb = "Select" if field.type in ("enum", "boolean") else "Enter"
+    return f"{verb} the {in_words(field.label)}"
+
+
+def _required_now(field: FormField, data: Mapping[str, Any]) -> bool:
+    condition = parse_condition(field.validation.get("required_when"))
+    if "required_when" not in field.validation or condition is None:
+        return False
+    other, answer = condition
+    value = data.get(other)
+    if isinstance(value, bool):
+        return str(value).lower() == answer.lower()
+    return value is not None and str(value).strip() == answer
 
 
 def _is_empty(value: Any) -> bool:
@@ -87,8 +153,12 @@ def _money(field: FormField, value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _check_constraints(field: FormField, value: Any) -> Any:
+def _check_constraints(field: FormField, value: Any, today: date) -> Any:
     rules = field.validation
+    if field.type == "date":
+        message = _date_problem(field, date.fromisoformat(value), today)
+        if message:
+            raise ValueError(message)
     length = len(value) if isinstance(value, str) else None
     if length is not None and "maxlength" in rules and length > int(_config(field, "maxlength")):
         raise ValueError(f"{field.label} must be at most {rules['maxlength']} characters")
@@ -100,6 +170,49 @@ def _check_constraints(field: FormField, value: Any) -> Any:
     if number is not None and "max" in rules and number > Decimal(_config(field, "max")):
         raise ValueError(f"{field.label} must be at most {rules['max']}")
     return value
+
+
+def _date_problem(field: FormField, value: date, today: date) -> str | None:
+    """What is wrong with a date against today, by the field's rules; None when nothing is."""
+    rules, label = field.validation, field.label
+    if "not_in_past" in rules and value < today:
+        return f"{label} must be today or in the future"
+    if "not_in_future" in rules and value > today:
+        return f"{label} must be today or in the past"
+    ahead = parse_period(rules.get("within")) if "within" in rules else None
+    if ahead and not today <= value <= _moved(today, ahead, forwards=True):
+        return f"{label} must be within the next {_period_words(ahead)}"
+    back = parse_period(rules.get("within_last")) if "within_last" in rules else None
+    if back and not _moved(today, back, forwards=False) <= value <= today:
+        return f"{label} must be within the last {_period_words(back)}"
+    return None
+
+
+def _moved(day: date, period: tuple[int, str], *, forwards: bool) -> date:
+    count, unit = period
+    step = relativedelta(months=count) if unit == "months" else timedelta(days=count)
+    return day + step if forwards else day - step
+
+
+def _period_words(period: tuple[int, str]) -> str:
+    count, unit = period
+    return f"{count} {unit[:-1] if count == 1 else unit}"
+
+
+def _compare_with_fields(field: FormField, clean: Mapping[str, Any],
+                         fields: Mapping[str, FormField]) -> str | None:
+    """`not_before` / `not_after` another date of the same form, when both are answered."""
+    if field.type != "date":
+        return None
+    for rule, word in (("not_before", "after"), ("not_after", "before")):
+        other_id = (field.validation.get(rule) or "").strip() if rule in field.validation else ""
+        other = fields.get(other_id)
+        if other is None or other.type != "date" or other_id not in clean:
+            continue
+        mine, theirs = date.fromisoformat(clean[field.id]), date.fromisoformat(clean[other_id])
+        if (mine < theirs) if rule == "not_before" else (mine > theirs):
+            return f"{field.label} must be the same as or {word} the {in_words(other.label)}"
+    return None
 
 
 def _config(field: FormField, constraint: str) -> str:

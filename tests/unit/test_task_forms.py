@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from app.engine.types import FormField
+from app.domain.forms import validate_form
 from app.web.task_forms import date_from_boxes, field_kind, read_answers, shown_values
 
 FIELDS = [
@@ -57,3 +58,99 @@ def test_field_kinds():
     many = FormField(id="e", label="E", type="enum", options=tuple((str(i), str(i))
                                                                     for i in range(9)))
     assert field_kind(many) == "select"
+
+
+# --- rules a manager sets in the modeler (app/domain/forms.py) ---------------------------------
+
+TODAY = date(2026, 3, 27)
+
+
+def dated(rules: dict, label="Promised payment date") -> FormField:
+    return FormField(id="promised", label=label, type="date", validation=rules)
+
+
+def problems(fields, data, *, partial=False) -> dict[str, str]:
+    _, errors = validate_form(fields, data, partial=partial, today=TODAY)
+    return {e.field: e.message for e in errors}
+
+
+@pytest.mark.parametrize(("rules", "value", "message"), [
+    ({"not_in_past": None}, "2026-03-26", "Promised payment date must be today or in the future"),
+    ({"not_in_past": None}, "2026-03-27", None),
+    ({"not_in_future": None}, "2026-03-28", "Promised payment date must be today or in the past"),
+    ({"not_in_future": None}, "2026-03-27", None),
+    ({"within": "3 months"}, "2026-06-27", None),
+    ({"within": "3 months"}, "2026-06-28",
+     "Promised payment date must be within the next 3 months"),
+    ({"within": "3 months"}, "2026-03-26",
+     "Promised payment date must be within the next 3 months"),
+    ({"within": "1 day"}, "2026-03-29", "Promised payment date must be within the next 1 day"),
+    ({"within_last": "30 days"}, "2026-02-25", None),
+    ({"within_last": "30 days"}, "2026-02-24",
+     "Promised payment date must be within the last 30 days"),
+    ({"within_last": "30 days"}, "2026-03-28",
+     "Promised payment date must be within the last 30 days"),
+    ({"not_in_past": None, "within": "3 months"}, "2025-01-03",
+     "Promised payment date must be today or in the future"),
+])
+def test_dates_relative_to_today(rules, value, message):
+    found = problems([dated(rules)], {"promised": value})
+    assert found.get("promised") == message
+
+
+def test_today_is_the_uk_date_of_the_clock():
+    from datetime import datetime, timezone
+
+    from app import clock
+    before = clock.current()
+    # 23:30 UTC on 31 May is already 1 June in London (BST).
+    clock.install(clock.FixedClock(datetime(2026, 5, 31, 23, 30, tzinfo=timezone.utc)))
+    try:
+        _, errors = validate_form([dated({"not_in_past": None})], {"promised": "2026-05-31"})
+    finally:
+        clock.install(before)
+    assert [e.message for e in errors] == ["Promised payment date must be today or in the future"]
+
+
+OUTCOME = FormField(id="outcome", label="Outcome of the call", type="enum", required=True,
+                    options=(("spoke_will_pay", "Will pay"), ("no_answer", "No answer")))
+
+
+def test_required_only_when_a_choice_is_made():
+    promised = dated({"required_when": "outcome=spoke_will_pay"})
+    assert problems([OUTCOME, promised], {"outcome": "spoke_will_pay"}) == {
+        "promised": "Enter the promised payment date"}
+    assert problems([OUTCOME, promised], {"outcome": "no_answer"}) == {}
+    assert problems([OUTCOME, promised], {"outcome": "spoke_will_pay"}, partial=True) == {}
+    assert problems([OUTCOME, promised],
+                    {"outcome": "spoke_will_pay", "promised": "2026-04-01"}) == {}
+
+
+def test_required_when_a_yes_no_answer_is_yes():
+    flag = FormField(id="late", label="Late", type="boolean")
+    why = FormField(id="why", label="Reason it was late", type="string",
+                    validation={"required_when": "late=true"})
+    assert problems([flag, why], {"late": True}) == {"why": "Enter the reason it was late"}
+    assert problems([flag, why], {"late": "false"}) == {}
+
+
+def test_a_date_against_another_field():
+    start = FormField(id="start", label="Start date", type="date")
+    end = FormField(id="end", label="End date", type="date", validation={"not_before": "start"})
+    first = FormField(id="first", label="First visit", type="date",
+                      validation={"not_after": "start"})
+    found = problems([start, end, first],
+                     {"start": "2026-04-10", "end": "2026-04-09", "first": "2026-04-11"})
+    assert found == {"end": "End date must be the same as or after the start date",
+                     "first": "First visit must be the same as or before the start date"}
+    assert problems([start, end], {"start": "2026-04-10", "end": "2026-04-10"}) == {}
+    assert problems([start, end], {"end": "2026-04-09"}) == {}
+
+
+@pytest.mark.parametrize(("config", "period"), [
+    ("3 months", (3, "months")), ("30  Days", (30, "days")), ("1 month", (1, "months")),
+    ("3 fortnights", None), ("three months", None), ("0 days", None), ("", None), (None, None),
+])
+def test_periods(config, period):
+    from app.domain.forms import parse_period
+    assert parse_period(config) == period
