@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -77,8 +77,16 @@ def _back():
 @bp.post("/tasks/<int:task_id>/claim")
 @page_requires()
 def claim_task(task_id):
-    return _act(lambda: task_actions.claim(task_id, current_user),
-                "Task taken: it is in My tasks.")
+    """Taken, the user goes straight to the task; if not (someone was first), back to the list."""
+    try:
+        task_actions.claim(task_id, current_user)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(_message(exc), "error")
+        return _back()
+    flash("You have taken this task", "success")
+    return redirect(url_for("web.task_page", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")

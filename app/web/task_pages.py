@@ -99,8 +99,15 @@ def _submit(task, answers: dict, draft: bool):
         flash("Draft saved, and the task is claimed by you. Complete it when you have every "
               "answer.", "success")
         return {}, redirect(url_for("web.task_page", task_id=task.id))
-    flash(f"Completed: {task.title}.", "success")
-    return {}, redirect(url_for("web.inbox"))
+    # Keep the user moving: the person's next task they may do, else the inbox.
+    following = task_list.next_task_for(task.person_id, current_user, task.id)
+    if following is None:
+        flash(f"Completed: {task.title}. There are no more tasks for {task.person.name} "
+              "that you can do.", "success")
+        return {}, redirect(url_for("web.inbox"))
+    flash(f"Completed: {task.title}. Next for {task.person.name}: {following.title}.",
+          "success")
+    return {}, redirect(url_for("web.task_page", task_id=following.id))
 
 
 @bp.get("/tasks/<int:task_id>/diagram.bpmn")

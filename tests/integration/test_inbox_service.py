@@ -218,3 +218,21 @@ def test_the_api_list_walks_by_cursor_and_counts_on_its_first_page(person):
 def test_due_tags_follow_the_london_date(due_utc, tag):
     task = SimpleNamespace(due_at=datetime.fromisoformat(due_utc).astimezone(timezone.utc))
     assert inbox_service.due_badge(task, date(2026, 7, 1)) == tag
+
+
+def test_the_next_task_for_a_person_is_one_the_user_may_do_soonest_due_first(person):
+    done, later, sooner, undated = add_tasks(person, [0, 5, 2, None])
+    fa, fo = user("fa"), user("fo")
+    assert inbox_service.next_task_for(person.id, fa, done.id) == sooner
+    sooner.claimed_by_id = user("fm").id  # someone else holds it: not offered
+    db.session.commit()
+    assert inbox_service.next_task_for(person.id, fa, done.id) == later
+    later.claimed_by_id = fa.id  # mine
+    db.session.commit()
+    assert inbox_service.next_task_for(person.id, fa, done.id) == later
+    later.status = TaskStatus.COMPLETED
+    db.session.commit()
+    assert inbox_service.next_task_for(person.id, fa, done.id) == undated  # undated last
+    assert inbox_service.next_task_for(person.id, fo, done.id) is None  # not the officer's role
+    assert inbox_service.next_task_for(person.id, user("fa_south"), done.id) is None
+    assert inbox_service.next_task_for(person.id, user("fm"), done.id) == sooner  # managers: any

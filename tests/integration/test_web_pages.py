@@ -347,7 +347,7 @@ def test_claim_unclaim_and_only_managers_assign(alice, client):
     token = csrf(client, "/")
     back = "https://evil.example/"
     claimed = client.post(f"/tasks/{task.id}/claim", data={"csrf_token": token, "back": back})
-    assert claimed.status_code == 302 and claimed.location == "/"  # not the evil page
+    assert claimed.status_code == 302 and claimed.location == f"/tasks/{task.id}"
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).claimed_by.username == "fa"
     assert client.post(f"/tasks/{task.id}/assign", data={
@@ -486,3 +486,29 @@ def test_the_inbox_says_taken_by_with_full_names(alice, client):
     response = manager.post(f"/tasks/{task.id}/assign", data={
         "csrf_token": csrf(manager, "/?tab=all"), "username": "fa"}, follow_redirects=True)
     assert "Task assigned to Fa." in response.text
+
+
+def test_take_goes_to_the_task(alice, client):
+    _, task = _returned()
+    signed_in(client, "fa")
+    taken = client.post(f"/tasks/{task.id}/claim", data={"csrf_token": csrf(client, "/"),
+                                                         "back": "/?tab=team"})
+    assert taken.status_code == 302 and taken.location == f"/tasks/{task.id}"
+    assert "You have taken this task" in client.get(taken.location).text
+
+
+def test_complete_goes_to_the_persons_next_task_then_the_inbox(staff, client):
+    from .test_inbox_service import add_tasks
+
+    person = dp_person("P1", "Nina Next")
+    db.session.commit()
+    first, second = add_tasks(person, [1, 3])
+    signed_in(client, "fa")
+    token = csrf(client, f"/tasks/{first.id}")
+    done = client.post(f"/tasks/{first.id}", data={"csrf_token": token, "action": "complete"})
+    assert done.status_code == 302 and done.location == f"/tasks/{second.id}"
+    page = html.unescape(client.get(done.location).text)
+    assert f"Completed: {first.title}. Next for Nina Next: {second.title}." in page
+    last = client.post(f"/tasks/{second.id}", data={"csrf_token": token, "action": "complete"})
+    assert last.status_code == 302 and last.location == "/"
+    assert "no more tasks for Nina Next" in html.unescape(client.get("/").text)

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import Select, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -233,6 +233,21 @@ def due_badge(task: HumanTask, today: date) -> str | None:
         return None
     due = task.due_at.astimezone(LOCAL_TZ).date()
     return "overdue" if due < today else "today" if due == today else None
+
+
+def next_task_for(person_id: int, user: User, after_task_id: int) -> HumanTask | None:
+    """The open task for this person, other than the one just done, that the user has taken or
+    may take (their role, their team's case, nobody holding it): soonest due first, undated
+    last. None when there is none, and the page goes back to the inbox."""
+    mine = HumanTask.claimed_by_id == user.id
+    takeable = and_(HumanTask.claimed_by_id.is_(None),
+                    true() if user.sees_all_teams else and_(
+                        HumanTask.role.in_(user.roles), HumanTask.team_id == user.team_id))
+    return db.session.scalars(
+        select(HumanTask).where(HumanTask.person_id == person_id,
+                                HumanTask.id != after_task_id,
+                                HumanTask.status == TaskStatus.OPEN, or_(mine, takeable))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(1)).first()
 
 
 # The API's task list: the same visibility as the inbox's tabs, with the API's filters.
