@@ -22,6 +22,7 @@ from . import expressions, flow_check
 from .bpmn import BPMN, CAMUNDA, repeated_parameters, service_task_parameters
 from .contract import ProcessContract
 from .contract import check as check_contract
+from .form_rules import form_rule_problems
 from .gateway_check import exclusivity_warnings
 from .scripting import is_iso_literal, to_python
 from .specs import CaseworkParser
@@ -241,6 +242,8 @@ def _check_user_task(task, lanes, roles, functions) -> list[Problem]:
         if not field.get("id"):
             problems.append(Problem("a form field needs an id", element_id))
         problems.extend(_constraint_problems(element_id, field))
+    for form in task.iter(f"{CAMUNDA}formData"):
+        problems.extend(form_rule_problems(element_id, form))
     return problems
 
 
