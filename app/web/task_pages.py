@@ -96,7 +96,7 @@ def _submit(task, answers: dict, draft: bool):
         flash(exc.message, "error")
         return {}, redirect(url_for("web.inbox"))
     if draft:
-        flash("Draft saved, and the task is claimed by you. Complete it when you have every "
+        flash("Draft saved, and you have taken the task. Complete it when you have every "
               "answer.", "success")
         return {}, redirect(url_for("web.task_page", task_id=task.id))
     # Keep the user moving: the person's next task they may do, else the inbox.

@@ -65,7 +65,7 @@ def test_tabs_counts_and_pages(staff):
     north[0].claimed_by_id = user("fa").id
     db.session.commit()
     fa, fm = user("fa"), user("fm")
-    assert inbox_service.counts(fa) == {"mine": 1, "team": 2}  # unclaimed, my role, my team
+    assert inbox_service.counts(fa) == {"mine": 1, "team": 3}  # my role, my team, taken or not
     assert inbox_service.counts(fm) == {"mine": 0, "team": 0, "all": 4}
     with pytest.raises(Forbidden):
         inbox_service.inbox(fa, InboxQuery(tab="all"))
@@ -236,3 +236,15 @@ def test_the_next_task_for_a_person_is_one_the_user_may_do_soonest_due_first(per
     assert inbox_service.next_task_for(person.id, fo, done.id) is None  # not the officer's role
     assert inbox_service.next_task_for(person.id, user("fa_south"), done.id) is None
     assert inbox_service.next_task_for(person.id, user("fm"), done.id) == sooner  # managers: any
+
+
+def test_the_team_tab_shows_taken_tasks_with_who_holds_them(person):
+    free, mine, theirs = add_tasks(person, [1, 2, 3])
+    mine.claimed_by_id, theirs.claimed_by_id = user("fa").id, user("fm").id
+    db.session.commit()
+    page = inbox_service.inbox(user("fa"), InboxQuery(tab="team"))
+    assert [t.id for t in page.rows] == [free.id, mine.id, theirs.id] and page.total == 3
+    assert [t.claimed_by and t.claimed_by.username for t in page.rows] == [None, "fa", "fm"]
+    # The API's list keeps its meaning: someone else's taken task is not in it.
+    listed = inbox_service.list_tasks(user("fa"), TaskQuery()).rows
+    assert {t.id for t in listed} == {free.id, mine.id}

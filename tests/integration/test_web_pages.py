@@ -512,3 +512,20 @@ def test_complete_goes_to_the_persons_next_task_then_the_inbox(staff, client):
     last = client.post(f"/tasks/{second.id}", data={"csrf_token": token, "action": "complete"})
     assert last.status_code == 302 and last.location == "/"
     assert "no more tasks for Nina Next" in html.unescape(client.get("/").text)
+
+
+def test_the_team_tab_names_who_took_a_task_and_offers_take_only_on_the_others(staff, client):
+    from .test_inbox_service import add_tasks
+
+    person = dp_person("P1", "Tess Team")
+    db.session.commit()
+    free, held = add_tasks(person, [1, 2])
+    held.claimed_by_id = _user("fm").id
+    db.session.commit()
+    signed_in(client, "fa")
+    page = client.get("/?tab=team").text
+    rows = {m.group(1): m.group(2) for m in re.finditer(
+        r'<tr class="govuk-table__row" data-task="check">.*?/tasks/(\d+)"(.*?)</tr>', page, re.S)}
+    assert set(rows) == {str(free.id), str(held.id)}
+    assert f"/tasks/{free.id}/claim" in rows[str(free.id)] and "Nobody yet" in rows[str(free.id)]
+    assert "/claim" not in rows[str(held.id)] and ">Fm<" in rows[str(held.id)]

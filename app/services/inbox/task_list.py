@@ -1,7 +1,8 @@
 """The task inbox the browser shows (three tabs, filters, two orders, pages and a count per tab)
 and the API's task list.
 
-My tasks are the ones I claimed; my team's are unclaimed tasks for my roles on my team's cases;
+My tasks are the ones I took; my team's are open tasks for my roles on my team's cases, taken or
+not (with who holds them);
 managers (and admins) also see every open task. Pages are read from a cursor (keyset), not by
 OFFSET: page 500 costs what page 1 does, and a task added or completed meanwhile neither shifts
 nor repeats a row on the next page. Counts stop at COUNT_CAP, so a tab holding a hundred thousand
@@ -108,8 +109,9 @@ def _tab_filter(user: User, tab: str):
     if tab == "mine":
         return HumanTask.claimed_by_id == user.id
     if tab == "team":
-        return and_(HumanTask.claimed_by_id.is_(None), HumanTask.role.in_(user.roles),
-                    HumanTask.team_id == user.team_id)
+        # Taken or not: the team sees who holds what ("Taken by"), and Take is offered only on
+        # the untaken ones. The API's list (_visible_to) still hides others' taken tasks.
+        return and_(HumanTask.role.in_(user.roles), HumanTask.team_id == user.team_id)
     return True
 
 
