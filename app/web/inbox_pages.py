@@ -15,9 +15,12 @@ from app.services.processes import definitions
 
 from . import bp
 from .auth import page_requires, safe_path
+from .task_forms import date_from_boxes
 
 PER_PAGE = 25
-FILTERS = ("tab", "process", "overdue", "due_before", "person", "sort")  # kept across pages
+DUE_BOXES = ("due_before-day", "due_before-month", "due_before-year")
+FILTERS = ("tab", "process", "overdue", "due_before", *DUE_BOXES, "person",
+           "sort")  # kept across pages
 
 
 def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
@@ -29,17 +32,29 @@ def _query() -> tuple[inbox_service.InboxQuery, dict[str, str]]:
         errors["tab"] = "Choose my tasks, my team's tasks or all open tasks"
         tab = "mine"
     due_before = None
-    if args.get("due_before"):
-        try:
+    boxes = [(args.get(box) or "").strip() for box in DUE_BOXES]
+    try:
+        if any(boxes):
+            due_before = date_from_boxes(boxes)
+        elif args.get("due_before"):  # an address from before the three boxes
             due_before = date.fromisoformat(args["due_before"])
-        except ValueError:
-            errors["due_before"] = "Enter the date as YYYY-MM-DD, for example 2026-12-31"
+    except ValueError:
+        errors["due_before"] = "Due before must be a real date"
     query = inbox_service.InboxQuery(
         tab=tab, process=args.get("process") or None, overdue=args.get("overdue") == "yes",
         due_before=due_before, person=(args.get("person") or "").strip() or None,
         latest_due_first=args.get("sort") == "due_desc", cursor=_cursor(args.get("cursor")),
         per_page=PER_PAGE, count_all=args.get("count") == "all")
     return query, errors
+
+
+def _due_boxes(query: inbox_service.InboxQuery) -> list[str]:
+    """What the three boxes show: what was typed (kept on an error), else the date in use."""
+    typed = [(request.args.get(box) or "").strip() for box in DUE_BOXES]
+    if any(typed) or query.due_before is None:
+        return typed
+    day = query.due_before
+    return [str(day.day), str(day.month), str(day.year)]
 
 
 def _cursor(text: str | None) -> inbox_service.Cursor | None:
@@ -67,6 +82,7 @@ def inbox():
         tab_titles=inbox_service.TAB_TITLES, processes=definitions.list_definitions(),
         today=clock.today(),
         now=clock.now(), badge=inbox_service.due_badge, assignees=assignees,
+        days_overdue=inbox_service.days_overdue, due_boxes=_due_boxes(query),
         args={k: v for k, v in request.args.items() if k in FILTERS}), 422 if errors else 200
 
 

@@ -248,3 +248,15 @@ def test_the_team_tab_shows_taken_tasks_with_who_holds_them(person):
     # The API's list keeps its meaning: someone else's taken task is not in it.
     listed = inbox_service.list_tasks(user("fa"), TaskQuery()).rows
     assert {t.id for t in listed} == {free.id, mine.id}
+
+
+@pytest.mark.parametrize(("due_utc", "days"), [
+    ("2026-06-27T23:30:00+00:00", 3),   # 28 June in London (BST), not 27 June as in UTC
+    ("2026-06-30T22:59:00+00:00", 1),   # 23:59 on 30 June in London
+    ("2026-06-30T23:00:00+00:00", 0),   # due today
+    ("2026-07-05T09:00:00+00:00", 0),   # not yet due
+])
+def test_days_overdue_count_from_the_london_date(due_utc, days):
+    task = SimpleNamespace(due_at=datetime.fromisoformat(due_utc))
+    assert inbox_service.days_overdue(task, date(2026, 7, 1)) == days
+    assert inbox_service.days_overdue(SimpleNamespace(due_at=None), date(2026, 7, 1)) == 0

@@ -73,12 +73,34 @@ def test_only_managers_have_all_open_tasks(staff, client):
     assert manager.get("/?tab=all").status_code == 200
 
 
-@pytest.mark.parametrize("bad", ["2026-13-01", "soon"])
+@pytest.mark.parametrize("bad", ["due_before=2026-13-01", "due_before=soon",
+                                 "due_before-day=31&due_before-month=2&due_before-year=2026",
+                                 "due_before-day=3&due_before-month=&due_before-year=2026",
+                                 "due_before-day=1&due_before-month=2&due_before-year=26"])
 def test_a_bad_filter_is_shown_not_ignored(staff, client, bad):
     signed_in(client, "fa")
-    response = client.get(f"/?tab=team&due_before={bad}")
+    response = client.get(f"/?tab=team&{bad}")
     assert response.status_code == 422
-    assert "Enter the date as YYYY-MM-DD" in response.text
+    assert "Due before must be a real date" in response.text
+    assert 'href="#due_before-day"' in response.text
+    assert 'type="date"' not in response.text  # the GOV.UK three boxes, not a date picker
+
+
+def test_due_before_keeps_what_was_typed_and_rows_say_days_overdue(staff, client):
+    from tests.conftest import set_clock
+
+    from .test_inbox_service import add_tasks
+
+    set_clock(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    person = dp_person("P1", "Olive Overdue")
+    db.session.commit()
+    add_tasks(person, [-3, 10])  # due 7 March (three days ago) and 20 March
+    signed_in(client, "fa")
+    wrong = client.get("/?tab=team&due_before-day=31&due_before-month=2&due_before-year=2026")
+    assert 'value="31"' in wrong.text and 'value="2026"' in wrong.text
+    page = client.get("/?tab=team&due_before-day=11&due_before-month=3&due_before-year=2026")
+    assert page.status_code == 200 and "1 open task" in page.text
+    assert "3 days overdue" in page.text and 'value="11"' in page.text
 
 
 def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, client):
@@ -168,6 +190,8 @@ def test_big_counts_say_more_than_and_count_in_full_when_asked(staff, client, mo
     exact = client.get(_link_named(page, "Count them all")).text
     assert "7 open tasks" in exact and "Count them all" not in exact
     assert "2 open tasks" in client.get("/?tab=all&due_before=2026-03-13").text
+    assert "2 open tasks" in client.get(
+        "/?tab=all&due_before-day=13&due_before-month=3&due_before-year=2026").text
 
 
 def _link_named(page: str, text: str) -> str:

@@ -252,6 +252,13 @@ def next_task_for(person_id: int, user: User, after_task_id: int) -> HumanTask |
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(1)).first()
 
 
+def days_overdue(task: HumanTask, today: date) -> int:
+    """Whole days since the UK local date it was due (0 when not overdue or never due)."""
+    if task.due_at is None:
+        return 0
+    return max(0, (today - task.due_at.astimezone(LOCAL_TZ).date()).days)
+
+
 # The API's task list: the same visibility as the inbox's tabs, with the API's filters.
 @dataclass(frozen=True)
 class TaskQuery:
