@@ -81,6 +81,13 @@ def parse_period(config: str | None) -> tuple[int, str] | None:
     return int(match.group(1)), "months" if match.group(2).startswith("month") else "days"
 
 
+def period_and_field(config: str | None) -> tuple[tuple[int, str] | None, str | None]:
+    """A `within` / `within_last` config: its period, and the other field it counts from when it
+    says so ("3 months of start_date"), else None for today."""
+    period, of, other = " ".join((config or "").split()).partition(" of ")
+    return parse_period(period), (other or None) if of else None
+
+
 def parse_condition(config: str | None) -> tuple[str, str] | None:
     """A `required_when` condition, "outcome=spoke_will_pay": (field id, answer), or None."""
     match = _CONDITION.fullmatch((config or "").strip())
@@ -179,11 +186,11 @@ def _date_problem(field: FormField, value: date, today: date) -> str | None:
         return f"{label} must be today or in the future"
     if "not_in_future" in rules and value > today:
         return f"{label} must be today or in the past"
-    ahead = parse_period(rules.get("within")) if "within" in rules else None
-    if ahead and not today <= value <= _moved(today, ahead, forwards=True):
+    ahead, from_field = period_and_field(rules.get("within"))
+    if ahead and from_field is None and not today <= value <= _moved(today, ahead, forwards=True):
         return f"{label} must be within the next {_period_words(ahead)}"
-    back = parse_period(rules.get("within_last")) if "within_last" in rules else None
-    if back and not _moved(today, back, forwards=False) <= value <= today:
+    back, from_field = period_and_field(rules.get("within_last"))
+    if back and from_field is None and not _moved(today, back, forwards=False) <= value <= today:
         return f"{label} must be within the last {_period_words(back)}"
     return None
 
@@ -201,17 +208,38 @@ def _period_words(period: tuple[int, str]) -> str:
 
 def _compare_with_fields(field: FormField, clean: Mapping[str, Any],
                          fields: Mapping[str, FormField]) -> str | None:
-    """`not_before` / `not_after` another date of the same form, when both are answered."""
+    """Rules against another date of the same form (`not_before`, `not_after`, and `within` /
+    `within_last` "of" a field), checked when both dates are answered."""
     if field.type != "date":
         return None
-    for rule, word in (("not_before", "after"), ("not_after", "before")):
-        other_id = (field.validation.get(rule) or "").strip() if rule in field.validation else ""
-        other = fields.get(other_id)
-        if other is None or other.type != "date" or other_id not in clean:
+    mine = date.fromisoformat(clean[field.id])
+    for rule in ("not_before", "not_after", "within", "within_last"):
+        if rule not in field.validation:
             continue
-        mine, theirs = date.fromisoformat(clean[field.id]), date.fromisoformat(clean[other_id])
-        if (mine < theirs) if rule == "not_before" else (mine > theirs):
-            return f"{field.label} must be the same as or {word} the {in_words(other.label)}"
+        period, other_id = (None, field.validation[rule]) if rule in FIELD_RULES else (
+            period_and_field(field.validation[rule]))
+        other = fields.get((other_id or "").strip())
+        if other is None or other.type != "date" or other.id not in clean:
+            continue
+        message = _against(field.label, mine, rule, period, other.label,
+                           date.fromisoformat(clean[other.id]))
+        if message:
+            return message
+    return None
+
+
+def _against(label: str, mine: date, rule: str, period: tuple[int, str] | None,
+             other_label: str, theirs: date) -> str | None:
+    other = in_words(other_label)
+    if rule == "not_before" and mine < theirs:
+        return f"{label} must be the same as or after the {other}"
+    if rule == "not_after" and mine > theirs:
+        return f"{label} must be the same as or before the {other}"
+    if rule == "within" and period and not theirs <= mine <= _moved(theirs, period, forwards=True):
+        return f"{label} must be within {_period_words(period)} after the {other}"
+    if rule == "within_last" and period and not (
+            _moved(theirs, period, forwards=False) <= mine <= theirs):
+        return f"{label} must be within {_period_words(period)} before the {other}"
     return None
 
 

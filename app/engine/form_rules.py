@@ -5,7 +5,13 @@ run time (an unknown name, "3 fortnights", a field that is not in the form) is a
 """
 from __future__ import annotations
 
-from app.domain.forms import DATE_RULES, FIELD_RULES, KNOWN_RULES, parse_condition, parse_period
+from app.domain.forms import (
+    DATE_RULES,
+    FIELD_RULES,
+    KNOWN_RULES,
+    parse_condition,
+    period_and_field,
+)
 
 from .bpmn import CAMUNDA
 from .types import Problem
@@ -41,9 +47,13 @@ def rule_problem(name: str, config: str | None, field_id: str,
         return f"The rule '{name}' {where} is for date fields only"
     if name in _NO_CONFIG and config:
         return f"The rule '{name}' {where} needs no config: leave Config empty"
-    if name in _PERIOD_RULES and parse_period(config) is None:
-        return (f"The rule '{name}' {where} needs a number of days or months, like 3 months, "
-                f"not '{config}'")
+    if name in _PERIOD_RULES:
+        period, other = period_and_field(config)
+        if period is None:
+            return (f"The rule '{name}' {where} needs a number of days or months, like 3 months "
+                    f"(or 3 months of another date field), not '{config}'")
+        return None if other is None else _other_date_problem(name, other, field_id, types,
+                                                              where)
     if name in FIELD_RULES:
         return _other_date_problem(name, config, field_id, types, where)
     if name == "required_when":

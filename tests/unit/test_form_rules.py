@@ -45,17 +45,18 @@ def test_good_rules_are_no_problem():
                       date_field("promised", 'name="not_in_past"',
                                  'name="within" config="3 months"',
                                  'name="required_when" config="outcome=will_pay"',
-                                 'name="not_before" config="start"'))
+                                 'name="not_before" config="start"',
+                                 'name="within_last" config="10 days of start"'))
     assert messages(xml) == []
 
 
 @pytest.mark.parametrize(("rule", "message"), [
     ('name="within" config="3 fortnights"',
-     "The rule 'within' on the field promised needs a number of days or months, like 3 months, "
-     "not '3 fortnights'"),
+     "The rule 'within' on the field promised needs a number of days or months, like 3 months "
+     "(or 3 months of another date field), not '3 fortnights'"),
     ('name="within_last"',
      "The rule 'within_last' on the field promised needs a number of days or months, like "
-     "3 months, not ''"),
+     "3 months (or 3 months of another date field), not ''"),
     ('name="not_in_the_past"',
      "The rule 'not_in_the_past' on the field promised is not one the service knows."),
     ('name="not_in_past" config="today"',
@@ -69,6 +70,9 @@ def test_good_rules_are_no_problem():
     ('name="not_before" config="signed_on"',
      "The rule 'not_before' on the field promised names 'signed_on', which is not another "
      "date field of this form"),
+    ('name="within" config="3 months of outcome"',
+     "The rule 'within' on the field promised names 'outcome', which is not another date "
+     "field of this form"),
     ('name="not_after" config="outcome"',
      "The rule 'not_after' on the field promised names 'outcome', which is not another date "
      "field of this form"),

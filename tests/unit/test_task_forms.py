@@ -147,6 +147,22 @@ def test_a_date_against_another_field():
     assert problems([start, end], {"end": "2026-04-09"}) == {}
 
 
+def test_a_date_within_a_time_of_another_field():
+    start = FormField(id="start", label="Start date", type="date")
+    review = FormField(id="review", label="Review date", type="date",
+                       validation={"within": "6 months of start"})
+    visit = FormField(id="visit", label="Visit date", type="date",
+                      validation={"within_last": "14 days of start"})
+    data = {"start": "2026-04-10", "review": "2026-10-11", "visit": "2026-03-26"}
+    assert problems([start, review, visit], data) == {
+        "review": "Review date must be within 6 months after the start date",
+        "visit": "Visit date must be within 14 days before the start date"}
+    data = {"start": "2026-04-10", "review": "2026-10-10", "visit": "2026-03-27"}
+    assert problems([start, review, visit], data) == {}
+    # Counted from the other field, not from today: a date long past is fine here.
+    assert problems([start, review], {"start": "2020-01-01", "review": "2020-02-01"}) == {}
+
+
 @pytest.mark.parametrize(("config", "period"), [
     ("3 months", (3, "months")), ("30  Days", (30, "days")), ("1 month", (1, "months")),
     ("3 fortnights", None), ("three months", None), ("0 days", None), ("", None), (None, None),
