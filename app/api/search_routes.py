@@ -1,4 +1,5 @@
-"""Person search over HTTP: GET /api/v1/people?name=&dob=&reference=&account=&postcode=."""
+"""Person search over HTTP:
+GET /api/v1/people?name=&dob=&reference=&account=&invoice=&nhs_number=&postcode=."""
 from __future__ import annotations
 
 from flask import request
@@ -24,6 +25,8 @@ class PersonSearchArgs(Schema):
     dob = fields.Date(format="iso")
     reference = fields.String(validate=validate.Regexp(REFERENCE))
     account = fields.String(validate=[validate.Length(max=40), validate.Regexp(PRINTABLE)])
+    invoice = fields.String(validate=[validate.Length(max=40), validate.Regexp(PRINTABLE)])
+    nhs_number = fields.String(validate=validate.Length(max=20))
     postcode = fields.String(validate=validate.Length(max=10))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
@@ -59,6 +62,7 @@ def _person_query() -> PersonQuery:
             for message in messages]) from exc
     return PersonQuery(name=args.get("name"), date_of_birth=args.get("dob"),
                        reference=args.get("reference"), account_number=args.get("account"),
+                       invoice_number=args.get("invoice"), nhs_number=args.get("nhs_number"),
                        postcode=args.get("postcode"), page=args["page"],
                        per_page=args["per_page"])
 
@@ -66,7 +70,8 @@ def _person_query() -> PersonQuery:
 @bp.get("/people")
 @requires()
 def search_people_route():
-    """Find people by name (word prefixes), dob, reference, account or postcode; paged."""
+    """Find people by name (word prefixes), dob, reference, account, invoice, NHS number or
+    postcode; paged."""
     query = _person_query()
     items, total = search_people(query, current_user())
     return PersonSearchOut().dump({"items": items, "total": total, "page": query.page,

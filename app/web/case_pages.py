@@ -22,7 +22,8 @@ from .task_forms import date_from_boxes
 if TYPE_CHECKING:  # the type only: pages never touch a model themselves
     from app.models import Person
 
-SEARCH_FIELDS = ("name", "reference", "account_number", "postcode")
+SEARCH_FIELDS = ("name", "reference", "account_number", "invoice_number", "nhs_number",
+                 "postcode")
 BIRTH_BOXES = ("dob-day", "dob-month", "dob-year")
 PER_PAGE = 25
 DIRECT_PAYMENT_PROCESS = "direct_payment"  # the key prefix of the agreement's processes
@@ -48,13 +49,24 @@ def search():
                     name=args["name"] or None, date_of_birth=born,
                     reference=args["reference"] or None,
                     account_number=args["account_number"] or None,
+                    invoice_number=args["invoice_number"] or None,
+                    nhs_number=args["nhs_number"] or None,
                     postcode=args["postcode"] or None, page=page, per_page=PER_PAGE),
                     current_user)
             except ValidationFailed as exc:
-                errors = {d.get("field") or "name": d["message"] for d in exc.details}
+                errors = {d.get("field") or "name": _search_message(d)
+                          for d in exc.details}
     return render_template("search.html", args=args, hits=hits, total=total, errors=errors,
                            page=page, pages=max(1, -(-(total or 0) // PER_PAGE)),
                            active_nav="search"), 422 if errors else 200
+
+
+def _search_message(detail: dict) -> str:
+    """GOV.UK wording for the search's problems (the service's words are the API's)."""
+    return {"nhs_number": "Enter an NHS number with 10 digits, like 485 777 3456",
+            "name": "Enter a name with at least one letter or number",
+            "postcode": "Enter a postcode, like RG26 4AB, or the first part of one, like RG26",
+            }.get(detail.get("field") or "", detail["message"])
 
 
 def visible_person(reference: str) -> Person:

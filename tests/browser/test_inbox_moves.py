@@ -60,3 +60,28 @@ def test_due_before_is_three_boxes_that_keep_what_was_typed(staff, live_url, pag
     page.set_viewport_size({"width": 320, "height": 900})
     assert _widest(page) <= 320
     assert axe_violations(page) == []
+
+
+def test_find_a_person_by_an_invoice_number(staff, live_url, page):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.models import Account, Invoice
+
+    person = dp_person("P1", "Ivy Invoice")
+    account = Account(number="AC1", person_id=person.id)
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(Invoice(number="INV-5521", account_id=account.id,
+                           invoice_date=date(2026, 1, 5), due_date=date(2026, 1, 26),
+                           total=Decimal("412.50")))
+    db.session.commit()
+    sign_in(page, live_url, "fa", PASSWORD)
+    page.click("a:has-text('Find a person')")
+    page.fill("#invoice_number", "INV-5521")
+    page.click("button:has-text('Search')")
+    expect(page.locator("#results")).to_have_text("1 person found")
+    assert axe_violations(page) == []
+    screenshot(page, "search-by-invoice")
+    page.click("a:has-text('Ivy Invoice')")
+    expect(page.locator("h1")).to_have_text("Ivy Invoice")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select, text
 
 from app.extensions import db
-from app.models import Account, User
+from app.models import Account, Invoice, Person, User
 from app.services.records import people
 from app.services.records.search import PersonQuery, search_people
 
@@ -95,6 +96,41 @@ def test_account_number_finds_its_person_with_all_their_accounts(register, as_us
     assert refs(fa, account="1000000") == []
 
 
+def add_invoice(account_number: str, invoice_number: str) -> None:
+    account = db.session.scalar(select(Account).where(Account.number == account_number))
+    db.session.add(Invoice(number=invoice_number, account_id=account.id,
+                           invoice_date=date(2026, 1, 5), due_date=date(2026, 2, 4),
+                           total=Decimal("120.00")))
+    db.session.commit()
+
+
+def test_invoice_number_finds_the_person_whose_account_has_it(register, as_user):
+    add_invoice("10000002", "INV-2026-0042")
+    add_invoice("10000003", "INV-2026-0043")
+    add_invoice("20000001", "INV-2026-0099")  # South's
+    fa = as_user("fa")
+    response = fa.get("/people?invoice=INV-2026-0042")
+    assert [(i["reference"], i["accounts"]) for i in response.json["items"]] == [
+        ("P001", ["10000001", "10000002"])]
+    assert refs(fa, invoice="INV-2026-0043") == ["P002"]
+    assert refs(fa, invoice="INV-2026-004") == []  # exact, not a prefix
+    assert refs(fa, invoice="INV-2026-0099") == []  # another team's person stays hidden
+    assert refs(as_user("fm"), invoice="INV-2026-0099") == ["P100"]
+    assert refs(fa, invoice="INV-2026-0042", name="jones") == []
+
+
+def test_nhs_number_is_exact_and_spaces_do_not_matter(register, as_user):
+    person = db.session.scalar(select(Person).where(Person.reference == "P004"))
+    person.nhs_number = "4857773456"
+    db.session.commit()
+    fa = as_user("fa")
+    assert refs(fa, nhs_number="4857773456") == ["P004"]
+    assert refs(fa, nhs_number="485 777 3456") == ["P004"]
+    assert refs(fa, nhs_number="4857773457") == []
+    error = error_of(fa.get("/people?nhs_number=48577"), 422, "validation_failed")
+    assert fields_of(error) == ["nhs_number"]
+
+
 @pytest.mark.parametrize("postcode, expected", [
     ("RG26 4AB", ["P001", "P0050"]),
     ("rg264ab", ["P001", "P0050"]),          # without the space, lower case
@@ -165,7 +201,8 @@ def test_any_signed_in_user_may_search_but_not_anonymously(register, as_user, cl
     ("name=%27-%27", "name"), ("postcode=RG26+4AB+EXTRA", "postcode"),
     ("postcode=RG%C3%A9", "postcode"), ("postcode=RG%00", "postcode"),
     ("reference=P001%00", "reference"), ("reference=P+001", "reference"),
-    ("account=1000%00", "account"),
+    ("account=1000%00", "account"), ("invoice=INV%00", "invoice"),
+    ("nhs_number=485777345", "nhs_number"), ("nhs_number=485777345x", "nhs_number"),
 ])
 def test_bad_parameters_are_422_naming_the_field(register, as_user, query, field):
     error = error_of(as_user("fa").get(f"/people?{query}"), 422, "validation_failed")
@@ -236,6 +273,7 @@ def test_name_search_uses_the_token_index_never_a_scan(register, backend, userna
     (PersonQuery(date_of_birth=date(1938, 5, 17), name="smith"), "ix_person_date_of_birth"),
     (PersonQuery(reference="P001", name="mar"), "sqlite_autoindex_person_1"),
     (PersonQuery(account_number="10000001"), "sqlite_autoindex_account_1"),
+    (PersonQuery(invoice_number="INV-1"), "sqlite_autoindex_invoice_1"),
     (PersonQuery(postcode="RG26 4AB"), "ix_person_postcode_key"),
     (PersonQuery(postcode="RG26", name="mar smi"), "ix_person_postcode_key"),
 ])

@@ -553,3 +553,29 @@ def test_the_team_tab_names_who_took_a_task_and_offers_take_only_on_the_others(s
     assert set(rows) == {str(free.id), str(held.id)}
     assert f"/tasks/{free.id}/claim" in rows[str(free.id)] and "Nobody yet" in rows[str(free.id)]
     assert "/claim" not in rows[str(held.id)] and ">Fm<" in rows[str(held.id)]
+
+
+def test_find_a_person_by_invoice_or_nhs_number(alice, client):
+    from decimal import Decimal
+
+    from app.models import Account, Invoice
+
+    account = Account(number="AC100234", person_id=alice.id)
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(Invoice(number="INV-7731", account_id=account.id,
+                           invoice_date=date(2026, 1, 5), due_date=date(2026, 1, 26),
+                           total=Decimal("412.50")))
+    alice.nhs_number = "4857773456"
+    db.session.commit()
+    signed_in(client, "fa")
+    found = client.get("/people?invoice_number=INV-7731")
+    assert found.status_code == 200 and "Alice Example" in found.text
+    assert "1 person found" in found.text
+    assert "Alice Example" in client.get("/people?nhs_number=485+777+3456").text
+    none = client.get("/people?invoice_number=INV-773")
+    assert "0 people found" in none.text
+    wrong = client.get("/people?nhs_number=12345")
+    assert wrong.status_code == 422
+    assert "Enter an NHS number with 10 digits" in wrong.text and 'href="#nhs_number"' in wrong.text
+    assert 'value="12345"' in wrong.text

@@ -1,10 +1,14 @@
-"""Person search: by name (word prefixes), date of birth, reference, account number or postcode.
+"""Person search: by name (word prefixes), date of birth, reference, account number, invoice
+number, NHS number or postcode.
 
 Every criterion is an index lookup, never a scan of `person`: plans checked with EXPLAIN QUERY
 PLAN on SQLite 3.40 and EXPLAIN ANALYZE on PostgreSQL 15 with the 100,000 people of
 bench/search.py; tests/integration/test_search.py pins the SQLite plans.
 
 - reference: uq_person_reference. account: uq_account_number, then person by primary key.
+  invoice: uq_invoice_number, its account by primary key, then the person by primary key.
+- NHS number: person.nhs_number has no index yet (a migration for the people model), so alone
+  it reads every person; with any other criterion that criterion's index comes first.
   date of birth: ix_person_date_of_birth. postcode: one range on ix_person_postcode_key.
 - name: each query word is a range `token >= w AND token < w_next` on
   ix_person_name_token_covering (token, person_id).
@@ -30,7 +34,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import Account, Person, PersonNameToken, Team, User
+from app.models import Account, Invoice, Person, PersonNameToken, Team, User
 from app.services.records.people import name_tokens, postcode_key
 
 MAX_PER_PAGE = 100
@@ -45,13 +49,16 @@ class PersonQuery:
     date_of_birth: date | None = None
     reference: str | None = None  # exact
     account_number: str | None = None  # exact
+    invoice_number: str | None = None  # exact: the person whose account has the invoice
+    nhs_number: str | None = None  # ten digits; spaces are ignored ("485 777 3456")
     postcode: str | None = None  # a full postcode, or an outward code ("RG26")
     page: int = 1
     per_page: int = 25
 
     def has_criteria(self) -> bool:
         return any(value not in (None, "") for value in (
-            self.name, self.date_of_birth, self.reference, self.account_number, self.postcode))
+            self.name, self.date_of_birth, self.reference, self.account_number,
+            self.invoice_number, self.nhs_number, self.postcode))
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,14 @@ def _conditions(query: PersonQuery) -> list[ColumnElement[bool]]:
     if query.account_number:
         conditions.append(Person.id.in_(
             select(Account.person_id).where(Account.number == query.account_number)))
+    if query.invoice_number:
+        conditions.append(Person.id.in_(
+            select(Account.person_id).join(Invoice, Invoice.account_id == Account.id)
+            .where(Invoice.number == query.invoice_number)))
     if query.date_of_birth:
         conditions.append(Person.date_of_birth == query.date_of_birth)
+    if query.nhs_number:
+        conditions.append(Person.nhs_number == nhs_digits(query.nhs_number))
     if query.postcode:
         conditions.append(_postcode_matches(query.postcode))
     if query.name:
@@ -113,6 +126,8 @@ def _validate(query: PersonQuery) -> None:
         problems.append({"field": "per_page", "message": f"must be from 1 to {MAX_PER_PAGE}"})
     if query.name and not name_tokens(query.name):
         problems.append({"field": "name", "message": "give at least one letter or digit"})
+    if query.nhs_number and not _is_nhs_number(query.nhs_number):
+        problems.append({"field": "nhs_number", "message": "give the ten digits of the NHS number"})
     key = postcode_key(query.postcode or "")
     if query.postcode and not (key.isascii() and key.isalnum()):
         problems.append({"field": "postcode", "message": "give a postcode or an outward code"})
@@ -122,7 +137,17 @@ def _validate(query: PersonQuery) -> None:
         # Listing everyone is not a search: it would page through every case in the council.
         raise ValidationFailed("give at least one search term",
                                [{"message": "give a name, date of birth, reference, account "
-                                            "number or postcode"}])
+                                            "number, invoice number, NHS number or postcode"}])
+
+
+def nhs_digits(raw: str) -> str:
+    """An NHS number as it is stored: its ten digits, without the spaces people type."""
+    return "".join(raw.split())
+
+
+def _is_nhs_number(raw: str) -> bool:
+    digits = nhs_digits(raw)
+    return len(digits) == 10 and digits.isascii() and digits.isdigit()
 
 
 def _words(name: str) -> list[str]:
