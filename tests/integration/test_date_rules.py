@@ -8,10 +8,21 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Letter
-from tests.workflows.debt_helpers import add_invoice, debt_of, open_tasks, person_account, sweep
+from app.models import HumanTask, Letter
+from app.services.inbox import task_actions
+from app.services.processes import instances
+from tests.dp_helpers import dp_person, returned_agreement
+from tests.workflows.debt_helpers import (
+    add_invoice,
+    debt_of,
+    open_tasks,
+    person_account,
+    sweep,
+    user,
+)
 
 from .api_helpers import error_of, fresh, open_case, task_named
+from .test_web_pages import csrf, signed_in
 
 
 def letters() -> int:
@@ -73,3 +84,26 @@ def test_will_pay_needs_a_promised_date_in_the_next_3_months(as_user):
         assert error["details"] == [{"field": "promised_payment_date", "message": message}]
         assert fa.get(f"/tasks/{task_id}").json["status"] == "open"
     assert call(promised_payment_date="2026-07-20").status_code == 200
+
+
+def test_the_countersigning_page_refuses_a_past_first_payment_date(staff, client):
+    dp_person("P100234")
+    chase, validate = returned_agreement("P100234")
+    task_actions.complete(validate.id, {"signatures_complete": True, "dedicated_account": True,
+                                        "contribution_set_up": True,
+                                        "recipient_signed_on": "2026-03-02"}, user("fa"))
+    db.session.commit()
+    task_id = next(t.id for t in instances.open_tasks(chase) if t.name == "countersign_agreement")
+    before = letters()
+    signed_in(client, "fo")
+    path = f"/tasks/{task_id}"
+    response = client.post(path, data={
+        "csrf_token": csrf(client, path), "action": "complete", "countersigned": "true",
+        "first_payment_date-day": "1", "first_payment_date-month": "1",
+        "first_payment_date-year": "2020"})
+    assert response.status_code == 422
+    assert 'id="first_payment_date-error"' in response.text
+    assert "First payment date must be today or in the future" in response.text
+    assert 'value="2020"' in response.text  # what was typed is kept
+    assert letters() == before
+    assert db.session.get(HumanTask, task_id).status == "open"
