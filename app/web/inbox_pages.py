@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, Forbidden, ValidationFailed
 from app.roles import TASK_ASSIGNERS
-from app.services.inbox import task_actions
+from app.services.inbox import bulk, task_actions
 from app.services.inbox import task_list as inbox_service
 from app.services.processes import definitions
 
@@ -103,6 +103,34 @@ def claim_task(task_id):
         return _back()
     flash("You have taken this task", "success")
     return redirect(url_for("web.task_page", task_id=task_id))
+
+
+@bp.post("/tasks/selected")
+@page_requires()
+def act_on_selected():
+    """Take the ticked tasks, or (managers) assign them; a summary of what was done and of
+    any task left alone, named, with the reason (someone else took it first)."""
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit() and len(v) < 19]
+    if not ids:
+        flash("Select at least one task", "error")
+        return _back()
+    if request.form.get("action") == "assign":
+        if not current_user.has_role(*TASK_ASSIGNERS):
+            raise Forbidden("only managers assign tasks")
+        username = request.form.get("username", "")
+        outcome = bulk.assign_tasks(ids, username, current_user)
+        done, verb = f"assigned to {_full_name(username)}", "Not assigned"
+    else:
+        outcome = bulk.take_tasks(ids, current_user)
+        done, verb = "taken", "Not taken"
+    if outcome.done:
+        count = len(outcome.done)
+        flash(f"{count} task{'' if count == 1 else 's'} {done}", "success")
+    if outcome.left:
+        flash(f"{verb}: " + "; ".join(
+            f"{task.title} for {task.person.name} ({why})" if task else f"a task ({why})"
+            for task, why in outcome.left), "error")
+    return _back()
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")

@@ -85,3 +85,31 @@ def test_find_a_person_by_an_invoice_number(staff, live_url, page):
     screenshot(page, "search-by-invoice")
     page.click("a:has-text('Ivy Invoice')")
     expect(page.locator("h1")).to_have_text("Ivy Invoice")
+
+
+def test_bulk_take_three_tasks_with_one_already_taken_by_someone_else(staff, live_url, page):
+    from sqlalchemy import select
+
+    from app.models import User
+
+    tasks = add_tasks(dp_person("P1", "Bea Bulk"), [1, 2, 3, 4])
+    sign_in(page, live_url, "fa", PASSWORD)
+    page.click("a:has-text(\"My team's tasks\")")
+    for task in tasks:
+        page.check(f"#select-{task.id}")
+    # Meanwhile a manager takes the fourth.
+    tasks[3].claimed_by_id = db.session.scalar(select(User.id).where(User.username == "fm"))
+    db.session.commit()
+    page.click("button:has-text('Take selected')")
+    expect(page.locator("body")).to_contain_text("3 tasks taken")
+    expect(page.locator("body")).to_contain_text(
+        f"Not taken: {tasks[3].title} for Bea Bulk (Fm took it first)")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(4)  # the team tab keeps taken tasks, with who holds them
+    expect(page.locator("tbody button:has-text('Take')")).to_have_count(0)
+    assert axe_violations(page) == []
+    screenshot(page, "inbox-bulk-take")
+    page.set_viewport_size({"width": 320, "height": 900})
+    assert _widest(page) <= 320
+    assert axe_violations(page) == []
+    screenshot(page, "inbox-bulk-take-320")

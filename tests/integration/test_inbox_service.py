@@ -260,3 +260,29 @@ def test_days_overdue_count_from_the_london_date(due_utc, days):
     task = SimpleNamespace(due_at=datetime.fromisoformat(due_utc))
     assert inbox_service.days_overdue(task, date(2026, 7, 1)) == days
     assert inbox_service.days_overdue(SimpleNamespace(due_at=None), date(2026, 7, 1)) == 0
+
+
+def test_taking_several_leaves_alone_and_names_one_someone_else_took_first(person):
+    from app.services.inbox import bulk
+
+    first, second, third = add_tasks(person, [1, 2, 3])
+    second.claimed_by_id = user("fm").id
+    db.session.commit()
+    outcome = bulk.take_tasks([first.id, second.id, third.id, first.id], user("fa"))
+    assert [t.id for t in outcome.done] == [first.id, third.id]
+    assert [(t.id, why) for t, why in outcome.left] == [(second.id, "Fm took it first")]
+    db.session.expire_all()
+    assert [db.session.get(HumanTask, t.id).claimed_by.username
+            for t in (first, second, third)] == ["fa", "fm", "fa"]
+
+
+def test_assigning_several_is_for_managers_and_each_task_is_its_own_change(person):
+    from app.services.inbox import bulk
+
+    first, second = add_tasks(person, [1, 2])
+    refused = bulk.assign_tasks([first.id], "fa", user("fa"))
+    assert refused.done == [] and refused.left[0][1] == "you cannot assign it"
+    outcome = bulk.assign_tasks([first.id, second.id], "fa", user("fm"))
+    assert [t.id for t in outcome.done] == [first.id, second.id] and outcome.left == []
+    wrong = bulk.assign_tasks([first.id], "fo", user("fm"))  # an officer: not their work
+    assert wrong.left[0][1] == "the person you chose does not do this kind of task"

@@ -579,3 +579,44 @@ def test_find_a_person_by_invoice_or_nhs_number(alice, client):
     assert wrong.status_code == 422
     assert "Enter an NHS number with 10 digits" in wrong.text and 'href="#nhs_number"' in wrong.text
     assert 'value="12345"' in wrong.text
+
+
+def test_take_selected_says_how_many_and_names_those_left(staff, client):
+    from .test_inbox_service import add_tasks
+
+    person = dp_person("P1", "Bea Bulk")
+    db.session.commit()
+    tasks = add_tasks(person, [1, 2, 3, 4])
+    tasks[3].claimed_by_id = _user("fm").id
+    db.session.commit()
+    signed_in(client, "fa")
+    page = client.get("/?tab=team").text
+    assert 'form="selected-tasks"' in page and "Take selected" in page
+    assert "Assign selected to" not in page  # managers only
+    done = client.post("/tasks/selected", data={
+        "csrf_token": csrf(client, "/"), "action": "take", "back": "/?tab=team",
+        "task_id": [str(t.id) for t in tasks]}, follow_redirects=True)
+    text = html.unescape(done.text)
+    assert "3 tasks taken" in text
+    assert f"Not taken: {tasks[3].title} for Bea Bulk (Fm took it first)" in text
+    assert client.post("/tasks/selected", data={
+        "csrf_token": csrf(client, "/"), "action": "assign", "username": "fa",
+        "task_id": [str(tasks[0].id)]}).status_code == 403
+    nothing = client.post("/tasks/selected", data={"csrf_token": csrf(client, "/"),
+                                                    "action": "take"}, follow_redirects=True)
+    assert "Select at least one task" in nothing.text
+
+
+def test_a_manager_assigns_selected_tasks_to_a_named_person(staff, client):
+    from .test_inbox_service import add_tasks
+
+    tasks = add_tasks(dp_person("P1", "Bea Bulk"), [1, 2])
+    signed_in(client, "fm")
+    page = client.get("/?tab=all").text
+    assert "Assign selected to" in page
+    done = client.post("/tasks/selected", data={
+        "csrf_token": csrf(client, "/?tab=all"), "action": "assign", "username": "fa",
+        "task_id": [str(t.id) for t in tasks]}, follow_redirects=True)
+    assert "2 tasks assigned to Fa" in done.text
+    db.session.expire_all()
+    assert {db.session.get(HumanTask, t.id).claimed_by.username for t in tasks} == {"fa"}
