@@ -305,7 +305,8 @@ def test_a_signing_date_in_the_future_is_refused_beside_its_field(alice, client)
         "recipient_signed_on-month": "3", "recipient_signed_on-year": "2026"})  # clock: 2 March
     assert response.status_code == 422
     assert 'id="recipient_signed_on-error"' in response.text
-    assert "cannot be in the future" in response.text and 'value="3"' in response.text
+    assert ("Date the recipient signed the agreement must be today or in the past"
+            in response.text) and 'value="3"' in response.text
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).status == "open"
 

@@ -9,6 +9,8 @@ from app.models import HumanTask
 from app.services.direct_payments.direct_payment_contract import KEY, VALIDATE_AGREEMENT
 
 
+# The shipped form says the same (not_in_future, in the diagram); this check stays because a
+# manager may edit the form, and a signature dated after today must never reach a letter.
 def _signed_on(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
     signed = form.get("recipient_signed_on")
     if signed and date.fromisoformat(signed) > clock.today():
