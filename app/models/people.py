@@ -25,7 +25,7 @@ class Person(Model):
     given_names: Mapped[str | None] = mapped_column(String(120))
     family_name: Mapped[str | None] = mapped_column(String(120))
     date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
-    nhs_number: Mapped[str | None] = mapped_column(String(12))
+    nhs_number: Mapped[str | None] = mapped_column(String(12), index=True)  # stored as digits
     address_lines: Mapped[list] = mapped_column(JSON, default=list)  # the current address
     postcode: Mapped[str] = mapped_column(String(10), default="")
     postcode_key: Mapped[str] = mapped_column(String(10), default="", index=True)

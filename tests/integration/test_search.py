@@ -274,6 +274,7 @@ def test_name_search_uses_the_token_index_never_a_scan(register, backend, userna
     (PersonQuery(reference="P001", name="mar"), "sqlite_autoindex_person_1"),
     (PersonQuery(account_number="10000001"), "sqlite_autoindex_account_1"),
     (PersonQuery(invoice_number="INV-1"), "sqlite_autoindex_invoice_1"),
+    (PersonQuery(nhs_number="485 777 3456"), "ix_person_nhs_number"),
     (PersonQuery(postcode="RG26 4AB"), "ix_person_postcode_key"),
     (PersonQuery(postcode="RG26", name="mar smi"), "ix_person_postcode_key"),
 ])

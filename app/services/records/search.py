@@ -7,8 +7,7 @@ bench/search.py; tests/integration/test_search.py pins the SQLite plans.
 
 - reference: uq_person_reference. account: uq_account_number, then person by primary key.
   invoice: uq_invoice_number, its account by primary key, then the person by primary key.
-- NHS number: person.nhs_number has no index yet (a migration for the people model), so alone
-  it reads every person; with any other criterion that criterion's index comes first.
+- NHS number: ix_person_nhs_number (stored and asked for as ten digits).
   date of birth: ix_person_date_of_birth. postcode: one range on ix_person_postcode_key.
 - name: each query word is a range `token >= w AND token < w_next` on
   ix_person_name_token_covering (token, person_id).
