@@ -37,6 +37,7 @@ def init_web(app: Flask) -> None:
         inbox_pages,
         operations_pages,
         process_pages,
+        statement_pages,
         task_pages,
     )
 

@@ -23,13 +23,15 @@ def _widest(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
 
 
-def test_the_sign_in_page(live_url, page, staff):
+@pytest.mark.parametrize("name, path", [("sign-in", "/sign-in"),
+                                        ("accessibility-statement", "/accessibility")])
+def test_the_pages_anyone_may_read(live_url, page, staff, name, path):
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{live_url}/sign-in")
+        page.goto(f"{live_url}{path}")
         assert axe_violations(page) == []
         assert _widest(page) <= width
-        screenshot(page, f"sign-in-{width}")
+        screenshot(page, f"{name}-{width}")
 
 
 @pytest.mark.parametrize("name, username, path", PAGES)
@@ -49,7 +51,9 @@ def test_the_daily_pages_reflow_at_320_px(live_url, page, staff):
     sign_in(page, live_url, "fa", PASSWORD)
     page.set_viewport_size({"width": 320, "height": 900})
     for name, path in (("inbox", "/?tab=team"), ("task", f"/tasks/{task.id}"),
-                       ("case-summary", "/people/P501")):
+                       ("case-summary", "/people/P501"), ("case-money", "/people/P501/money"),
+                       ("case-letters", "/people/P501/letters"),
+                       ("search-results", "/people?name=Alice")):
         page.goto(f"{live_url}{path}")
         assert axe_violations(page) == [], name
         screenshot(page, f"{name}-320")

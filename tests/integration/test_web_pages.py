@@ -621,3 +621,12 @@ def test_a_manager_assigns_selected_tasks_to_a_named_person(staff, client):
     assert "2 tasks assigned to Fa" in done.text
     db.session.expire_all()
     assert {db.session.get(HumanTask, t.id).claimed_by.username for t in tasks} == {"fa"}
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(staff, client):
+    statement = client.get("/accessibility")
+    assert statement.status_code == 200
+    text = statement.get_data(as_text=True)
+    assert "ascfinance@example.gov.uk" in text  # the council's contact, from its settings
+    assert "partially compliant" in text and "WCAG" in text.replace("Web Content", "WCAG")
+    assert 'href="/accessibility"' in client.get("/sign-in").get_data(as_text=True)
