@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app import clock
 from app.domain import guards
 from app.engine.contract import Kind, ProcessContract
+from app.letters.formatting import format_date
 from app.extensions import db
 from app.letters import (
     RepresentationNeeded,
@@ -272,8 +273,8 @@ def _breathing_space(debt: DebtCase) -> str | None:
     if bs is None:
         return None
     kind = "mental health crisis " if bs.kind == "mental_health" else ""
-    until = f" until {_long(bs.ends_on)}" if bs.ends_on else " with no end date yet"
-    return f"a {kind}Breathing Space is in force from {_long(bs.starts_on)}{until}"
+    until = f" until {format_date(bs.ends_on)}" if bs.ends_on else " with no end date yet"
+    return f"a {kind}Breathing Space is in force from {format_date(bs.starts_on)}{until}"
 
 
 def hold_warning(holds: tuple[str, ...]) -> str | None:
@@ -290,7 +291,7 @@ def _outcome(task: HumanTask, loc: LetterOfClaim | None, debt: DebtCase | None) 
     if loc is not None and loc.status == LetterOfClaimStatus.POSTED:
         letter = db.session.get(Letter, loc.letter_id) if loc.letter_id else None
         if letter is not None and letter.status == LetterStatus.PRINT_BATCH:
-            return Outcome("sent", f"Sent to the print batch on {_long(letter.letter_date)}.",
+            return Outcome("sent", f"Sent to the print batch on {format_date(letter.letter_date)}.",
                            sent_on=letter.letter_date, notes=notes)
     held = _recorded_holds(debt, task.instance_id) if debt and task.instance_id else {}
     if debt is not None and held:
@@ -302,13 +303,9 @@ def _outcome(task: HumanTask, loc: LetterOfClaim | None, debt: DebtCase | None) 
 
 
 # --- words ----------------------------------------------------------------------------------------
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def dates_in_words(text: str) -> str:
     """2026-04-01 -> 1 April 2026, in a reason recorded with ISO dates."""
-    return ISO_DATE.sub(lambda m: _long(date(int(m[1]), int(m[2]), int(m[3]))), text)
+    return ISO_DATE.sub(lambda m: format_date(date(int(m[1]), int(m[2]), int(m[3]))), text)
 
 
 def _and(items: list[str]) -> str:

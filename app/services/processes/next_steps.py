@@ -12,14 +12,13 @@ from sqlalchemy import select
 from app import calendar
 from app.engine import runner
 from app.extensions import db
+from app.letters.formatting import format_date
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.models.workflow import InstanceStatus
 from app.services.processes import instances
 from app.services.processes.engine_context import context_for
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 # What each message means, as the end of "... unless <this>". Messages not listed here (a death,
 # a broken plan) change the route but are not what anyone is waiting for: left unsaid.
@@ -40,7 +39,7 @@ WAITING_FOR = {
 
 def day_in_words(day: date) -> str:
     """date(2027, 1, 11) -> "Monday 11 January 2027" (no locale involved)."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{_DAYS[day.weekday()]} {format_date(day)}"
 
 
 def what_happens_next(instance: ProcessInstance) -> list[str]:

@@ -22,6 +22,7 @@ from app.calendar import LOCAL_TZ
 from app.domain.debt_stages import stage_words
 from app.extensions import db
 from app.letters.catalogue import TEMPLATES
+from app.letters.formatting import format_date
 from app.models import AuditEvent, HumanTask, Letter, Person, ProcessInstance, User
 from app.models.workflow import ProcessDefinition, ProcessVersion
 
@@ -208,7 +209,7 @@ def _date_in_words(value: Any) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{day.day} {day:%B %Y}"
+    return format_date(day)
 
 
 def answers_of(task: HumanTask) -> tuple[tuple[str, str], ...]:
