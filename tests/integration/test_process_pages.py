@@ -203,9 +203,9 @@ def test_the_chart_figures(staff):
                 status="part_paid", debt_case_id=debt.id)])
     db.session.commit()
     stages = {bar.label: bar.value for bar in dashboard.debts_by_stage()}
-    assert stages["Final demand"] == 1 and stages["Reminder 1"] == 0
+    assert stages["Final demand"] == 1 and stages["Reminder"] == 0  # docs/content.md stage words
     assert [b.label for b in dashboard.debts_by_stage()][:3] == [
-        "Opened", "Reminder 1", "Final demand"]
+        "New debt", "Reminder", "Final demand"]
     ages = dashboard.outstanding_by_age()
     assert ages[0].label == "Not yet due" and ages[0].value == Decimal("30.00")
     assert sum(b.value for b in ages) == Decimal("130.00")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import calendar, clock
 from app.domain import ageing
+from app.domain.debt_stages import stage_words
 from app.extensions import db
 from app.models import (
     DebtCase,
@@ -114,7 +115,7 @@ def debts_by_stage() -> list[Bar]:
         select(DebtCase.stage, func.count(DebtCase.id))
         .where(DebtCase.status == DebtCaseStatus.OPEN).group_by(DebtCase.stage)).all())
     stages = list(LADDER_ORDER) + sorted(set(counts) - set(LADDER_ORDER))
-    return [Bar(stage.replace("_", " ").capitalize(), counts.get(stage, 0)) for stage in stages]
+    return [Bar(stage_words(stage), counts.get(stage, 0)) for stage in stages]
 
 
 def outstanding_by_age() -> list[Bar]:
