@@ -50,6 +50,7 @@ from .people import (
     PersonNameToken,
     Representative,
 )
+from .submissions import FormSubmission
 from .types import can_move
 from .users import ROLES, ApiToken, Role, Team, User, UserRole
 from .workflow import (
@@ -65,7 +66,7 @@ from .workflow import (
 
 __all__ = [
     "Account", "BreathingSpace", "CaseDocument", "CaseNote", "CapacityAssessment", "CarePackage", "DebtCase",
-    "FinancialAssessment", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
+    "FinancialAssessment", "FormSubmission", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
     "PaymentAllocation", "InstalmentPlan", "JobRun", "PausedTimer", "PersonAddress",
     "PersonNameToken", "Provider", "CourtClaim", "EnforcementAction", "Estate",
     "LetterOfClaim", "PropertyCharge", "WriteOff",

@@ -13,7 +13,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.extensions import db
-from app.services import settings
+from app.services import settings, submissions
 from app.services.correspondence import letter_worker
 from app.services.debts.daily_jobs import run_due
 from app.services.operations import dashboard, planner_statistics
@@ -31,6 +31,7 @@ def sweep(app: Flask) -> int:
             daily, fired = run_due()
             if daily is not None:
                 planner_statistics.refresh()  # once a day, with the daily jobs
+                submissions.forget_old_keys()
             dashboard.record_sweep()
         finally:
             db.session.remove()  # never carry a session (or a stray transaction) between sweeps

@@ -40,6 +40,12 @@ def init_web(app: Flask) -> None:
         statement_pages,
         task_pages,
     )
+    from .actions import (  # noqa: F401  (routes)
+        contact_pages,
+        debt_pages,
+        legal_pages,
+        settings_pages,
+    )
 
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(app.root_path + "/templates"),
