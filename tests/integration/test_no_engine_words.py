@@ -147,6 +147,7 @@ CASE_PAGES = {"case summary": "", "case money": "/money", "case debts": "/debts"
 SYSTEM_STEPS = "history with system steps"
 INBOX_TABS = {"inbox my tasks": "mine", "inbox my team's tasks": "team",
               "inbox all open tasks": "all"}
+MANAGER_PAGES = {"operations": "/operations", "processes": "/processes"}
 
 
 def paths_of(page: str) -> list[str]:
@@ -157,6 +158,8 @@ def paths_of(page: str) -> list[str]:
                 for p in DEMO_PEOPLE]
     if page in INBOX_TABS:
         return [f"/?tab={INBOX_TABS[page]}"]
+    if page in MANAGER_PAGES:
+        return [MANAGER_PAGES[page]]
     assert page == "task pages"
     return [f"/tasks/{task_id}" for task_id in open_task_ids()]
 
@@ -170,6 +173,8 @@ READERS = {
     "inbox my tasks": ("alex", "olu", "mina", "sam", "lee"),
     "inbox my team's tasks": ("alex", "olu", "mina", "sam", "lee"),
     "inbox all open tasks": ("mina", "ada"),
+    "operations": ("mina", "ada"),
+    "processes": ("mina",),
 }
 
 def test_no_engine_id_in_what_staff_read(app):
