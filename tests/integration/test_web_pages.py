@@ -615,6 +615,11 @@ def test_a_manager_assigns_selected_tasks_to_a_named_person(staff, client):
     signed_in(client, "fm")
     page = client.get("/?tab=all").text
     assert "Assign selected to" in page
+    # Those who may do the tasks (finance assistants here), named, with the role that lets them;
+    # not the officer, the caseworker or the legal team.
+    offered = re.search(r'id="assign-selected"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r">([^<]+)</option>", offered) == ["Fa (finance assistant)",
+                                                          "Fa_South (finance assistant)"]
     done = client.post("/tasks/selected", data={
         "csrf_token": csrf(client, "/?tab=all"), "action": "assign", "username": "fa",
         "task_id": [str(t.id) for t in tasks]}, follow_redirects=True)

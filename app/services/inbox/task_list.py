@@ -151,7 +151,8 @@ def _for_person(stmt: Select, text: str) -> Select:
 
 def assignable_users() -> list[User]:
     """Who a manager can give a task to (the list shows those with the task's role)."""
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.username)))
+    return list(db.session.scalars(select(User).where(User.active)
+                                   .order_by(User.full_name, User.username)))
 
 
 def inbox(user: User, query: InboxQuery) -> Page:
