@@ -4,6 +4,12 @@ Besides the limits (min, max, minlength, maxlength) a field may carry rules a ma
 modeler (docs/modelling.md): dates relative to today or to another field of the form, and
 `required_when`, which makes a field required only when another field has a given answer.
 "Today" is the UK local date from app.clock, so a frozen clock moves every rule with it.
+
+A field's wording is the manager's too (GOV.UK content design, docs/modelling.md), as form-field
+properties: `hint` (shown under the question), `error` (the message when the question is not
+answered: "Select yes if all the required signatures are present"), `error_name` (what other
+messages call the answer: "First payment date must be a real date") and `group` (a heading:
+fields in a row with the same group are shown together under it).
 """
 from __future__ import annotations
 
@@ -25,6 +31,9 @@ DATE_RULES = frozenset({"not_in_past", "not_in_future", "within", "within_last",
 # Rules whose config names another field of the same form.
 FIELD_RULES = frozenset({"not_before", "not_after"})
 KNOWN_RULES = frozenset({"required", "required_when"}) | LIMIT_RULES | DATE_RULES
+# Form-field properties the service reads; `type` says "money" or "note" for a string field.
+WORDING_PROPERTIES = frozenset({"hint", "error", "error_name", "group"})
+KNOWN_PROPERTIES = frozenset({"type"}) | WORDING_PROPERTIES
 MAX_PERIOD = 999
 _PERIOD = re.compile(r"(\d{1,3}) (day|days|month|months)")
 _CONDITION = re.compile(r"([a-z][a-z0-9_]*)\s*=\s*(\S+)")
@@ -55,10 +64,8 @@ def validate_form(fields: Iterable[FormField], data: Mapping[str, Any], *, parti
     for field in fields:
         value = data.get(field.id)
         if _is_empty(value):
-            if field.required and not partial:
-                errors.append(FieldError(field.id, f"{field.label} is required"))
-            elif not partial and _required_now(field, data):
-                errors.append(FieldError(field.id, _enter(field)))
+            if not partial and (field.required or _required_now(field, data)):
+                errors.append(FieldError(field.id, missing_message(field)))
             continue
         try:
             clean[field.id] = _check_constraints(field, _convert(field, value), today)
@@ -99,9 +106,29 @@ def in_words(label: str) -> str:
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
-def _enter(field: FormField) -> str:
-    verb = "Select" if field.type in ("enum", "boolean") else "Enter"
-    return f"{verb} the {in_words(field.label)}"
+def error_name(field: FormField) -> str:
+    """What error messages call the answer ("First payment date"): the `error_name` property,
+    else a label that is not a question, else the field id in words."""
+    named = (field.properties.get("error_name") or "").strip()
+    if named:
+        return named
+    label = field.label.strip()
+    if label and not label.endswith("?"):
+        return label
+    words = field.id.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def missing_message(field: FormField) -> str:
+    """The message when a question is not answered: the `error` property, else one in GOV.UK
+    form from the field's type and name ("Select the outcome", "Enter the claim number")."""
+    given = (field.properties.get("error") or "").strip()
+    if given:
+        return given
+    if field.type == "boolean":
+        return f"Select yes or no for {in_words(error_name(field))}"
+    verb = "Select" if field.type == "enum" else "Enter"
+    return f"{verb} the {in_words(error_name(field))}"
 
 
 def _required_now(field: FormField, data: Mapping[str, Any]) -> bool:
@@ -120,68 +147,72 @@ def _is_empty(value: Any) -> bool:
 
 
 def _convert(field: FormField, value: Any) -> Any:
-    kind = field.type
+    kind, name = field.type, error_name(field)
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
             return value.lower() in ("true", "yes")
-        raise ValueError(f"{field.label} must be yes or no")
+        raise ValueError(missing_message(field))
     if kind == "long":
         if isinstance(value, bool) or not (isinstance(value, int) or str(value).lstrip("-").isdigit()):
-            raise ValueError(f"{field.label} must be a whole number")
+            raise ValueError(f"{name} must be a whole number, like 12")
         return int(value)
     if kind == "money":
-        return str(_money(field, value))
+        return str(_money(name, value))
     if kind == "date":
         try:
             return date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValueError(f"{field.label} must be a date (YYYY-MM-DD)") from None
+            raise ValueError(f"{name} must be a real date, written like 2026-03-27") from None
     if kind == "enum":
         options = {option_id for option_id, _ in field.options}
         if str(value) not in options:
-            raise ValueError(f"{field.label} must be one of: {', '.join(sorted(options))}")
+            raise ValueError(f"{name} must be one of: {', '.join(sorted(options))}")
         return str(value)
     if not isinstance(value, str):
-        raise ValueError(f"{field.label} must be text")
+        raise ValueError(f"{name} must be text")
     return value.strip()
 
 
-def _money(field: FormField, value: Any) -> Decimal:
+def _money(name: str, value: Any) -> Decimal:
     if isinstance(value, float) or isinstance(value, bool):
-        raise ValueError(f"{field.label} must be an amount written as text, e.g. \"123.45\"")
+        raise ValueError(f"{name} must be an amount of money written as text, like \"125.50\"")
     try:
         amount = Decimal(str(value).replace(",", "").lstrip("£"))
     except InvalidOperation:
-        raise ValueError(f"{field.label} must be an amount in pounds and pence") from None
+        raise ValueError(f"{name} must be an amount of money, like 125.50") from None
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{field.label} must be an amount in pounds and pence")
+        raise ValueError(f"{name} must be an amount of money, like 125.50")
     return amount.quantize(Decimal("0.01"))
 
 
 def _check_constraints(field: FormField, value: Any, today: date) -> Any:
-    rules = field.validation
+    rules, name = field.validation, error_name(field)
     if field.type == "date":
         message = _date_problem(field, date.fromisoformat(value), today)
         if message:
             raise ValueError(message)
     length = len(value) if isinstance(value, str) else None
     if length is not None and "maxlength" in rules and length > int(_config(field, "maxlength")):
-        raise ValueError(f"{field.label} must be at most {rules['maxlength']} characters")
+        raise ValueError(f"{name} must be {rules['maxlength']} characters or less")
     if length is not None and "minlength" in rules and length < int(_config(field, "minlength")):
-        raise ValueError(f"{field.label} must be at least {rules['minlength']} characters")
+        raise ValueError(f"{name} must be {rules['minlength']} characters or more")
     number = Decimal(value) if field.type in ("long", "money") else None
     if number is not None and "min" in rules and number < Decimal(_config(field, "min")):
-        raise ValueError(f"{field.label} must be at least {rules['min']}")
+        raise ValueError(f"{name} must be {_number_words(field, rules['min'])} or more")
     if number is not None and "max" in rules and number > Decimal(_config(field, "max")):
-        raise ValueError(f"{field.label} must be at most {rules['max']}")
+        raise ValueError(f"{name} must be {_number_words(field, rules['max'])} or less")
     return value
+
+
+def _number_words(field: FormField, limit: str | None) -> str:
+    return f"£{Decimal(str(limit)):,.2f}" if field.type == "money" else str(limit)
 
 
 def _date_problem(field: FormField, value: date, today: date) -> str | None:
     """What is wrong with a date against today, by the field's rules; None when nothing is."""
-    rules, label = field.validation, field.label
+    rules, label = field.validation, error_name(field)
     if "not_in_past" in rules and value < today:
         return f"{label} must be today or in the future"
     if "not_in_future" in rules and value > today:
@@ -221,7 +252,7 @@ def _compare_with_fields(field: FormField, clean: Mapping[str, Any],
         other = fields.get((other_id or "").strip())
         if other is None or other.type != "date" or other.id not in clean:
             continue
-        message = _against(field.label, mine, rule, period, other.label,
+        message = _against(error_name(field), mine, rule, period, error_name(other),
                            date.fromisoformat(clean[other.id]))
         if message:
             return message

@@ -2,13 +2,19 @@
 
 The rules themselves run in app/domain/forms.py; here a rule that would do nothing or fail at
 run time (an unknown name, "3 fortnights", a field that is not in the form) is a problem at save.
+A field's wording (its label and the `hint`, `error`, `error_name` and `group` properties) is
+held to GOV.UK content design (app/domain/form_wording.py): a slip there is a warning, which
+does not stop publishing, except an empty property, which would show nothing.
 """
 from __future__ import annotations
 
+from app.domain.form_wording import error_problem, label_problems
 from app.domain.forms import (
     DATE_RULES,
     FIELD_RULES,
+    KNOWN_PROPERTIES,
     KNOWN_RULES,
+    WORDING_PROPERTIES,
     parse_condition,
     period_and_field,
 )
@@ -31,7 +37,31 @@ def form_rule_problems(element_id: str | None, form) -> list[Problem]:
                                    field.get("id") or "", types)
             if message:
                 problems.append(Problem(message, element_id))
+        problems += [Problem(message, element_id, warning=warning)
+                     for message, warning in wording_problems(field, types)]
     return problems
+
+
+def wording_problems(field, types: dict[str, str]) -> list[tuple[str, bool]]:
+    """(message, is a warning) for each slip in one form field's wording."""
+    field_id = field.get("id") or ""
+    kind = types.get(field_id, "string")
+    found = [(f"The field {field_id}: {message}", True)
+             for message in label_problems(field.get("label") or "", kind, questions=False)]
+    for prop in field.iter(f"{CAMUNDA}property"):
+        name, value = prop.get("id") or "", (prop.get("value") or "").strip()
+        if name not in KNOWN_PROPERTIES:
+            known = ", ".join(sorted(KNOWN_PROPERTIES))
+            found.append((f"The property '{name}' on the field {field_id} is not one the "
+                          f"service reads, so it changes nothing. Use one of: {known}", True))
+        elif name in WORDING_PROPERTIES and not value:
+            found.append((f"The property '{name}' on the field {field_id} is empty: write its "
+                          f"words, or remove it", False))
+        elif name == "error":
+            message = error_problem(value, kind)
+            if message:
+                found.append((f"The field {field_id}: {message}", True))
+    return found
 
 
 def rule_problem(name: str, config: str | None, field_id: str,

@@ -75,7 +75,7 @@ def test_will_pay_needs_a_promised_date_in_the_next_3_months(as_user):
                        json={"data": {"outcome": "spoke_will_pay", **answers}})
 
     for answers, message in (
-            ({}, "Enter the promised payment date"),
+            ({}, "Enter the date they promised to pay"),
             ({"promised_payment_date": "2025-01-03"},
              "Promised payment date must be today or in the future"),
             ({"promised_payment_date": "2026-07-21"},

@@ -115,7 +115,7 @@ def test_the_task_form_keeps_values_and_changes_nothing_on_an_error(staff, clien
     response = client.post(f"/tasks/{task.id}", data={
         "csrf_token": token, "signatures_complete": "true", "missing_items": "Bank letter"})
     assert response.status_code == 422
-    assert "Dedicated account or card in place is required" in response.text
+    assert "Select yes if a dedicated account or card is in place" in response.text
     assert "Bank letter" in response.text and 'value="true" checked' in response.text
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).status == "open"
@@ -419,7 +419,7 @@ def test_every_problem_on_the_form_is_shown_at_once(alice, client):
     assert response.status_code == 422
     text = response.text
     assert "must be a real date" in text
-    assert "Dedicated account or card in place is required" in text  # not only the date
+    assert "Select yes if a dedicated account or card is in place" in text  # not only the date
     assert 'href="#recipient_signed_on-day"' in text  # the summary links to the first box
 
 

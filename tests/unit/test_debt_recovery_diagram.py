@@ -252,9 +252,17 @@ def test_pre_legal_checklist_records_every_item(root):
         "not_eligible", "eligible_not_offered", "offered_accepted", "offered_refused"]
     for optional_note in ("dpa_evidence", "checklist_notes"):
         assert fields[optional_note]["note"] and not fields[optional_note]["required"]
-    # DOMAIN.md A.3 step 5 (a)-(j): every lettered item appears on the form.
-    letters = {m for f in fields.values() for m in re.findall(r"^\(([a-j])\)", f["label"])}
-    assert letters == set("abcdefghij")
+    # DOMAIN.md A.3 step 5 (a)-(j): every lettered item has its questions on the form (the
+    # letters themselves are left out of the labels: staff read questions, not a checklist's
+    # numbering).
+    items = {"a": ("charge_correct", "assessment_current", "open_query_or_complaint"),
+             "b": ("correspondent_verified", "lacks_capacity_without_representative"),
+             "c": ("dpa_test", "dpa_evidence"), "d": ("safeguarding_concern",),
+             "e": ("vulnerability_or_hardship", "social_worker_informed"),
+             "f": ("breathing_space_checked",), "g": ("limitation_checked",),
+             "h": ("proportionate",), "i": ("third_party_issues",), "j": ("deceased",)}
+    assert set(items) == set("abcdefghij")
+    assert all(name in fields for names in items.values() for name in names)
 
 
 def test_decision_forms(root):

@@ -325,7 +325,8 @@ def with_property_type(task) -> dict[str, dict]:
 def test_letter_of_claim_and_referral_forms(legal):
     approve = form_fields(by_id(legal, "approve_letter_of_claim"))
     assert list(approve) == ["approved", "notes"]
-    assert approve["approved"] == {"label": "Approved to post", "type": "boolean",
+    assert approve["approved"] == {"label": "Do you approve the Letter of Claim for posting?",
+                                   "type": "boolean",
                                    "required": True, "note": False, "values": []}
     assert approve["notes"]["note"] and not approve["notes"]["required"]
     referral = form_fields(by_id(legal, "approve_legal_referral"))
@@ -338,9 +339,9 @@ def test_letter_of_claim_and_referral_forms(legal):
 def test_court_forms(legal):
     issue = form_fields(by_id(legal, "issue_claim"))
     assert {k: (v["label"], v["type"], v["required"]) for k, v in issue.items()} == {
-        "claim_number": ("Claim number", "string", True),
-        "issued_on": ("Issue date", "date", True),
-        "posted_on": ("Date the claim form was posted", "date", True),
+        "claim_number": ("What is the claim number?", "string", True),
+        "issued_on": ("When was the claim issued?", "date", True),
+        "posted_on": ("When was the claim form posted?", "date", True),
     }
     response = form_fields(by_id(legal, "claim_response"))
     assert list(response) == ["response", "notes"]
@@ -362,7 +363,8 @@ def test_court_forms(legal):
     assert enforcement["kind"]["required"] and enforcement["kind"]["values"] == [
         "none", "warrant_of_control", "attachment_of_earnings", "charging_order",
         "third_party_debt_order", "order_to_obtain_information"]
-    assert enforcement["title_number"]["label"] == "Land Registry title number (charging order)"
+    assert enforcement["title_number"]["label"] == (
+        "What is the Land Registry title number of the property?")
     assert not enforcement["title_number"]["required"]
     # Every option has a human label, not its code.
     labels = [v.get("name") for v in by_id(legal, "enforcement_decision").iter(
@@ -427,7 +429,7 @@ def test_estate_forms(estate):
     assert lodged["type"] == "date" and not lodged["required"]
     renew = form_fields(by_id(estate, "renew_standing_search"))
     assert list(renew) == ["standing_search_lodged_on", "notes"]
-    assert renew["standing_search_lodged_on"]["label"] == "Renewed on"
+    assert renew["standing_search_lodged_on"]["label"] == "When was the standing search renewed?"
     assert renew["standing_search_lodged_on"]["required"]
     for task_id in ("pursue_estate", "pursue_estate_after_grant"):
         pursue = form_fields(by_id(estate, task_id))

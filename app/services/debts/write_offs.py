@@ -2,6 +2,7 @@
 amount requires (settings), the memo, and the debt closes."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
     WRITE_OFF_TRANSITIONS,
+    CaseNote,
     DebtCase,
     DebtCaseStatus,
     InvoiceStatus,
@@ -36,6 +38,43 @@ from app.services.debts.instalment_plans import cancel_plan
 from app.services.processes import instances
 from app.services.transaction import use_case
 
+REJECTION_REASON_MAX = 2000
+
+
+@dataclass(frozen=True)
+class WriteOffAmount:
+    """What a proposal for a reason would write off today, and who would have to approve it."""
+    amount: Decimal
+    invoice_numbers: tuple[str, ...]
+    approver_role: str | None  # None when there is nothing to write off
+
+
+def amount_for(debt: DebtCase, reason: str) -> WriteOffAmount:
+    """The amount `propose` would write off for `reason` today: everything still owed, or for
+    a statute-barred write-off only the invoices limitation bars."""
+    invoices = _invoices_for(debt, reason, clock.today())
+    amount = sum((i.outstanding for i in invoices), Decimal("0.00"))
+    return WriteOffAmount(amount, tuple(i.number for i in invoices),
+                          settings.write_off_approver(amount) if amount > 0 else None)
+
+
+def pending(debt: DebtCase) -> WriteOff | None:
+    """The proposal waiting for its approver, if there is one (at most one waits)."""
+    return decisions.pending_write_off(debt)
+
+
+def may_propose(debt: DebtCase) -> bool:
+    """Whether `propose` would consider a proposal now: the debt is open and none waits."""
+    return debt.status == DebtCaseStatus.OPEN and pending(debt) is None
+
+
+def _invoices_for(debt: DebtCase, reason: str, today: date) -> list:
+    open_invoices = [i for i in debt.invoices
+                     if i.outstanding > 0 and i.status not in cases.CLOSED_INVOICE]
+    if reason == "statute_barred":  # only what limitation bars; the rest stays recoverable
+        return [i for i in open_invoices if is_statute_barred(i.due_date, today)]
+    return open_invoices
+
 
 @use_case
 def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> WriteOff:
@@ -45,12 +84,7 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
                                                    WriteOff.status == WriteOffStatus.PROPOSED)):
         raise Conflict("a write-off is already waiting for approval")
     today = clock.today()
-    open_invoices = [i for i in debt.invoices
-                     if i.outstanding > 0 and i.status not in cases.CLOSED_INVOICE]
-    if reason == "statute_barred":  # only what limitation bars; the rest stays recoverable
-        invoices = [i for i in open_invoices if is_statute_barred(i.due_date, today)]
-    else:
-        invoices = open_invoices
+    invoices = _invoices_for(debt, reason, today)
     amount = sum((i.outstanding for i in invoices), Decimal("0.00"))
     barred_on = _barred_on(invoices or debt.invoices)
     problems = write_off.check_proposal(reason, amount, statute_barred_on=barred_on,
@@ -84,14 +118,21 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
 
 
 @use_case
-def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
+def decide(proposal: WriteOff, approve: bool, actor: User, reason: str | None = None
+           ) -> WriteOff:
+    """Approve (the invoices are written off; the debt closes when nothing is left) or reject.
+    `reason`, the approver's words for a rejection, is kept as a note on the case."""
     decision = WriteOffStatus.APPROVED if approve else WriteOffStatus.REJECTED
     if not can_move(WRITE_OFF_TRANSITIONS, proposal.status, decision):
         raise Conflict(f"this write-off is already {proposal.status}")
-    if proposal.proposed_by_id == actor.id:
-        raise Forbidden("a write-off must be approved by someone other than its proposer")
-    if not may_approve(actor, proposal.approver_role):
-        raise Forbidden(f"a write-off of this amount needs the role '{proposal.approver_role}'")
+    refused = why_not_decide(proposal, actor)
+    if refused:
+        raise Forbidden(refused)
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > REJECTION_REASON_MAX:
+        raise ValidationFailed("the reason is too long", [{
+            "field": "reason",
+            "message": f"the reason must be {REJECTION_REASON_MAX:,} characters or fewer"}])
     debt = db.session.get_one(DebtCase, proposal.debt_case_id)
     if approve and debt.status != DebtCaseStatus.OPEN:
         # Paid (or ended) while the proposal waited: nothing is left to write off. Rejecting it
@@ -100,6 +141,8 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
                        "proposal instead")
     proposal.status = decision
     proposal.decided_by_id, proposal.decided_at = actor.id, clock.now()
+    if reason and not approve:
+        _note(debt, actor, f"Write-off of £{proposal.amount:,.2f} rejected: {reason}")
     audit.record("write_off_" + proposal.status, actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"write_off_id": proposal.id})
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
@@ -122,6 +165,30 @@ def decide(proposal: WriteOff, approve: bool, actor: User) -> WriteOff:
                 task.completed_by_id = actor.id
     decisions.write_off_decided(debt, actor)
     return proposal
+
+
+def why_not_decide(proposal: WriteOff, actor: User) -> str | None:
+    """Why `actor` may not decide this proposal (four eyes, then the amount's level), or None."""
+    if proposal.proposed_by_id == actor.id:
+        return "a write-off must be approved by someone other than its proposer"
+    if not may_approve(actor, proposal.approver_role):
+        return f"a write-off of this amount needs the role '{proposal.approver_role}'"
+    return None
+
+
+def proposer_name(proposal: WriteOff) -> str:
+    """Who proposed it, by full name (never a username)."""
+    user = db.session.get(User, proposal.proposed_by_id) if proposal.proposed_by_id else None
+    return (user.full_name if user else None) or "A member of staff"
+
+
+def _note(debt: DebtCase, actor: User, text: str) -> None:
+    note = CaseNote(person_id=debt.person_id, author_id=actor.id, created_at=clock.now(),
+                    text=text)
+    db.session.add(note)
+    db.session.flush()
+    audit.record("note_added", actor=actor, person_id=debt.person_id,
+                 summary={"note_id": note.id})
 
 
 def may_approve(actor: User, role: str) -> bool:

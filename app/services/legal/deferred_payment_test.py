@@ -17,6 +17,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import (
     DebtCase,
+    DebtCaseStatus,
     FinancialAssessment,
     Letter,
     Person,
@@ -77,6 +78,22 @@ def _dpa_offer_fields(debt: DebtCase) -> dict[str, Any]:
 
 
 DPA_OUTCOMES = ("offered_accepted", "offered_refused", "ineligible", "not_eligible")
+OFFERED = ("offered_accepted", "offered_refused")
+EVIDENCE_MAX = 500  # DebtCase.dpa_evidence
+
+
+def offer_sent(debt: DebtCase) -> bool:
+    """Whether the offer of a deferred payment agreement went to the person: only then can an
+    offer's outcome (accepted or refused) be recorded."""
+    return _letter_sent(debt, "dpa_offer")
+
+
+def outcomes_open(debt: DebtCase) -> tuple[str, ...]:
+    """The outcomes record_dpa_test would accept for the debt now: none once it is closed."""
+    if debt.status != DebtCaseStatus.OPEN:
+        return ()
+    return DPA_OUTCOMES if offer_sent(debt) else tuple(
+        o for o in DPA_OUTCOMES if o not in OFFERED)
 
 
 @use_case
@@ -87,11 +104,17 @@ def record_dpa_test(debt: DebtCase, outcome: str, evidence: str | None, actor: U
     if outcome not in DPA_OUTCOMES:
         raise ValidationFailed("unknown outcome", [{"field": "outcome",
                                                     "message": f"one of {DPA_OUTCOMES}"}])
-    if outcome.startswith("offered_") and not _letter_sent(debt, "dpa_offer"):
-        raise Conflict("no deferred payment offer (DR-DPA-OFFER) has been sent for this debt")
+    if debt.status != DebtCaseStatus.OPEN:
+        raise Conflict("this debt is closed")
+    if outcome in OFFERED and not offer_sent(debt):
+        raise Conflict("no offer of a deferred payment agreement has been sent for this debt")
     if outcome != "offered_accepted" and not (evidence or "").strip():
         raise ValidationFailed("record the evidence", [{"field": "evidence", "message":
-                               "a refusal or ineligibility needs its evidence"}])
+                               "enter the evidence of the refusal, or of why no agreement "
+                               "could be made"}])
+    if len((evidence or "").strip()) > EVIDENCE_MAX:
+        raise ValidationFailed("the evidence is too long", [{"field": "evidence", "message":
+                               f"the evidence must be {EVIDENCE_MAX} characters or fewer"}])
     debt.dpa_outcome, debt.dpa_evidence = outcome, (evidence or "").strip() or None
     audit.record("dpa_test_recorded", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"debt_id": debt.id, "outcome": outcome})

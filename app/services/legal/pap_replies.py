@@ -2,14 +2,17 @@
 the Reply Form, documents sent, an offer decided."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from app import calendar, clock
 from app.domain import pap
 from app.errors import Conflict, ValidationFailed
+from app.letters.formatting import format_date
 from app.models import (
     DebtCase,
+    DebtCaseStatus,
     LetterOfClaim,
     User,
 )
@@ -22,13 +25,56 @@ from app.services.processes import instances
 from app.services.transaction import use_case
 
 REPLY_BOXES = ("A", "B", "C", "D")
+DOCUMENTS_MAX = 20
+DOCUMENT_NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class PapRecords:
+    """What may be recorded on the debt's posted Letter of Claim now (the rules below)."""
+    loc: LetterOfClaim | None
+    reply: bool
+    documents: bool
+    offer: bool
+
+
+def what_can_be_recorded(debt: DebtCase) -> PapRecords:
+    """The Reply Form once a Letter of Claim is posted for an open debt; documents when the
+    Reply Form asked for them; a decision on an offer made and not yet decided."""
+    loc = letter_of_claim.current_loc(debt) if debt.status == DebtCaseStatus.OPEN else None
+    if loc is None:
+        return PapRecords(None, False, False, False)
+    return PapRecords(loc, True, loc.documents_requested,
+                      loc.offer_amount is not None and loc.offer_decision is None)
 
 
 def _posted_loc(debt: DebtCase) -> LetterOfClaim:
+    if debt.status != DebtCaseStatus.OPEN:
+        raise Conflict("this debt is closed")
     loc = letter_of_claim.current_loc(debt)
     if loc is None:
         raise Conflict("no Letter of Claim has been posted for this debt")
     return loc
+
+
+def _not_future_nor_before(field: str, what: str, day: date, earliest: date,
+                           earliest_what: str) -> None:
+    """A date staff record must have happened, and not before what it answers."""
+    if day > clock.today():
+        raise ValidationFailed(f"{what} is in the future", [
+            {"field": field, "message": f"{what} must be today or in the past"}])
+    if day < earliest:
+        raise ValidationFailed(f"{what} is before {earliest_what}", [
+            {"field": field, "message": f"{what} must be on or after {earliest_what}, "
+                                        f"{format_date(earliest)}"}])
+
+
+def _offer_problems(offer_amount: Decimal | None, offer_frequency: str | None) -> list[dict]:
+    if offer_amount is not None and not (offer_frequency or "").strip():
+        return [{"field": "offer_frequency", "message": "select how often they offer to pay"}]
+    if offer_amount is None and (offer_frequency or "").strip():
+        return [{"field": "offer_amount", "message": "enter the amount they offer to pay"}]
+    return []
 
 
 @use_case
@@ -38,9 +84,11 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
     """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it."""
     loc = _posted_loc(debt)
     assert loc.letter_date is not None  # letter_of_claim.post_letter_of_claim dates what it posts
-    if received_on > clock.today() or received_on < loc.letter_date:
-        raise ValidationFailed("the reply date must fall between the letter and today",
-                               [{"field": "received_on", "message": "out of range"}])
+    _not_future_nor_before("received_on", "the date the Reply Form was received", received_on,
+                           loc.letter_date, "the date of the Letter of Claim")
+    problems = _offer_problems(offer_amount, offer_frequency)
+    if problems:
+        raise ValidationFailed("the offer needs an amount and how often", problems)
     loc.reply_received_on, loc.reply_box = received_on, box
     loc.offer_amount, loc.offer_frequency = offer_amount, offer_frequency
     loc.documents_requested, loc.seeking_advice = documents_requested, seeking_advice
@@ -65,9 +113,19 @@ def documents_provided(debt: DebtCase, provided_on: date, documents: list[str],
     assert loc.letter_date is not None and loc.earliest_issue is not None
     if not loc.documents_requested:
         raise Conflict("the Reply Form asked for no documents")
-    if provided_on > clock.today() or provided_on < (loc.reply_received_on or loc.letter_date):
-        raise ValidationFailed("the date must fall between the Reply Form and today",
-                               [{"field": "provided_on", "message": "out of range"}])
+    if loc.reply_received_on is not None:
+        _not_future_nor_before("provided_on", "the date the documents were sent", provided_on,
+                               loc.reply_received_on, "the date the Reply Form was received")
+    else:
+        _not_future_nor_before("provided_on", "the date the documents were sent", provided_on,
+                               loc.letter_date, "the date of the Letter of Claim")
+    documents = [d.strip() for d in documents if d and d.strip()]
+    if not documents or len(documents) > DOCUMENTS_MAX or any(
+            len(d) > DOCUMENT_NAME_MAX for d in documents):
+        raise ValidationFailed("list the documents sent", [{
+            "field": "documents",
+            "message": f"list between 1 and {DOCUMENTS_MAX} documents sent, one a line, each "
+                       f"{DOCUMENT_NAME_MAX} characters or fewer"}])
     loc.documents_provided_on = provided_on
     before = loc.earliest_issue
     _recompute(debt, loc, actor, "documents provided")
@@ -95,7 +153,8 @@ def decide_offer(debt: DebtCase, accept: bool, reasons: list[str], counter_propo
     reasons = [r.strip() for r in reasons if r and r.strip()]
     if not accept and not reasons:
         raise ValidationFailed("an offer can be refused only with written reasons",
-                               [{"field": "reasons", "message": "give at least one reason"}])
+                               [{"field": "reasons",
+                                 "message": "enter the reasons for refusing the offer"}])
     loc.offer_decision, loc.refusal_reasons = ("accepted", []) if accept else ("refused", reasons)
     audit.record("pap_offer_" + loc.offer_decision, actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id, summary={"loc_id": loc.id})

@@ -212,10 +212,17 @@ def _date_in_words(value: Any) -> str:
     return format_date(day)
 
 
+def answer_name(form_field: Mapping[str, Any]) -> str:
+    """What a record calls an answer: the field's short name from the diagram ("First payment
+    date", its `error_name`) when it gives one, else its label (the question)."""
+    named = str((form_field.get("properties") or {}).get("error_name") or "").strip()
+    return named or str(form_field.get("label") or form_field.get("id") or "")
+
+
 def answers_of(task: HumanTask) -> tuple[tuple[str, str], ...]:
-    """A completed task's answers in its form's order, with the form's own labels."""
+    """A completed task's answers in its form's order, each with its name (answer_name)."""
     outcome = task.outcome or {}
-    return tuple((f["label"], answer_in_words(f, outcome[f["id"]]))
+    return tuple((answer_name(f), answer_in_words(f, outcome[f["id"]]))
                  for f in task.form or () if f.get("id") in outcome)
 
 
