@@ -26,16 +26,13 @@ from .form_rules import form_rule_problems
 from .gateway_check import exclusivity_warnings
 from .scripting import is_iso_literal, to_python
 from .specs import CaseworkParser
+from .timer_check import timer_problems
 from .types import DiagramError, Problem
 
 # SpiffWorkflow runs these, but an inclusive gateway takes every route whose condition holds,
 # and the guide lists only exclusive and parallel gateways.
 _REFUSED_GATEWAYS = {f"{BPMN}inclusiveGateway": "an inclusive gateway",
                      f"{BPMN}complexGateway": "a complex gateway"}
-DATE_FUNCTIONS = frozenset({
-    "add_working_days", "add_calendar_days", "next_working_day", "add_months",
-    "deemed_service_cpr_6_26", "deemed_service_cpr_6_14", "today", "date_of",
-})
 
 
 class HandlerSignature(Protocol):
@@ -155,7 +152,7 @@ def lint(
     for task in root.iter(f"{BPMN}serviceTask"):
         problems.extend(_check_service_task(task, handlers, functions))
     for timer in root.iter(f"{BPMN}timerEventDefinition"):
-        problems.extend(_check_timer(timer, functions))
+        problems.extend(timer_problems(timer, _owner_id(timer), functions))
     for flow in root.iter(f"{BPMN}sequenceFlow"):
         problems.extend(_check_condition(flow, functions))
     for script_task in root.iter(f"{BPMN}scriptTask"):
@@ -291,53 +288,6 @@ def _check_service_task(task, handlers, functions) -> list[Problem]:
         if value.startswith(("${", "#{")):  # what the engine evaluates; anything else is literal
             problems.extend(_expression_problems(element_id, value, functions, f"parameter {name}"))
     return problems
-
-
-def _check_timer(timer, functions) -> list[Problem]:
-    element_id = _owner_id(timer)
-    problems = []
-    for kind in ("timeDate", "timeDuration", "timeCycle"):
-        node = timer.find(f"{BPMN}{kind}")
-        if node is None:
-            continue
-        text = (node.text or "").strip()
-        if not text:
-            problems.append(Problem(f"the timer's {kind} is empty", element_id))
-        elif is_iso_literal(text):
-            problems.extend(_check_literal_kind(element_id, kind, text))
-        else:
-            problems.extend(_check_timer_call(element_id, kind, text, functions))
-    return problems
-
-
-def _check_literal_kind(element_id, kind, text) -> list[Problem]:
-    is_cycle, is_duration = text.startswith("R"), text.startswith("P")
-    expected = {"timeCycle": is_cycle, "timeDuration": is_duration,
-                "timeDate": not (is_cycle or is_duration)}[kind]
-    if expected:
-        return []
-    wanted = {"timeCycle": "a cycle (R/...)", "timeDuration": "a duration (P...)",
-              "timeDate": "a date-time with an offset"}[kind]
-    return [Problem(f"{kind} needs {wanted}, not '{text}'", element_id)]
-
-
-def _check_timer_call(element_id, kind, text, functions) -> list[Problem]:
-    problems = _expression_problems(element_id, text, functions, "timer")
-    if problems:
-        return problems
-    tree = ast.parse(to_python(text), mode="eval").body
-    if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):
-        return [Problem("a timer must be an ISO-8601 literal or a call to a calendar function",
-                        element_id)]
-    # Only dates are computed: a duration or cycle is written as it is (P10D, R3/PT1H), and
-    # anything else would be accepted here and fail when a case reached the timer.
-    if kind != "timeDate":
-        return [Problem(f"a {kind} timer takes a plain ISO-8601 value such as P10D; to count "
-                        "working days use a Date timer with add_working_days(...)", element_id)]
-    if tree.func.id not in DATE_FUNCTIONS:
-        return [Problem(f"a Date timer must call a date function ({', '.join(sorted(DATE_FUNCTIONS))}), "
-                        f"not {tree.func.id}", element_id)]
-    return []
 
 
 def _check_condition(flow, functions) -> list[Problem]:

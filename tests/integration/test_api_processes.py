@@ -210,15 +210,30 @@ def test_unsafe_expressions_are_reported_on_their_elements_and_the_draft_is_kept
      "send_reminder_1", "no handler named 'nope'"),
     ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
      'system("rm -rf /")',
-     "reminder_2_due", "timer: unknown function 'system'"),
+     "reminder_2_due", "'system' is not a calendar function: count days with "
+     "add_working_days, add_calendar_days, add_months or next_working_day"),
     ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
      "P10X",
-     "reminder_2_due", "a timer must be an ISO-8601 literal or a call to a calendar function"),
+     "reminder_2_due", "Write when the timer is due as a date worked out from the case, such "
+     "as add_working_days(sent_date, 10), or as a length of time such as P10D"),
     ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
      "P10D",
-     "reminder_2_due", "timeDate needs a date-time with an offset, not 'P10D'"),
+     "reminder_2_due", "'P10D' is a length of time, but the timer's type is Date: choose the "
+     "type Duration, or give a date"),
+    ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
+     'add_working_days(r1_date, setting("dp_reminder_2_working_days")',
+     "reminder_2_due", "The timer could not be read: check its brackets, commas and quotation "
+     "marks, or choose one of the simple forms in the panel"),
+    ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
+     "add_working_days(r1_date, 2.5)",
+     "reminder_2_due", "Write the number of working days as a whole number"),
+    ('add_working_days(r1_date, setting("dp_reminder_2_working_days"))',
+     'add_working_days(r1_date, setting("dp_reminder_2_workingdays"))',
+     "reminder_2_due", "There is no setting called 'dp_reminder_2_workingdays': choose one from "
+     "the settings list"),
 ], ids=["user_task_without_role", "unknown_role", "unknown_handler", "timer_calls_system",
-        "timer_not_iso", "timer_of_the_wrong_kind"])
+        "timer_not_iso", "timer_of_the_wrong_kind", "timer_unreadable", "timer_half_a_day",
+        "timer_misspelt_setting"])
 def test_lint_problems_are_reported_on_their_element(as_user, old, new, element_id, message):
     fm = as_user("fm")
     response = put_draft(fm, edited((old, new)))

@@ -108,7 +108,7 @@ def test_role_handler_and_timer_are_checked_on_their_elements():
     by_element = {p.element_id: p.message for p in problems}
     assert "unknown role" in by_element["ask"]
     assert "no handler named 'nope'" in by_element["act"]
-    assert "unknown function 'os_system'" in by_element["waited"]
+    assert "'os_system' is not a calendar function" in by_element["waited"]
 
 
 def test_bare_iso_timer_literals_are_accepted_by_kind():
