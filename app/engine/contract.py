@@ -59,6 +59,9 @@ class Variable:
     required: bool = True
     # The answers the code understands, when the field offers a choice.
     values: frozenset[str] | None = None
+    # A date in a manager's words ("the date the pack was sent"): the modeler offers it to count
+    # a timer from. Empty for a variable that is not a date, or not one to count from.
+    date_words: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class ProcessContract:
             if element.id == element_id:
                 return element
         raise KeyError(f"{element_id} is not in the contract of {self.key}")
+
+    def dates(self) -> list[dict[str, str]]:
+        """The dates a timer may count from, in words, for the modeler's timer choices."""
+        return [{"name": v.name, "words": v.date_words} for v in self.variables if v.date_words]
 
     def load_bearing(self) -> list[dict[str, str]]:
         """Each declared element with why it matters, for the modeler to mark."""

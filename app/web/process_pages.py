@@ -11,6 +11,7 @@ from markupsafe import Markup
 from app.errors import ValidationFailed
 from app.roles import PROCESS_EDITORS
 from app.services.processes import definitions, version_changes
+from app.services.processes.timer_choices import timer_choices
 
 from . import bp
 from .auth import page_requires
@@ -39,7 +40,8 @@ def modeler(key):
     definition = definitions.get_definition(key)
     return render_template("modeler.html", definition=definition, active_nav="processes",
                            draft_hash=definitions.draft_hash(definition),
-                           load_bearing=definitions.load_bearing(key))
+                           load_bearing=definitions.load_bearing(key),
+                           timer_choices=timer_choices(key))
 
 
 @bp.get("/processes/<key>/draft.bpmn")

@@ -91,3 +91,13 @@ def test_a_timer_of_the_wrong_type_says_which_type_to_choose(kind, text, sentenc
 class _Letter:
     required = frozenset({"template"})
     optional = frozenset({"date_var"})
+
+
+def test_a_contract_offers_its_dates_in_words_for_the_modeler():
+    from app.services.debts.recovery_contract import LADDER
+    from app.services.direct_payments.direct_payment_contract import CONTRACT
+
+    dates = CONTRACT.dates()
+    assert {"name": "sent_date", "words": "the date the pack was sent"} in dates
+    assert {d["name"] for d in dates} == {"sent_date", "recipient_signed_on", "first_payment_date"}
+    assert LADDER.dates() == [{"name": "r1_date", "words": "the date reminder 1 was sent"}]

@@ -39,7 +39,7 @@ LADDER = ProcessContract(
         "debt_step": {"step": _STEP},
     },
     variables=(Variable("r1_date", "the final demand prints the date of the first reminder",
-                        task="send_reminder_1"),),
+                        task="send_reminder_1", date_words="the date reminder 1 was sent"),),
     messages=(
         _PAID,
         Message("person_died", "the service sends it when a death is recorded, and the ladder "
@@ -63,7 +63,8 @@ DECISION = ProcessContract(
         Variable("decision", "the checks on the decision read it", task=DECIDE_NEXT_STEP,
                  type="enum", values=frozenset({"letter_of_claim", "write_off", "review_later"})),
         Variable("review_on", "a review later needs the date to review on",
-                 task=DECIDE_NEXT_STEP, type="date", required=False),
+                 task=DECIDE_NEXT_STEP, type="date", required=False,
+                 date_words="the date chosen to review the debt"),
     ),
     messages=(_PAID, Message("write_off_decided",
                              "the service sends it when the approver decides the write-off")),

@@ -34,10 +34,11 @@ CONTRACT = ProcessContract(
     }},
     variables=(
         Variable("sent_date", "the reminders print the date the agreement was sent",
-                 task="send_agreement"),
+                 task="send_agreement", date_words="the date the pack was sent"),
         Variable("recipient_signed_on",
                  "the check that the signing date is not in the future reads it",
-                 task=VALIDATE_AGREEMENT, type="date"),
+                 task=VALIDATE_AGREEMENT, type="date",
+                 date_words="the date the person signed the agreement"),
         *(Variable(name, "the missing-information letter lists each item not ticked",
                    task=VALIDATE_AGREEMENT, type="boolean")
           for name in ("signatures_complete", "dedicated_account", "contribution_set_up")),
@@ -47,7 +48,7 @@ CONTRACT = ProcessContract(
                  task="care_manager_decision", type="note", required=False),
         Variable("first_payment_date",
                  "the confirmation letter's payment schedule starts on that date",
-                 task="countersign_agreement", type="date"),
+                 task="countersign_agreement", type="date", date_words="the first payment date"),
     ),
     messages=(Message("paperwork_received",
                       "the service passes it on when the signed agreement comes back, and the "

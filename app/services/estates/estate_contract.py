@@ -22,7 +22,8 @@ ESTATE = ProcessContract(
         Variable("grant_known", "the standing-search check and the route after it read it",
                  task=RECORD_GRANT_OR_SEARCH, type="boolean"),
         Variable("standing_search_lodged_on", "the six-month renewal counts from it",
-                 task=RECORD_GRANT_OR_SEARCH, type="date", required=False),
+                 task=RECORD_GRANT_OR_SEARCH, type="date", required=False,
+                 date_words="the date the standing search was lodged"),
     ),
     messages=(PAID_IN_FULL, Message("grant_recorded",
                                     "the service sends it when a grant of probate is recorded, "
