@@ -1,6 +1,6 @@
 // The process modeler (docs/frontend.md): bpmn-js Modeler with the properties panel for the
 // Camunda 7 dialect (candidate groups, due dates, timers, form fields, external tasks' topic and
-// input parameters).  Page contract:
+// input parameters), and a timer's due time in words (timer-panel.js).  Page contract:
 //   <div id="modeler" data-xml-url data-save-url data-publish-url data-csrf>
 //     <div id="canvas"></div> <div id="properties"></div> </div>
 //   <button id="save-draft">  <button id="publish">  <div id="problems">  <p id="modeler-status">
@@ -15,6 +15,8 @@ import {
 } from "bpmn-js-properties-panel";
 import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
 import camundaModdleDescriptors from "camunda-bpmn-moddle/resources/camunda.json";
+import timerWordsModule from "./timer-panel";
+import * as timerWords from "./timer-words";
 
 const byId = (id) => document.getElementById(id);
 
@@ -37,6 +39,8 @@ function start(root) {
   const problemsRegion = byId("problems");
   const statusLine = byId("modeler-status");
   const loadBearingRegion = byId("load-bearing");
+  // The dates the process declares and the day settings, in words (timer-panel.js).
+  const timerChoices = { dates: [], settings: [], ...JSON.parse(root.dataset.timerChoices || "{}") };
 
   const modeler = new BpmnModeler({
     container: byId("canvas"),
@@ -46,10 +50,12 @@ function start(root) {
       BpmnPropertiesProviderModule,
       CamundaPlatformPropertiesProviderModule,
       CamundaBehaviorsModule,
+      timerWordsModule(timerChoices),
     ],
     moddleExtensions: { camunda: camundaModdleDescriptors },
   });
   window.caseworkModeler = modeler; // tests reach elementRegistry, modeling, selection here
+  window.caseworkTimerWords = { ...timerWords, choices: timerChoices }; // and the timer forms
 
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
