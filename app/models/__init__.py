@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 from .case_records import CaseDocument, CaseNote
+from .contacts import ContactMethod, ContactOutcome, ContactRecord, ContactWith
 from .finance import (
     DEBT_CASE_TRANSITIONS,
     INSTALMENT_PLAN_TRANSITIONS,
@@ -66,6 +67,7 @@ from .workflow import (
 
 __all__ = [
     "Account", "BreathingSpace", "CaseDocument", "CaseNote", "CapacityAssessment", "CarePackage", "DebtCase",
+    "ContactMethod", "ContactOutcome", "ContactRecord", "ContactWith",
     "FinancialAssessment", "FormSubmission", "Invoice", "InvoiceLine", "InvoiceStatus", "Payment",
     "PaymentAllocation", "InstalmentPlan", "JobRun", "PausedTimer", "PersonAddress",
     "PersonNameToken", "Provider", "CourtClaim", "EnforcementAction", "Estate",

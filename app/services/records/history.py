@@ -25,6 +25,7 @@ from app.letters.catalogue import TEMPLATES
 from app.letters.formatting import format_date
 from app.models import AuditEvent, HumanTask, Letter, Person, ProcessInstance, User
 from app.models.workflow import ProcessDefinition, ProcessVersion
+from app.services.records import contacts as contact_log
 
 THE_SYSTEM = "The system"
 SOMEONE = "A member of staff"  # a user with no full name: never their username
@@ -109,6 +110,7 @@ class _Lookups:
     letters: dict[int, Letter] = field(default_factory=dict)
     staff: dict[str, str] = field(default_factory=dict)  # username -> full name
     processes: dict[int, str] = field(default_factory=dict)  # instance id -> process name
+    contacts: dict[int, Any] = field(default_factory=dict)  # contact id -> ContactRecord
 
 
 def entries_of(person: Person, show_system: bool = False,
@@ -148,6 +150,8 @@ def _lookups_for(person: Person, events: list[AuditEvent]) -> _Lookups:
             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
             .where(ProcessInstance.id.in_(instance_ids)))}
+    found.contacts = contact_log.records_by_id(
+        e.summary.get("contact_id") for e in events if e.action == "contact_logged")
     return found
 
 
@@ -366,7 +370,19 @@ def _instance_started(event: AuditEvent, found: _Lookups) -> Described:
     return f"{name} started", (), None
 
 
+def _contact_logged(event: AuditEvent, found: _Lookups) -> Described:
+    record = found.contacts.get(event.summary.get("contact_id") or 0)
+    if record is None:
+        return "Call or contact logged", (), None
+    answers = [("When", contact_log.when_in_words(record)),
+               ("How", contact_log.METHODS.get(record.method, record.method))]
+    if record.notes:
+        answers.append(("Notes", record.notes))
+    return contact_log.sentence(record, found.person), tuple(answers), None
+
+
 DESCRIBERS: dict[str, Callable[[AuditEvent, _Lookups], Described]] = {
+    "contact_logged": _contact_logged,
     "task_completed": _task_completed,
     "task_claimed": _task_event("Task taken"),
     "task_unclaimed": _task_event("Task handed back"),
