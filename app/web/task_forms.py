@@ -2,9 +2,12 @@
 from the posted form (a date from its three boxes), and a draft's answers shown again."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from app.domain.forms import validate_form
+from app.domain.forms import error_name, validate_form
+
+_PARTS = ("day", "month", "year")
 
 
 def field_kind(field) -> str:
@@ -13,6 +16,44 @@ def field_kind(field) -> str:
         return "radios" if len(field.options) <= 8 else "select"
     return {"boolean": "yesno", "date": "date", "money": "money", "long": "number",
             "note": "textarea"}.get(field.type, "text")
+
+
+@dataclass(frozen=True)
+class Section:
+    """Fields shown together: under a heading (a fieldset's legend) when the diagram gives
+    them a `group`, else one by one."""
+    heading: str | None
+    fields: tuple
+
+
+def sections(fields) -> list[Section]:
+    """The form's fields in order, fields in a row with the same `group` property together."""
+    found: list[Section] = []
+    for field in fields:
+        heading = (field.properties.get("group") or "").strip() or None
+        if found and heading is not None and found[-1].heading == heading:
+            found[-1] = Section(heading, (*found[-1].fields, field))
+        else:
+            found.append(Section(heading, (field,)))
+    return found
+
+
+def hint_of(field) -> str | None:
+    """The field's hint from the diagram (the `hint` property), if it has one."""
+    return (field.properties.get("hint") or "").strip() or None
+
+
+def date_problem(field, parts: list[str]) -> str | None:
+    """GOV.UK's message for date boxes that do not make a real date; None when they do."""
+    name = error_name(field)
+    missing = [part for part, value in zip(_PARTS, parts, strict=True) if not value]
+    if missing:
+        return f"{name} must include a {' and a '.join(missing)}"
+    try:
+        date_from_boxes(parts)
+    except ValueError:
+        return f"{name} must be a real date"
+    return None
 
 
 def date_from_boxes(parts: list[str]) -> date:
@@ -32,15 +73,16 @@ def posted_data(fields, form) -> tuple[dict[str, str | None], dict[str, list[str
     errors: dict[str, str] = {}
     for field in fields:
         if field.type == "date":
-            parts = [form.get(f"{field.id}-{p}", "").strip() for p in ("day", "month", "year")]
+            parts = [form.get(f"{field.id}-{p}", "").strip() for p in _PARTS]
             raw[field.id] = parts
             if not any(parts):
                 data[field.id] = None
                 continue
-            try:
+            problem = date_problem(field, parts)
+            if problem:
+                errors[field.id] = problem
+            else:
                 data[field.id] = date_from_boxes(parts).isoformat()
-            except ValueError:
-                errors[field.id] = f"{field.label} must be a real date, for example 27 3 2026"
         else:
             value = form.get(field.id)
             raw[field.id] = value

@@ -19,7 +19,7 @@ from app.services.records import history
 from . import bp
 from .approval import approval_view
 from .auth import page_requires
-from .task_forms import field_kind, read_answers, shown_values
+from .task_forms import field_kind, hint_of, read_answers, sections, shown_values
 
 if TYPE_CHECKING:  # the type only: pages never touch a model themselves
     from app.models import Person
@@ -72,6 +72,7 @@ def task_page(task_id):
     status = 422 if errors else 200
     return render_template(
         "task.html", task=task, fields=fields, kind=field_kind, errors=errors, raw=raw,
+        sections=sections, hint=hint_of,
         person=person, summary=_summary(person), today=clock.today(), record=_record(task),
         offers_draft=len(fields) >= LONG_FORM,
         may_complete=task_actions.may_complete(task, current_user),

@@ -170,3 +170,31 @@ def test_a_date_within_a_time_of_another_field():
 def test_periods(config, period):
     from app.domain.forms import parse_period
     assert parse_period(config) == period
+
+
+def test_fields_in_a_row_with_the_same_group_are_shown_under_its_heading():
+    from app.web.task_forms import sections
+
+    def asked(field_id: str, group: str | None = None) -> FormField:
+        return FormField(id=field_id, label=f"{field_id}?", type="boolean",
+                         properties={"group": group} if group else {})
+
+    fields = [asked("a", "The charge"), asked("b", "The charge"), asked("c", "The person"),
+              asked("d"), asked("e", "The charge")]
+    assert [(s.heading, [f.id for f in s.fields]) for s in sections(fields)] == [
+        ("The charge", ["a", "b"]), ("The person", ["c"]), (None, ["d"]),
+        ("The charge", ["e"])]
+
+
+@pytest.mark.parametrize(("parts", "message"), [
+    (["12", "", "2026"], "First payment date must include a month"),
+    (["", "", "2026"], "First payment date must include a day and a month"),
+    (["31", "2", "2026"], "First payment date must be a real date"),
+    (["1", "1", "26"], "First payment date must be a real date"),
+])
+def test_date_boxes_say_what_is_wrong_by_the_answers_name(parts, message):
+    from app.web.task_forms import date_problem
+
+    first = FormField(id="first_payment_date", label="When should the first payment be made?",
+                      type="date", properties={"error_name": "First payment date"})
+    assert date_problem(first, parts) == message
