@@ -27,11 +27,12 @@ class Section:
 
 
 def sections(fields) -> list[Section]:
-    """The form's fields in order, fields in a row with the same `group` property together."""
+    """The form's fields in order, fields in a row with the same `group` property together
+    (and fields in a row with none)."""
     found: list[Section] = []
     for field in fields:
         heading = (field.properties.get("group") or "").strip() or None
-        if found and heading is not None and found[-1].heading == heading:
+        if found and found[-1].heading == heading:
             found[-1] = Section(heading, (*found[-1].fields, field))
         else:
             found.append(Section(heading, (field,)))

@@ -1,7 +1,11 @@
 """The task page: the diagram's form, validated on the server (errors beside the fields, the
 values kept), the person's contact details, what the task needs (a debt's invoices and the
 letters sent on it, what earlier tasks of the process recorded), a completed task's answers, and
-the diagram with this task highlighted."""
+the diagram with this task highlighted.
+
+A task whose completion would send a letter is not completed from its form: valid answers are
+kept (as the task's draft) and shown on a check-your-answers page, and only its "Confirm and
+send" completes the task, with the answers that page showed."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -13,7 +17,7 @@ from app import clock
 from app.errors import AppError, NotFound, ValidationFailed
 from app.services.debts import cases
 from app.services.debts.cases import balance
-from app.services.inbox import task_actions, task_list
+from app.services.inbox import letter_preview, task_actions, task_list
 from app.services.records import history
 
 from . import bp
@@ -64,6 +68,10 @@ def task_page(task_id):
     if request.method == "POST":
         draft = request.form.get("action") == "draft"
         answers, raw, errors = read_answers(fields, request.form, draft=draft)
+        if not errors and not draft and approval_view(task) is None:
+            errors, done = _check_first(task, answers)
+            if done is not None:
+                return done
         if not errors:
             errors, done = _submit(task, answers, draft)
             if done is not None:
@@ -100,15 +108,75 @@ def _submit(task, answers: dict, draft: bool):
         flash("Draft saved, and you have taken the task. Complete it when you have every "
               "answer.", "success")
         return {}, redirect(url_for("web.task_page", task_id=task.id))
-    # Keep the user moving: the person's next task they may do, else the inbox.
+    return {}, _moved_on(task)
+
+
+def _moved_on(task):
+    """After a completion, keep the user moving: the person's next task they may do, else
+    the inbox."""
     following = task_list.next_task_for(task.person_id, current_user, task.id)
     if following is None:
         flash(f"Completed: {task.title}. There are no more tasks for {task.person.name} "
               "that you can do.", "success")
-        return {}, redirect(url_for("web.inbox"))
+        return redirect(url_for("web.inbox"))
     flash(f"Completed: {task.title}. Next for {task.person.name}: {following.title}.",
           "success")
-    return {}, redirect(url_for("web.task_page", task_id=following.id))
+    return redirect(url_for("web.task_page", task_id=following.id))
+
+
+def _check_first(task, answers: dict):
+    """For a task whose completion sends a letter: keep the valid answers and go to the check
+    page. (The problems to show, or that page); (no problems, None) for any other task."""
+    try:
+        clean = task_actions.check_answers(task.id, answers, current_user)
+    except AppError:
+        return {}, None  # completing says what is wrong, as it always has
+    if not letter_preview.letters_on_completion(task, clean):
+        return {}, None
+    try:
+        task_actions.save_draft(task.id, answers, current_user)
+    except AppError:
+        return {}, None
+    return {}, redirect(url_for("web.check_answers", task_id=task.id), code=303)
+
+
+@bp.get("/tasks/<int:task_id>/check")
+@page_requires()
+def check_answers(task_id):
+    """Check your answers before sending the letter: the kept answers with Change links, the
+    letters and who they go to, and "Confirm and send"."""
+    task = task_actions.get_task(task_id, current_user)
+    back = redirect(url_for("web.task_page", task_id=task.id))
+    if not task_actions.may_complete(task, current_user) or task.draft is None:
+        return back
+    try:
+        clean = task_actions.check_answers(task.id, task.draft, current_user)
+    except AppError:
+        return back  # the form shows the kept answers; Complete says what is wrong
+    letters = letter_preview.letters_on_completion(task, clean)
+    if not letters:
+        return back
+    fields = task_actions.form_of(task)
+    rows = [(section.heading, [(f, history.answer_name(f.to_dict()),
+                                history.answer_in_words(f.to_dict(), clean.get(f.id)))
+                               for f in section.fields]) for section in sections(fields)]
+    return render_template("check_answers.html", task=task, person=task.person, rows=rows,
+                           letters=letters, token=task_actions.answers_token(task.draft))
+
+
+@bp.post("/tasks/<int:task_id>/check")
+@page_requires()
+def confirm_answers(task_id):
+    """Confirm and send: completes the task with the checked answers, once."""
+    task = task_actions.get_task(task_id, current_user)
+    try:
+        task_actions.complete_checked(task.id, request.form.get("answers", ""), current_user)
+    except ValidationFailed as exc:
+        problems = "; ".join(d["message"] for d in exc.details) or exc.message
+        flash(f"Nothing was sent: {problems}. Change your answers and complete the task "
+              "again.", "error")
+        return redirect(url_for("web.task_page", task_id=task.id))
+    return _moved_on(task)
 
 
 @bp.get("/tasks/<int:task_id>/diagram.bpmn")

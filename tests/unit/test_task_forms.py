@@ -180,9 +180,9 @@ def test_fields_in_a_row_with_the_same_group_are_shown_under_its_heading():
                          properties={"group": group} if group else {})
 
     fields = [asked("a", "The charge"), asked("b", "The charge"), asked("c", "The person"),
-              asked("d"), asked("e", "The charge")]
+              asked("d"), asked("f"), asked("e", "The charge")]
     assert [(s.heading, [f.id for f in s.fields]) for s in sections(fields)] == [
-        ("The charge", ["a", "b"]), ("The person", ["c"]), (None, ["d"]),
+        ("The charge", ["a", "b"]), ("The person", ["c"]), (None, ["d", "f"]),
         ("The charge", ["e"])]
 
 

@@ -1,6 +1,8 @@
 """The task inbox and the work on a task: claim, unclaim, assign, complete."""
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import and_, or_, select
@@ -150,10 +152,8 @@ def assign(task_id: int, username: str, actor: User) -> HumanTask:
     return task
 
 
-@use_case
-def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
-    """Complete a task with its form data, then let the engine run on, in one transaction."""
-    task, open_tasks = _task_to_complete(task_id, user)
+def _accepted(task: HumanTask, data: Mapping[str, Any], user: User) -> dict[str, Any]:
+    """The clean answers complete() would record, or what it would refuse them with."""
     _require_open(task)
     _require_role(task, user)
     if task.claimed_by_id not in (None, user.id):
@@ -164,6 +164,46 @@ def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
     refused = task_checks.problems(task, clean)
     if refused:
         raise ValidationFailed("this step is not allowed yet", refused)
+    return clean
+
+
+def check_answers(task_id: int, data: Mapping[str, Any], user: User) -> dict[str, Any]:
+    """The answers as complete() would take them, without completing or changing anything:
+    what a check-your-answers page shows. Refused as complete() would refuse them."""
+    task, _ = _task_to_complete(task_id, user)
+    return _accepted(task, data, user)
+
+
+def answers_token(answers: Mapping[str, Any]) -> str:
+    """A digest of answers, so a confirmation names the answers the user saw and checked."""
+    text = json.dumps(dict(answers), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@use_case
+def complete(task_id: int, data: Mapping[str, Any], user: User) -> HumanTask:
+    """Complete a task with its form data, then let the engine run on, in one transaction."""
+    task, open_tasks = _task_to_complete(task_id, user)
+    return _complete(task, open_tasks, data, user)
+
+
+@use_case
+def complete_checked(task_id: int, token: str, user: User) -> HumanTask:
+    """Complete a task with the answers kept when they were checked (its draft), only if they
+    are still the ones the check page showed (`token`): a second or a stale confirmation
+    changes nothing and says so."""
+    task, open_tasks = _task_to_complete(task_id, user)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"This task was already {task.status}, so nothing was sent again")
+    if task.draft is None or answers_token(task.draft) != token:
+        raise Conflict("The answers changed after you checked them, so nothing was sent: "
+                       "check them again")
+    return _complete(task, open_tasks, task.draft, user)
+
+
+def _complete(task: HumanTask, open_tasks: list[HumanTask], data: Mapping[str, Any],
+              user: User) -> HumanTask:
+    clean = _accepted(task, data, user)
     instance = task.instance
     result = None
     if task.source == "diagram":
