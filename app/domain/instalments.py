@@ -47,6 +47,7 @@ _FREQUENCY_TEXT = {
 }
 _STEP_DAYS = {"weekly": 7, "fortnightly": 14, "four_weekly": 28}
 FREQUENCIES = frozenset(_FREQUENCY_TEXT)
+FREQUENCY_ORDER = tuple(_FREQUENCY_TEXT)  # shortest first, as a form offers them
 METHODS = frozenset({"direct_debit", "standing_order", "card", "cash_or_cheque"})
 
 _ZERO = Decimal("0.00")
@@ -256,7 +257,8 @@ def _first_date_problems(first_date: date, method: str, today: date, dd_notice_d
     problems = []
     if first_date < today:
         problems.append(TermProblem(
-            "first_date", f"The first payment date, {_day(first_date)}, is in the past."))
+            "first_date", f"The first payment date must be today or in the future: "
+                          f"{_day(first_date)} is in the past."))
     earliest = today + timedelta(days=dd_notice_days)
     if method == "direct_debit" and first_date < earliest:
         problems.append(TermProblem(

@@ -251,8 +251,8 @@ def test_amount_greater_than_the_arrears():
 
 def test_first_date_in_the_past():
     found = problems(method="standing_order", first_date=TODAY - timedelta(days=1))
-    assert found == [TermProblem("first_date", "The first payment date, 26 March 2026, is in "
-                                               "the past.")]
+    assert found == [TermProblem("first_date", "The first payment date must be today or in "
+                                               "the future: 26 March 2026 is in the past.")]
 
 
 def test_first_date_today_is_fine_without_direct_debit():

@@ -35,11 +35,12 @@ def start(person: Person, kind: str, starts_on: date, ends_on: date | None,
           reference: str | None, actor: User) -> BreathingSpace:
     today = clock.today()
     _check(kind, starts_on, ends_on, today)
+    if person.deceased:
+        raise Conflict("the person has died: a Breathing Space ends with a death")
     if cases.active_breathing_space(person.id, today) is not None:
         raise Conflict("a Breathing Space is already recorded for this person")
     if kind == "standard" and ends_on is None:
-        ends_on = calendar.add_calendar_days(
-            starts_on, settings.integer("breathing_space_standard_days"))
+        ends_on = standard_end(starts_on)
     bs = BreathingSpace(person_id=person.id, kind=kind, reference=reference, starts_on=starts_on,
                         ends_on=ends_on, recorded_at=clock.now())
     db.session.add(bs)
@@ -78,19 +79,37 @@ def hold_new_debt(debt, today: date) -> None:
     recovery_guards.note_guards(debt, recovery_guards.decide(debt, "letter"))
 
 
+def standard_days() -> int:
+    """How long a standard Breathing Space lasts, in calendar days (60 by the regulations)."""
+    return settings.integer("breathing_space_standard_days")
+
+
+def standard_end(starts_on: date) -> date:
+    """The day a standard Breathing Space starting on `starts_on` ends."""
+    return calendar.add_calendar_days(starts_on, standard_days())
+
+
+def open_of(person: Person) -> BreathingSpace | None:
+    """The person's latest Breathing Space not yet ended or cancelled: the one whose end or
+    cancellation may still be recorded."""
+    return db.session.scalar(select(BreathingSpace).where(
+        BreathingSpace.person_id == person.id, BreathingSpace.lifted_at.is_(None),
+        BreathingSpace.cancelled_on.is_(None)).order_by(BreathingSpace.starts_on.desc(),
+                                                        BreathingSpace.id.desc()).limit(1))
+
+
 def _check(kind: str, starts_on: date, ends_on: date | None, today: date) -> None:
     problems = []
     if kind not in KINDS:
         problems.append({"field": "kind", "message": f"must be one of {', '.join(KINDS)}"})
     if starts_on > today:
-        problems.append({"field": "starts_on", "message": "a Breathing Space notice is recorded "
-                         "once it has started; the start must not be after today"})
-    minimum = settings.integer("breathing_space_standard_days")
-    if kind == "standard" and ends_on is not None and (ends_on - starts_on).days < minimum:
-        problems.append({"field": "ends_on", "message": f"a standard Breathing Space lasts at "
-                         f"least {minimum} days"})
+        problems.append({"field": "starts_on", "message": "the start date must be today or in "
+                         "the past: a Breathing Space is recorded once it has started"})
     if ends_on is not None and ends_on <= starts_on:
-        problems.append({"field": "ends_on", "message": "must be after the start"})
+        problems.append({"field": "ends_on", "message": "the end date must be after the start "
+                         "date"})
+    elif kind == "standard" and ends_on is not None and ends_on < standard_end(starts_on):
+        problems.append({"field": "ends_on", "message": _too_short(starts_on)})
     if problems:
         raise ValidationFailed("the Breathing Space notice has problems", problems)
 
@@ -102,8 +121,14 @@ def end(bs: BreathingSpace, ends_on: date, actor: User) -> BreathingSpace:
     if bs.lifted_at is not None or bs.cancelled_on is not None:
         raise Conflict("this Breathing Space has already ended")
     if ends_on <= bs.starts_on:
-        raise ValidationFailed("the end must be after the start",
-                               [{"field": "ends_on", "message": "must be after the start"}])
+        raise ValidationFailed("the end must be after the start", [{
+            "field": "ends_on", "message": f"the end date must be after the start date, "
+                                          f"{_day(bs.starts_on)}"}])
+    if bs.kind == "standard" and ends_on < standard_end(bs.starts_on):
+        # Ended early, it was cancelled: record the cancellation, which says so.
+        raise ValidationFailed("a standard Breathing Space cannot end early", [{
+            "field": "ends_on", "message": _too_short(bs.starts_on) + "; if it ended early, "
+                                           "record that it was cancelled"}])
     bs.ends_on = ends_on
     audit.record("breathing_space_end_recorded", actor=actor, person_id=bs.person_id,
                  summary={"breathing_space_id": bs.id, "ends_on": ends_on.isoformat()})
@@ -118,13 +143,23 @@ def cancel(bs: BreathingSpace, cancelled_on: date | None, actor: User) -> Breath
         raise Conflict("this Breathing Space has already ended")
     cancelled_on = cancelled_on or clock.today()
     if cancelled_on > clock.today() or cancelled_on < bs.starts_on:
-        raise ValidationFailed("the cancellation date must fall between the start and today",
-                               [{"field": "cancelled_on", "message": "out of range"}])
+        raise ValidationFailed("the cancellation date must fall between the start and today", [{
+            "field": "cancelled_on", "message": f"the date it was cancelled must be between the "
+                                               f"start date, {_day(bs.starts_on)}, and today"}])
     bs.cancelled_on = cancelled_on
     audit.record("breathing_space_cancelled", actor=actor, person_id=bs.person_id,
                  summary={"breathing_space_id": bs.id})
     lift(bs, actor)
     return bs
+
+
+def _too_short(starts_on: date) -> str:
+    return (f"a standard Breathing Space lasts at least {standard_days()} days: the end date "
+            f"must be {_day(standard_end(starts_on))} or later")
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def lift_ended(today: date | None = None) -> int:

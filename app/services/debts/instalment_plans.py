@@ -6,6 +6,7 @@ plan ends and the ladder goes on at the Letter of Claim (a task for the officer 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
@@ -30,17 +31,48 @@ METHOD_TEXT = {"direct_debit": "Direct Debit", "standing_order": "standing order
                "card": "debit or credit card", "cash_or_cheque": "cash or cheque"}
 
 
-@use_case
-def record_plan(debt: DebtCase, terms: Mapping[str, Any], actor: User) -> InstalmentPlan:
-    """Agree a plan for the debt's arrears as they stand today and confirm it by letter."""
+@dataclass(frozen=True)
+class PlanPreview:
+    """What a plan on these terms would be: the arrears it covers and its payments."""
+    arrears: Decimal
+    schedule: tuple[instalments.Instalment, ...]
+
+
+def arrears_covered(debt: DebtCase, today: date | None = None) -> Decimal:
+    """What a plan agreed today would cover: every invoice still owing, except one under
+    query or statute-barred."""
+    return sum((i.outstanding for i in _covered(debt, today or clock.today())), Decimal("0.00"))
+
+
+def preview(debt: DebtCase, terms: Mapping[str, Any]) -> PlanPreview:
+    """The plan `record_plan` would agree on these terms, written nowhere: Conflict or
+    ValidationFailed exactly as `record_plan` would raise them."""
+    arrears = _check(debt, terms, clock.today())[1]
+    return PlanPreview(arrears, instalments.schedule(arrears, terms["amount"],
+                                                     terms["frequency"], terms["first_date"]))
+
+
+def rules() -> dict[str, Any]:
+    """The settings a plan's terms are checked against, for a page's hints."""
+    return {"dd_notice_days": settings.integer("instalment_dd_advance_notice_days"),
+            "max_months": settings.integer("instalment_plan_max_months"),
+            "minimum_amount": Decimal(settings.get("instalment_minimum_amount")),
+            "grace_days": settings.integer("instalment_missed_payment_grace_days")}
+
+
+def _covered(debt: DebtCase, today: date) -> list[Invoice]:
+    return [i for i in debt.invoices if i.outstanding > 0 and not i.query_hold
+            and i.status not in cases.CLOSED_INVOICE
+            and not is_statute_barred(i.due_date, today)]
+
+
+def _check(debt: DebtCase, terms: Mapping[str, Any], today: date
+           ) -> tuple[list[Invoice], Decimal]:
     if debt.status != "open":
         raise Conflict("this debt case is closed")
     if cases.current_plan(debt) is not None:
         raise Conflict("this debt already has an instalment plan in force")
-    today = clock.today()
-    covered = [i for i in debt.invoices if i.outstanding > 0 and not i.query_hold
-               and i.status not in cases.CLOSED_INVOICE
-               and not is_statute_barred(i.due_date, today)]
+    covered = _covered(debt, today)
     arrears = sum((i.outstanding for i in covered), Decimal("0.00"))
     if arrears <= 0:
         raise Conflict("nothing is owed on this debt that a plan could cover")
@@ -53,6 +85,13 @@ def record_plan(debt: DebtCase, terms: Mapping[str, Any], actor: User) -> Instal
     if problems:
         raise ValidationFailed("the instalment plan's terms have problems",
                                [{"field": p.field, "message": p.message} for p in problems])
+    return covered, arrears
+
+
+@use_case
+def record_plan(debt: DebtCase, terms: Mapping[str, Any], actor: User) -> InstalmentPlan:
+    """Agree a plan for the debt's arrears as they stand today and confirm it by letter."""
+    covered, arrears = _check(debt, terms, clock.today())
     plan = InstalmentPlan(
         debt_case_id=debt.id, status="active", arrears_total=arrears, amount=terms["amount"],
         frequency=terms["frequency"], first_date=terms["first_date"], method=terms["method"],

@@ -33,8 +33,13 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
     if person.deceased:
         raise Conflict("a death is already recorded for this person")
     if date_of_death > clock.today():
-        raise ValidationFailed("the date of death is in the future",
-                               [{"field": "date_of_death", "message": "must not be after today"}])
+        raise ValidationFailed("the date of death is in the future", [{
+            "field": "date_of_death", "message": "the date of death must be today or in the past"}])
+    born = person.date_of_birth
+    if born is not None and date_of_death < born:
+        raise ValidationFailed("the date of death is before the date of birth", [{
+            "field": "date_of_death", "message": f"the date of death must be on or after the "
+                                                f"date of birth, {born.day} {born:%B %Y}"}])
     person.deceased, person.date_of_death = True, date_of_death
     audit.record("death_recorded", actor=actor, person_id=person.id)
     for debt in open_debts_of(person):
