@@ -73,7 +73,7 @@ def test_a_provider_is_named_by_the_user(case, client):
     signed_in(client, "fo")
     response = submit(client, URL, {**date_boxes("contacted_on", "1 3 2026"),
                                     "method": "phone_in", "with_whom": "provider",
-                                    "provider_name": "Sunrise Care", "outcome": "other",
+                                    "other_name": "Sunrise Care", "outcome": "other",
                                     "notes": "Asked about the invoice period."})
     assert response.status_code == 302
     assert "Sunrise Care (provider) phoned" in client.get("/people/P100234").text
@@ -103,6 +103,8 @@ ERRORS = [
     ({**WILL_PAY, "with_whom": "someone_else"},
      {"other_name": "Enter the name of who you were in contact with"}),
     ({**WILL_PAY, "outcome": "other", "notes": " "}, {"notes": "Enter what happened"}),
+    ({**WILL_PAY, "outcome": "no_answer"},
+     {"promised_on": "Give a promised payment date only when they will pay"}),
 ]
 
 

@@ -28,9 +28,8 @@ from .forms import Answers, act_once, errors_by_field, fingerprint, render_actio
 With, Outcome = contacts.ContactWith, contacts.ContactOutcome
 TEMPLATE = "actions/contact_log.html"
 DATE_FIELDS = ("contacted_on", "promised_on")
-# The name box shown under each "who" choice that asks for a name.
-NAME_BOXES = {"representative": "representative_name", "provider": "provider_name",
-              With.SOMEONE_ELSE.value: "other_name"}
+# The "who" choices that need a name in the name box, and its error when it is empty. (No
+# conditional reveals: GOV.UK Frontend puts aria-expanded on the radio, which axe refuses.)
 NAME_ERRORS = {"representative": "Enter the representative's name",
                "provider": "Enter the name of the provider",
                With.SOMEONE_ELSE.value: "Enter the name of who you were in contact with"}
@@ -70,7 +69,7 @@ def log_contact(reference):
         act_once(request.form, _seen(person),
                  lambda: contacts.log_contact(person, contact, current_user))
     except ValidationFailed as exc:
-        return _form(person, errors=_on_page(errors_by_field(exc), answers), values=answers.shown)
+        return _form(person, errors=_on_page(errors_by_field(exc)), values=answers.shown)
     except Conflict as exc:
         return _form(person, status=409, errors={"form": exc.message}, values=answers.shown)
     flash(_done(person, contact), "success")
@@ -95,7 +94,7 @@ def _who_options(person) -> list[tuple[str, str]]:
     reps = [r for r in person.representatives if r.end_date is None]
     options += [(f"representative-{r.id}", contacts.representative_words(r)) for r in reps]
     if not reps:
-        options.append(("representative", "Their representative"))
+        options.append(("representative", "Their representative (not recorded on the case)"))
     options += [("provider", "A care provider"), (With.SOMEONE_ELSE.value, "Someone else")]
     return options
 
@@ -111,8 +110,10 @@ def _read(person, answers: Answers) -> contacts.ContactIn:
                              required="Select what the outcome was")
     with_whom, rep_id, name = _who(who, answers)
     promised_on = promised_amount = None
-    if outcome == Outcome.WILL_PAY:
-        promised_on = answers.date("promised_on", "the date they promised to pay by")
+    if outcome == Outcome.WILL_PAY or _any_given(answers, "promised_on", "promised_amount"):
+        # Given with another outcome, the service says a promise goes with "will pay" only.
+        promised_on = answers.date("promised_on", "the date they promised to pay by",
+                                   required=outcome == Outcome.WILL_PAY)
         promised_amount = answers.money("promised_amount", "the amount", required=False)
     notes = answers.text("notes", max_length=contacts.NOTES_MAX_CHARS,
                          too_long=f"Notes must be {contacts.NOTES_MAX_CHARS:,} characters "
@@ -121,12 +122,19 @@ def _read(person, answers: Answers) -> contacts.ContactIn:
         contacted_on=on, contacted_time=at, method=method or "", with_whom=with_whom,
         outcome=outcome or "", representative_id=rep_id, other_name=name,
         promised_on=promised_on, promised_amount=promised_amount, notes=notes)
-    if on is not None and (promised_on is not None or outcome != Outcome.WILL_PAY):
+    # The service's date and promise rules, shown with the page's own problems at once.
+    shared = {"contacted_on", "contacted_time", "notes"} | (
+        {"promised_on", "promised_amount"} if outcome else set())
+    if on is not None:
         for problem in contacts.problems_with(person, contact, clock.now()):
-            if problem["field"] in ("contacted_on", "contacted_time", "promised_on",
-                                    "promised_amount", "notes"):
+            if problem["field"] in shared:
                 answers.add_error(problem["field"], problem["message"])
     return contact
+
+
+def _any_given(answers: Answers, *names: str) -> bool:
+    return any((value or "").strip() for key, value in answers.form.items()
+               if key.split("-")[0] in names)
 
 
 def _time(answers: Answers) -> time | None:
@@ -151,20 +159,19 @@ def _who(who: str | None, answers: Answers) -> tuple[str, int | None, str | None
         return "", None, None
     if who.startswith("representative-"):
         return With.REPRESENTATIVE.value, int(who.removeprefix("representative-")), None
-    box = NAME_BOXES.get(who)
-    if box is None:
+    if who not in NAME_ERRORS:
+        answers.text("other_name")  # shown again as typed, but it names no one
         return who, None, None
-    name = answers.text(box, required=NAME_ERRORS[who], max_length=contacts.NAME_MAX_CHARS,
+    name = answers.text("other_name", required=NAME_ERRORS[who],
+                        max_length=contacts.NAME_MAX_CHARS,
                         too_long=f"The name must be {contacts.NAME_MAX_CHARS} characters or "
                                  "fewer")
     return (With.REPRESENTATIVE.value if who == "representative" else who), None, name
 
 
-def _on_page(errors: dict[str, str], answers: Answers) -> dict[str, str]:
-    """The service's field names as this page's (one name box per kind of "who")."""
-    box = NAME_BOXES.get(answers.values.get("with_whom") or "", "other_name")
-    return {(box if name == "other_name" else
-             "with_whom" if name == "representative_id" else name): message
+def _on_page(errors: dict[str, str]) -> dict[str, str]:
+    """The service's field names as this page's (a representative is a "who" choice)."""
+    return {("with_whom" if name == "representative_id" else name): message
             for name, message in errors.items()}
 
 
