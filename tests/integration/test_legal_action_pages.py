@@ -24,6 +24,7 @@ from app.web.actions.forms import CHANGED_SINCE
 from tests.conftest import add_user
 from tests.integration.test_legal_api import (  # noqa: F401  (fixtures)
     Case,
+    barred_and_live,
     dpa_held,
     fo_south,
     posted,
@@ -81,8 +82,8 @@ def test_a_proposal_shows_the_amount_and_approver_then_waits_for_them(client, re
     signed_in(client, "fo")
     url = page_url(reminded, "write-off")
     page = client.get(url)
-    assert "Writes off £1,500.00, everything still owed: a finance manager must approve it." in (
-        page.text)
+    assert ("The write-off is for everything still owed, £1,500.00: a "
+            "finance manager must approve it.") in page.text
     assert "Statute-barred" not in page.text  # nothing on this debt is six years old
     assert "s69" not in page.text and "uneconomic" not in page.text.replace(
         'value="uneconomic"', "")
@@ -99,6 +100,15 @@ def test_a_proposal_shows_the_amount_and_approver_then_waits_for_them(client, re
     assert "Propose a write-off" not in shown  # one waits already
     signed_in(client, "fm")
     assert "Decide the write-off" in client.get(debts_url(reminded)).text
+
+
+def test_a_statute_barred_write_off_says_its_own_amount(client, barred_and_live):
+    signed_in(client, "fo")
+    page = client.get(page_url(barred_and_live, "write-off")).text
+    assert ("That is £560.00 (invoice INV-2020): a finance officer must approve it."
+            in page)
+    assert ("For any other reason the write-off is for everything still owed, £972.50: a "
+            "finance officer must approve it.") in page
 
 
 @pytest.mark.parametrize("answers, field_message", [

@@ -165,20 +165,26 @@ def _me():
 
 
 # --- propose a write-off -------------------------------------------------------------------
-def _write_off_options(debt: DebtCase) -> list[tuple[str, str, str]]:
-    """The reasons the service would take today, each with what it writes off and who must
-    approve it, in words."""
-    options = []
+def _write_off_options(debt: DebtCase) -> tuple[list[tuple[str, str, str]], str | None]:
+    """The reasons the service would take today, and what a write-off of everything still owed
+    would be, with who must approve it, in words. A statute-barred write-off takes only the
+    barred invoices: its option says its own amount and approver."""
+    options, whole = [], None
     for reason, (label, hint) in REASON_WORDS.items():
         would = write_offs.amount_for(debt, reason)
         if would.amount <= 0 or would.approver_role is None:
             continue
-        what = (f"Writes off {pounds(would.amount)} (invoice "
-                f"{', '.join(would.invoice_numbers)})" if reason == "statute_barred"
-                else f"Writes off {pounds(would.amount)}, everything still owed")
         who = f"a {role_words(would.approver_role)} must approve it"
-        options.append((reason, label, f"{hint} {what}: {who}.".strip()))
-    return options
+        if reason == "statute_barred":
+            hint = (f"{hint} That is {pounds(would.amount)} (invoice "
+                    f"{', '.join(would.invoice_numbers)}): {who}.")
+        else:
+            whole = f"everything still owed, {pounds(would.amount)}: {who}."
+        options.append((reason, label, hint))
+    if whole:
+        whole = ("For any other reason the write-off is for " if options[0][0] ==
+                 "statute_barred" else "The write-off is for ") + whole
+    return options, whole
 
 
 @bp.route("/people/<reference>/debts/<int:debt_id>/write-off", methods=["GET", "POST"])
@@ -189,14 +195,14 @@ def propose_write_off_page(reference: str, debt_id: int):
     if request.method == "GET" and not write_offs.may_propose(debt):
         raise Conflict("a write-off is already waiting for approval" if write_offs.pending(debt)
                        else "this debt is closed")
-    options = _write_off_options(debt)
+    options, whole = _write_off_options(debt)
     pending = write_offs.pending(debt)
-    seen_now = fingerprint(debt.status, options, pending.id if pending else None)
+    seen_now = fingerprint(debt.status, options, whole, pending.id if pending else None)
 
     def render(status: int = 200, **shown: Any):
         return render_action("actions/write_off_propose.html", status=status, person=person,
                              back_url=_debts_page(person), seen=seen_now, options=options,
-                             owed=cases.balance(debt), **shown)
+                             whole=whole, owed=cases.balance(debt), **shown)
 
     if request.method == "GET":
         return render()
