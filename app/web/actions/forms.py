@@ -147,6 +147,10 @@ def render_action(template: str, *, status: int = 200, errors: dict | None = Non
 def act_once(form: Mapping[str, str], seen_now: str, action: Callable[[], R]) -> R:
     """Run the page's action once: Conflict if the page was stale (the record changed since it
     was shown) or this form was submitted before; the service's ValidationFailed passes through."""
+    key = form.get("form_key") or ""
+    # A form already acted on has changed what it showed: say it was submitted, not stale.
+    if submissions.was_used(key):
+        raise Conflict(submissions.ALREADY_DONE)
     if form.get("seen") != seen_now:
         raise Conflict(CHANGED_SINCE)
-    return submissions.once(form.get("form_key") or "", current_user, action)
+    return submissions.once(key, current_user, action)
