@@ -180,3 +180,14 @@ def test_the_api_is_not_held_by_the_check_page(countersigning, as_user):
     assert fo.post(f"/tasks/{countersigning}/complete", json={"data": {
         "first_payment_date": "2026-03-09", "countersigned": True}}).status_code == 200
     assert letters() == before + 1
+
+
+def test_every_step_said_to_send_a_letter_names_a_real_step_and_letter():
+    from app.letters.catalogue import TEMPLATES
+    from app.services.inbox.letter_preview import LEGAL_STEP_LETTERS, TEMPLATE_HANDLERS
+    from app.tasks import HANDLERS
+    from app.tasks.debts import LEGAL_STEPS
+
+    assert set(LEGAL_STEP_LETTERS) <= set(LEGAL_STEPS)
+    assert set(LEGAL_STEP_LETTERS.values()) <= set(TEMPLATES)
+    assert TEMPLATE_HANDLERS <= set(HANDLERS)
