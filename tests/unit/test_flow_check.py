@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from lxml import etree
@@ -110,9 +109,9 @@ def test_a_large_diagram_is_checked_without_recursion():
     n = 20_000
     scripts = "".join(SCRIPT.format(id=f"s{i}", name=f"Step {i}") for i in range(n))
     flows = "".join(flow(f"s{i}", f"s{(i + 1) % n}") for i in range(n))
-    began = time.monotonic()
+    # A recursive walk would raise RecursionError long before 20,000 steps. (No time limit
+    # here: a timed unit test fails on a loaded machine; speed belongs in bench/.)
     problems = cycles('<bpmn:startEvent id="start" />' + scripts + flow("start", "s0") + flows)
-    assert time.monotonic() - began < 5
     assert [p.element_id for p in problems] == ["s0"]
     assert "'Step 4' …" in problems[0].message  # five names, not twenty thousand
 
