@@ -530,6 +530,17 @@ def test_a_second_plan_is_409_and_changes_nothing(as_user, reminded):
     assert snapshot(reminded) == before
 
 
+def test_no_plan_is_agreed_with_a_person_who_has_died(as_user, reminded):
+    # The estate pays now: a plan would move the debt off the estate route (DOMAIN.md A.6).
+    assert as_user("fa").post("/people/P1001/death",
+                              json={"date_of_death": "2026-03-28"}).status_code == 200
+    before = snapshot(reminded)
+    error = error_of(as_user("fo").post(f"/debts/{reminded.debt_id}/instalment-plan",
+                                        json=PLAN), 409, "conflict")
+    assert "estate" in error["message"]
+    assert snapshot(reminded) == before and count(InstalmentPlan) == 0
+
+
 def test_only_officers_and_managers_agree_plans(as_user, reminded):
     fa, south = as_user("fa"), as_user("fa_south")
     fo = as_user("fo")

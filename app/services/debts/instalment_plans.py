@@ -18,7 +18,7 @@ from app.domain import instalments
 from app.domain.limitation import is_statute_barred
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.models import DebtCase, InstalmentPlan, Invoice, ProcessInstance, User
+from app.models import DebtCase, InstalmentPlan, Invoice, Person, ProcessInstance, User
 from app.models.workflow import InstanceStatus
 from app.roles import Role
 from app.services import audit, settings
@@ -70,6 +70,10 @@ def _check(debt: DebtCase, terms: Mapping[str, Any], today: date
            ) -> tuple[list[Invoice], Decimal]:
     if debt.status != "open":
         raise Conflict("this debt case is closed")
+    person = db.session.get(Person, debt.person_id) if debt.person_id else None
+    if person is not None and person.deceased:
+        raise Conflict("the person has died: this debt is recovered from their estate, not "
+                       "by an instalment plan")
     if cases.current_plan(debt) is not None:
         raise Conflict("this debt already has an instalment plan in force")
     covered = _covered(debt, today)
