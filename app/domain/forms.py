@@ -30,7 +30,11 @@ DATE_RULES = frozenset({"not_in_past", "not_in_future", "within", "within_last",
                         "not_before", "not_after"})
 # Rules whose config names another field of the same form.
 FIELD_RULES = frozenset({"not_before", "not_after"})
-KNOWN_RULES = frozenset({"required", "required_when"}) | LIMIT_RULES | DATE_RULES
+# A yes/no question that must be answered yes before the task can be completed: its config is
+# the message for a "no", saying what to do first ("Countersign the agreement before ...").
+YES_ONLY = "yes_only"
+MAX_YES_ONLY_MESSAGE = 200
+KNOWN_RULES = frozenset({"required", "required_when", YES_ONLY}) | LIMIT_RULES | DATE_RULES
 # Form-field properties the service reads; `type` says "money" or "note" for a string field.
 WORDING_PROPERTIES = frozenset({"hint", "error", "error_name", "group"})
 KNOWN_PROPERTIES = frozenset({"type"}) | WORDING_PROPERTIES
@@ -189,6 +193,8 @@ def _money(name: str, value: Any) -> Decimal:
 
 def _check_constraints(field: FormField, value: Any, today: date) -> Any:
     rules, name = field.validation, error_name(field)
+    if YES_ONLY in rules and value is False:
+        raise ValueError(rules[YES_ONLY] or f"{name} must be yes to complete this task")
     if field.type == "date":
         message = _date_problem(field, date.fromisoformat(value), today)
         if message:

@@ -14,7 +14,9 @@ from app.domain.forms import (
     FIELD_RULES,
     KNOWN_PROPERTIES,
     KNOWN_RULES,
+    MAX_YES_ONLY_MESSAGE,
     WORDING_PROPERTIES,
+    YES_ONLY,
     parse_condition,
     period_and_field,
 )
@@ -86,6 +88,13 @@ def rule_problem(name: str, config: str | None, field_id: str,
                                                               where)
     if name in FIELD_RULES:
         return _other_date_problem(name, config, field_id, types, where)
+    if name == YES_ONLY:
+        if types.get(field_id) != "boolean":
+            return f"The rule '{name}' {where} is for yes/no fields only"
+        if not config or len(config) > MAX_YES_ONLY_MESSAGE:
+            return (f"The rule '{name}' {where} needs, as its Config, the message staff see when "
+                    f"they answer no (up to {MAX_YES_ONLY_MESSAGE} characters), like \"Countersign "
+                    "the agreement before you schedule the first payment\"")
     if name == "required_when":
         condition = parse_condition(config)
         if condition is None:

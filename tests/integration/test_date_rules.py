@@ -61,6 +61,18 @@ def test_a_first_payment_date_in_the_past_is_refused_and_no_letter_is_made(as_us
     assert letters() == before + 1
 
 
+def test_not_countersigned_is_refused_and_no_confirmation_letter_is_made(as_user):
+    # The confirmation letter tells the person the agreement is in place: "no" cannot send it.
+    fo, task_id = _at_countersigning(as_user)
+    before = letters()
+    error = error_of(fo.post(f"/tasks/{task_id}/complete", json={"data": {
+        "first_payment_date": "2026-03-09", "countersigned": False}}), 422, "validation_failed")
+    assert error["details"] == [{"field": "countersigned", "message": (
+        "Countersign the agreement before you complete this task: the confirmation letter "
+        "tells the person it is in place")}]
+    assert fo.get(f"/tasks/{task_id}").json["status"] == "open" and letters() == before
+
+
 def test_will_pay_needs_a_promised_date_in_the_next_3_months(as_user):
     account = person_account("P6001", "Margaret Ellis")
     add_invoice(account, "INV-6001", date(2026, 3, 2), "752.50")

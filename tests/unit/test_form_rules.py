@@ -86,3 +86,30 @@ def test_a_date_rule_on_a_field_that_is_not_a_date():
     xml = user_then_service().replace(b'<camunda:constraint name="required" />',
                                       b'<camunda:constraint name="not_in_past" />', 1)
     assert messages(xml) == ["The rule 'not_in_past' on the field amount is for date fields only"]
+
+
+def yes_no_field(*rules: str) -> str:
+    constraints = "".join(f'<camunda:constraint {r} />' for r in rules)
+    return ('<camunda:formField id="signed" label="Has it been signed?" type="boolean">'
+            f'<camunda:validation>{constraints}</camunda:validation></camunda:formField>')
+
+
+def test_a_yes_only_question_needs_its_message_and_a_yes_no_field():
+    good = 'name="yes_only" config="Sign it before you complete this task"'
+    assert messages(with_fields(yes_no_field(good))) == []
+    assert messages(with_fields(yes_no_field('name="yes_only"')))[0].startswith(
+        "The rule 'yes_only' on the field signed needs, as its Config, the message staff see "
+        "when they answer no")
+    assert messages(with_fields(yes_no_field(f'name="yes_only" config="{"x" * 201}"'))) != []
+    assert messages(with_fields(date_field("day", good))) == [
+        "The rule 'yes_only' on the field day is for yes/no fields only"]
+
+
+def test_a_yes_only_question_answered_no_is_refused_with_its_message():
+    from app.domain.forms import validate_form
+    from app.engine.types import FormField
+
+    field = FormField(id="signed", label="Has it been signed?", type="boolean", required=True,
+                      validation={"required": None, "yes_only": "Sign it first"})
+    assert validate_form([field], {"signed": False})[1][0].message == "Sign it first"
+    assert validate_form([field], {"signed": True}) == ({"signed": True}, [])
