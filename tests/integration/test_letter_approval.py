@@ -99,6 +99,28 @@ def test_not_approved_says_nothing_was_posted(no_placeholders):
     assert done.outcome.state == "not_approved" and done.outcome.notes == "Wrong invoice"
 
 
+def test_not_approving_needs_a_reason_and_the_page_shows_where(no_placeholders, app):
+    from app.errors import ValidationFailed
+
+    _, _, task = _prepared()
+    try:
+        complete(task, "fo", approved=False)
+    except ValidationFailed as exc:
+        problems = exc.details
+    else:
+        raise AssertionError("a Letter of Claim was not approved without a reason")
+    assert problems == [{"field": "notes",
+                         "message": "Enter why the Letter of Claim is not approved"}]
+    assert db.session.get(HumanTask, task.id).status == "open"
+    with app.test_request_context():
+        login_user(user("fo"))
+        html = render_template("partials/letter_approval.html", approval=page_view(task),
+                               task=task, errors={"notes": problems[0]["message"]})
+    # The reason's box is shown open, with the message beside it.
+    assert "<details class=\"govuk-details\" open>" in html
+    assert "Enter why the Letter of Claim is not approved" in html
+
+
 def test_other_tasks_are_not_letter_approvals(no_placeholders):
     _, debt, task = _prepared()
     complete(task, "fo", approved=True)
