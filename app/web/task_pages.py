@@ -37,7 +37,8 @@ def _summary(person: Person) -> dict:
     return {
         "representative": person.representative,
         "debts": [{"id": d.id, "stage": d.stage, "balance": balance(d),
-                   "guards": d.guards or {}, "invoices": list(d.invoices)} for d in debts],
+                   "guards": d.guards or {}, "invoices": list(d.invoices),
+                   "plan_in_force": cases.current_plan(d) is not None} for d in debts],
     }
 
 

@@ -119,3 +119,18 @@ def test_the_countersigning_page_refuses_a_past_first_payment_date(staff, client
     assert 'value="2020"' in response.text  # what was typed is kept
     assert letters() == before
     assert db.session.get(HumanTask, task_id).status == "open"
+
+
+def test_a_debt_task_links_officers_to_where_a_plan_is_recorded(staff, client):
+    # "Instalment plan agreed (record it on the debt)": the task says where.
+    account = person_account("P6002", "Norman Price")
+    add_invoice(account, "INV-6002", date(2026, 3, 2), "752.50")
+    for day in ("2026-03-24", "2026-03-30", "2026-04-13", "2026-04-20"):
+        sweep(day)
+    debt = debt_of(account)
+    task_id = open_tasks(debt)["phone_contact"].id
+    db.session.commit()
+    link = f'href="/people/P6002/debts/{debt.id}/instalment-plan"'
+    assert link in signed_in(client, "fo").get(f"/tasks/{task_id}").text
+    assert link not in signed_in(client.application.test_client(), "fa").get(
+        f"/tasks/{task_id}").text
