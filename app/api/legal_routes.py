@@ -60,6 +60,7 @@ class WriteOffIn(StrictSchema):
 
 class WriteOffDecisionIn(StrictSchema):
     approve = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, allow_none=True)  # required to reject
 
 
 class LetterOfClaimOut(Schema):
@@ -155,11 +156,13 @@ def propose_write_off(debt_id):
 @bp.post("/write-offs/<int:write_off_id>/decision")
 @requires(*WRITE_OFF_DECIDERS)
 def decide_write_off(write_off_id):
-    """Approve (the debt closes) or reject a write-off; needs the level the amount requires."""
+    """Approve (the debt closes) or reject a write-off, with a reason to reject; needs the
+    level the amount requires, and someone other than the proposer."""
     proposal = write_offs.get(write_off_id)
     _debt(proposal.debt_case_id)
     body = load_json(WriteOffDecisionIn())
-    return WriteOffOut().dump(write_offs.decide(proposal, body["approve"], current_user()))
+    return WriteOffOut().dump(write_offs.decide(proposal, body["approve"], current_user(),
+                                                body["reason"]))
 
 
 record_dpa_test.openapi = {"body": DpaTestIn}

@@ -500,8 +500,9 @@ def propose(api, case: Case, reason: str, notes: str | None = "Not worth a claim
     return api.post(f"/debts/{case.debt_id}/write-off", json={"reason": reason, "notes": notes})
 
 
-def decide(api, write_off_id: int, approve: bool = True):
-    return api.post(f"/write-offs/{write_off_id}/decision", json={"approve": approve})
+def decide(api, write_off_id: int, approve: bool = True, reason: str | None = None):
+    body = {"approve": approve, **({"reason": reason} if reason else {})}
+    return api.post(f"/write-offs/{write_off_id}/decision", json=body)
 
 
 @pytest.mark.parametrize("reason", ["too_old", "Uneconomic", ""])
@@ -596,7 +597,13 @@ def test_a_write_off_decided_without_the_amounts_role_is_403_then_approved_close
 def test_a_rejected_write_off_leaves_the_debt_open(as_user, reminded):
     fm = as_user("fm")
     proposal = ok(propose(as_user("fo"), reminded, "gone_away"), 201)
-    assert ok(decide(fm, proposal["id"], approve=False))["status"] == "rejected"
+    before = snapshot(reminded)
+    error = error_of(decide(fm, proposal["id"], approve=False), 422, "validation_failed")
+    assert error["details"] == [{"field": "reason",
+                                 "message": "Enter why the write-off is rejected"}]
+    assert snapshot(reminded) == before
+    assert ok(decide(fm, proposal["id"], approve=False,
+                     reason="A tracing agent may find them"))["status"] == "rejected"
     debt = ok(fm.get(f"/debts/{reminded.debt_id}"))
     assert (debt["status"], debt["balance"]) == ("open", "1500.00")
     error_of(decide(fm, proposal["id"]), 409, "conflict")

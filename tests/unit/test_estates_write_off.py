@@ -175,3 +175,15 @@ def test_statute_barred_is_accepted_exactly_from_the_barred_date(barred_on, offs
     problems = check_proposal("statute_barred", M("560.00"), statute_barred_on=barred_on,
                               today=today)
     assert (problems == []) == (today >= barred_on)
+
+
+def test_every_code_of_the_legal_stage_has_staff_words():
+    from app.domain.legal_words import BOX_WORDS, DPA_SAID, REASON_WORDS
+    from app.domain.write_off import REASONS
+    from app.services.legal.deferred_payment_test import DPA_OUTCOMES
+    from app.services.legal.pap_replies import REPLY_BOXES
+
+    assert set(REASON_WORDS) == set(REASONS)
+    assert set(DPA_SAID) == set(DPA_OUTCOMES)
+    assert set(BOX_WORDS) >= set(REPLY_BOXES)
+    assert not any("s69" in label or "Care Act" in label for label, _ in REASON_WORDS.values())

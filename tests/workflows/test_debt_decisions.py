@@ -81,7 +81,7 @@ def test_a_write_off_waits_for_its_approver_and_a_rejection_asks_again(staff):
     proposal = write_offs.propose(debt, "uneconomic", "Small balance, no assets", user("fo"))
     complete(task, "fo", decision="write_off", reasons="Uneconomic to pursue")
     assert "decide_next_step" not in open_tasks(debt)
-    write_offs.decide(proposal, False, user("fm"))
+    write_offs.decide(proposal, False, user("fm"), "Try the tracing agent first")
     assert debt.status == "open"
     again = awaiting_decision(debt)
     assert again.id != task.id

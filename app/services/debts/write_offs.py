@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.calendar import at_local_hour
 from app.domain import write_off
+from app.domain.legal_words import REASON_WORDS
 from app.domain.limitation import is_statute_barred, limitation_expiry
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -107,8 +108,8 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
         "approval": "Awaiting approval"})
     proposal.memo_letter_id = memo.id
     recovery_guards.raise_task(instance, "approve_write_off",
-                               f"Approve write-off {proposal.id} of debt {debt.id} "
-                               f"({write_off.REASONS[reason]})",
+                               f"Approve writing off £{amount:,.2f}: "
+                               f"{REASON_WORDS[reason][0].lower()}",
                                proposal.approver_role, recovery_guards.NOTES_FORM)
     audit.record("write_off_proposed", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id,
@@ -121,7 +122,8 @@ def propose(debt: DebtCase, reason: str, notes: str | None, actor: User) -> Writ
 def decide(proposal: WriteOff, approve: bool, actor: User, reason: str | None = None
            ) -> WriteOff:
     """Approve (the invoices are written off; the debt closes when nothing is left) or reject.
-    `reason`, the approver's words for a rejection, is kept as a note on the case."""
+    `reason`, the approver's words for a rejection (required then), is kept as a note on the
+    case."""
     decision = WriteOffStatus.APPROVED if approve else WriteOffStatus.REJECTED
     if not can_move(WRITE_OFF_TRANSITIONS, proposal.status, decision):
         raise Conflict(f"this write-off is already {proposal.status}")
@@ -129,6 +131,9 @@ def decide(proposal: WriteOff, approve: bool, actor: User, reason: str | None = 
     if refused:
         raise Forbidden(refused)
     reason = (reason or "").strip() or None
+    if not approve and reason is None:  # the proposer, and the record, must be told why
+        raise ValidationFailed("a rejection needs a reason", [{
+            "field": "reason", "message": "Enter why the write-off is rejected"}])
     if reason and len(reason) > REJECTION_REASON_MAX:
         raise ValidationFailed("the reason is too long", [{
             "field": "reason",
