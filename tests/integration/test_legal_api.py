@@ -486,6 +486,21 @@ def test_an_accepted_offer_sends_no_refusal(as_user, offered):
     assert "pap_offer_refused" not in [t[0] for t in templates(offered.person_id)]
 
 
+def test_a_new_reply_with_a_new_offer_needs_a_new_decision(as_user, offered):
+    # The person may answer the refusal with a better offer: it must be considered, not hidden
+    # behind the first offer's decision.
+    fo = as_user("fo")
+    ok(offer(fo, offered, {"accept": False, "reasons": ["Too little"]}))
+    ok(reply(fo, offered, received_on="2026-04-20", box="B", offer_amount="60.00",
+             offer_frequency="monthly"))
+    assert loc_json(fo, offered)["offer_decision"] is None
+    assert ok(offer(fo, offered, {"accept": True}))["offer_decision"] == "accepted"
+    # The same offer again keeps its decision.
+    ok(reply(fo, offered, received_on="2026-04-20", box="B", offer_amount="60.00",
+             offer_frequency="monthly"))
+    assert loc_json(fo, offered)["offer_decision"] == "accepted"
+
+
 def test_an_offer_decision_needs_accept(as_user, offered):
     before = snapshot(offered)
     error = error_of(offer(as_user("fo"), offered, {"reasons": ["Too little"]}),

@@ -89,6 +89,9 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
     problems = _offer_problems(offer_amount, offer_frequency)
     if problems:
         raise ValidationFailed("the offer needs an amount and how often", problems)
+    if (offer_amount, offer_frequency) != (loc.offer_amount, loc.offer_frequency):
+        # A different offer (or none) is not the one decided: the new one must be considered.
+        loc.offer_decision, loc.refusal_reasons = None, []
     loc.reply_received_on, loc.reply_box = received_on, box
     loc.offer_amount, loc.offer_frequency = offer_amount, offer_frequency
     loc.documents_requested, loc.seeking_advice = documents_requested, seeking_advice
