@@ -51,6 +51,20 @@ from .people import (
     PersonNameToken,
     Representative,
 )
+from .queries import (
+    CREDIT_NOTE_TRANSITIONS,
+    QUERY_TRANSITIONS,
+    CreditNote,
+    CreditNoteStatus,
+    InvoiceQuery,
+    ProviderAdjustment,
+    QueriedInvoice,
+    QueryChannel,
+    QueryFrom,
+    QueryOutcome,
+    QueryStatus,
+    QueryType,
+)
 from .submissions import FormSubmission
 from .types import can_move
 from .users import ROLES, ApiToken, Role, Team, User, UserRole
@@ -80,4 +94,8 @@ __all__ = [
     "RenderStatus", "RENDER_TRANSITIONS", "LetterOfClaimStatus", "WriteOffStatus", "COURT_CLAIM_TRANSITIONS", "DEBT_CASE_TRANSITIONS",
     "INSTALMENT_PLAN_TRANSITIONS", "LETTER_TRANSITIONS", "LETTER_OF_CLAIM_TRANSITIONS",
     "WRITE_OFF_TRANSITIONS",
+    # Invoice queries and credit notes (issue 20).
+    "CREDIT_NOTE_TRANSITIONS", "QUERY_TRANSITIONS", "CreditNote", "CreditNoteStatus",
+    "InvoiceQuery", "ProviderAdjustment", "QueriedInvoice", "QueryChannel", "QueryFrom",
+    "QueryOutcome", "QueryStatus", "QueryType",
 ]

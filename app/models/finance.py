@@ -115,6 +115,11 @@ class Invoice(Model):
     paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
     query_hold: Mapped[bool] = mapped_column(default=False)
+    # Issued credit notes against it (app/models/queries.py CreditNote), kept here as `paid` is.
+    credited: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"),
+                                              server_default="0.00")
+    # The invoice this one re-issues after an upheld query: it starts its own recovery.
+    reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
     debt_case_id: Mapped[int | None] = mapped_column(ForeignKey("debt_case.id"), index=True)
     account: Mapped[Account] = relationship()
     lines: Mapped[list["InvoiceLine"]] = relationship(
@@ -122,7 +127,7 @@ class Invoice(Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.total - self.paid
+        return self.total - self.paid - (self.credited or Decimal("0.00"))
 
 
 class InvoiceLine(Model):
