@@ -999,6 +999,164 @@ def write_off_memo(letter: Letter) -> None:
     letter.text("Status: {{ approval }}")
 
 
+# ----------------------------------------------------------------------------- invoice queries
+# DOMAIN.md A.4 and (b) 29-32. The person, their deputy or attorney, or an estate's personal
+# representatives may read these, as with the debt letters.
+
+
+def _query_heading(letter: Letter, what: str) -> None:
+    letter.text(what + " for {{ subject.full_name }}", bold=True, size=12)
+    letter.text("Query reference: {{ query_ref }}")
+
+
+def query_acknowledgement(letter: Letter) -> None:
+    _query_heading(letter, "Your query about care charges")
+    letter.text(
+        "Thank you for contacting us on {{ received_date }}. We have recorded your query about "
+        "these invoices:"
+    )
+    letter.table(
+        "invoice in invoices",
+        ("Invoice", "Invoice date", "Amount"),
+        ("{{ invoice.number }}", "{{ invoice.date }}", "{{ invoice.amount }}"),
+        right=(2,),
+    )
+    letter.blank()
+    letter.heading("What you told us")
+    letter.text("{{ summary_of_query }}")
+    letter.heading("What happens next")
+    letter.text(
+        "We will look into your query and aim to write to you with our answer by "
+        "{{ target_response_date }}. If we need more information, we will contact you."
+    )
+    letter.text("{{ recovery_hold_text }}")
+    letter.text("{{ pay_undisputed_text }}")
+    letter.text(
+        "If you have anything to add, please contact {{ contact_for_help }} and quote the query "
+        "reference {{ query_ref }}."
+    )
+
+
+def query_holding(letter: Letter) -> None:
+    _query_heading(letter, "Your query about care charges")
+    letter.text(
+        "We are writing about the query you raised with us on {{ received_date }}. We are sorry "
+        "that we have not been able to give you an answer yet."
+    )
+    letter.heading("Why it is taking longer")
+    letter.text("{{ reason_for_delay }}")
+    letter.text(
+        "Your query has been passed to a manager in the team, who will make sure it is "
+        "answered. We now aim to write to you with our answer by {{ new_target_date }}."
+    )
+    letter.text("{{ recovery_hold_text }}")
+    letter.text(
+        "If you have anything to add, please contact {{ contact_for_help }} and quote the query "
+        "reference {{ query_ref }}."
+    )
+
+
+def query_outcome(letter: Letter) -> None:
+    _query_heading(letter, "The outcome of your query about care charges")
+    letter.text(
+        "We have finished looking into the query you raised with us on {{ received_date }}."
+    )
+    letter.heading("Our decision")
+    letter.when(
+        'finding == "upheld"',
+        "We agree that the charges you queried were wrong, and we have corrected them.",
+    )
+    letter.when(
+        'finding == "partly_upheld"',
+        "We agree that part of the charges you queried was wrong, and we have corrected that "
+        "part. The rest of the charges were right.",
+    )
+    letter.when(
+        'finding == "not_upheld"',
+        "We have checked the charges you queried and found that they were right, so they have "
+        "not changed.",
+    )
+    letter.heading("Why")
+    letter.each("reason in reasons", "{{ reason }}", style=None)
+    letter.tag("if contribution_rule_explanation")
+    letter.heading("How your charge is worked out")
+    letter.text("{{ contribution_rule_explanation }}")
+    letter.tag("endif")
+    letter.tag("if credit_note_no")
+    letter.heading("Credit note")
+    letter.text(
+        "We have taken {{ credit_amount }} off the invoice with credit note {{ credit_note_no }}. "
+        "We will send you the credit note separately."
+    )
+    letter.tag("endif")
+    letter.tag("if reissued_invoice_no")
+    letter.text(
+        "We have sent a corrected invoice, number {{ reissued_invoice_no }}, to replace the one "
+        "you queried. Please pay it by {{ new_due_date }}."
+    )
+    letter.tag("elif reissue_promised")
+    letter.text(
+        "We will send you a corrected invoice to replace the one you queried. It will say when "
+        "it needs to be paid."
+    )
+    letter.tag("endif")
+    letter.heading("What you owe now")
+    letter.text("The balance now due on your account is {{ balance_now_due }}.")
+    letter.tag('if finding == "not_upheld"')
+    letter.text(
+        "We held back recovery of the amount you queried while we looked into it. We will now "
+        "start recovering it again, so please pay it or contact us to agree how to pay."
+    )
+    letter.tag("endif")
+    letter.heading("If you disagree")
+    letter.text("{{ reconsideration_text }}")
+    letter.text("{{ complaints_route }}")
+
+
+def credit_note_notice(letter: Letter) -> None:
+    letter.text("Credit note {{ credit_note_no }}", bold=True, size=12)
+    letter.text("Date: {{ credit_note_date }}")
+    letter.text("For the care and support of: {{ subject.full_name }}")
+    letter.text("Invoice it corrects: {{ original_invoice_no }}")
+    letter.blank()
+    letter.text(
+        "This credit note takes {{ credit_amount }} off invoice {{ original_invoice_no }}:"
+    )
+    letter.table(
+        "line in lines",
+        ("What is credited", "Amount"),
+        ("{{ line.description }}", "{{ line.amount }}"),
+        total=("Total credited", "{{ credit_amount }}"),
+        right=(1,),
+    )
+    letter.blank()
+    letter.heading("Why")
+    letter.text("{{ reason }}")
+    letter.text(
+        "You do not need to do anything. If you have already paid more than you now owe, please "
+        "contact {{ contact_for_help }} to arrange a refund."
+    )
+
+
+def complaint_acknowledgement(letter: Letter) -> None:
+    _query_heading(letter, "Your complaint")
+    letter.text(
+        "Thank you for your complaint, which we received on {{ received_date }}. We have "
+        "recorded it under our complaints procedure."
+    )
+    letter.heading("Your complaint")
+    letter.text("{{ summary_of_query }}")
+    letter.text(
+        "If we have misunderstood your complaint, please contact {{ contact_for_help }} and "
+        "quote the reference {{ query_ref }}."
+    )
+    letter.heading("What happens next")
+    letter.text("{{ response_period_text }}")
+    letter.text("{{ recovery_hold_text }}")
+    letter.heading("If you are not satisfied")
+    letter.text("{{ ombudsman_text }}")
+
+
 BODIES: dict[str, Callable[[Letter], None]] = {
     "dp_agreement": dp_agreement,
     "dp_reminder_1": dp_reminder_1,
@@ -1022,6 +1180,11 @@ BODIES: dict[str, Callable[[Letter], None]] = {
     "enforcement_notice": enforcement_notice,
     "estate_final_account": estate_final_account,
     "write_off_memo": write_off_memo,
+    "query_acknowledgement": query_acknowledgement,
+    "query_holding": query_holding,
+    "query_outcome": query_outcome,
+    "credit_note_notice": credit_note_notice,
+    "complaint_acknowledgement": complaint_acknowledgement,
 }
 
 

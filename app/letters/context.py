@@ -19,6 +19,7 @@ from app.letters.errors import LetterError
 from app.letters.formatting import format_date, to_letter_value
 from app.letters.legal import LEGAL_DEFAULTS, ROUTES, check_legal_figures
 from app.letters.paths import MISSING, lookup
+from app.letters.queries import FINDINGS, QUERY_DEFAULTS, QUERY_ITEM_KEYS
 
 ADVICE_SIGNPOSTS: tuple[dict[str, str], ...] = (
     {"name": "National Debtline", "phone": "0808 808 4000", "website": "nationaldebtline.org"},
@@ -37,6 +38,7 @@ _CHOICES: dict[str, frozenset[str]] = {
     "dp.gross_or_net": frozenset({"gross", "net"}),
     "dp.account_type": frozenset({"card", "bank"}),
     "recommended_route": ROUTES,
+    "finding": FINDINGS,
 }
 # Keys each item of a list field must have; a non-None value is the default when the key is
 # absent or None (None would print as "None"), and with no default the item is refused.
@@ -54,6 +56,7 @@ _ITEM_KEYS: dict[str, dict[str, Any]] = {
         "date": None, "description": None, "debit": "", "credit": "", "balance": None
     },
     "pap_dates": {"label": None, "date": None},
+    **QUERY_ITEM_KEYS,
 }
 # Lists of sentences: each item must be text (a mapping or None would print as Python).
 _TEXT_LISTS = (
@@ -70,6 +73,7 @@ _SUMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "debt_final_demand": (("invoices_overdue", "balance", "total_overdue"),),
     "debt_recovery_contact": (("aged_breakdown", "amount", "total_arrears"),),
     "instalment_confirmation": (("payment_schedule", "amount", "arrears_total"),),
+    "credit_note_notice": (("lines", "amount", "credit_amount"),),
 }
 
 
@@ -482,4 +486,5 @@ _DEFAULTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "instalment_confirmation": _instalment_defaults,
     "instalment_missed": _missed_defaults,
     **LEGAL_DEFAULTS,
+    **QUERY_DEFAULTS,
 }
