@@ -61,3 +61,5 @@ WRITE_OFF_LEVEL_ROLES = RECOVERY_OFFICERS
 LETTER_OF_CLAIM_READERS = (*RECOVERY_OFFICERS, Role.LEGAL, Role.ADMIN)
 # Record a court claim's steps (an acknowledgment of service).
 COURT_RECORDERS = (Role.LEGAL, *RECOVERY_OFFICERS)
+# Export credit notes and re-issued invoices for the council's finance system.
+FINANCE_EXPORTERS = _MANAGERS

@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import (  # noqa: E402,F401  (routes register themselves on bp)
     clock_routes,
     contacts_routes,
+    credit_notes_routes,
     debts_routes,
     imports_routes,
     instances,

@@ -91,6 +91,8 @@ COURT_FEES_2021: dict[str, Any] = {"effective_from": "2021-09-16", "bands": [
 WRITE_OFF_LEVELS: list[dict[str, Any]] = [{"up_to": "1000.00", "role": "finance_officer"},
                                           {"up_to": None, "role": "finance_manager"}]
 COURT_FEE_DEFAULT: list[dict[str, Any]] = [COURT_FEES_2021]
+CREDIT_NOTE_LEVELS: list[dict[str, Any]] = [{"up_to": "1000.00", "role": "finance_officer"},
+                                            {"up_to": None, "role": "finance_manager"}]
 
 CATALOGUE: tuple[SettingSpec, ...] = (
     # A.1 direct-payment agreement chasing: no published intervals (§3.5 GAP).
@@ -232,6 +234,14 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     SettingSpec("court_fee_tables", "court_fee_tables", COURT_FEE_DEFAULT,
                 "County Court issue fees by claim amount (claim plus interest), each table in "
                 "force from its date until the next one.", "§2.4 Issue fees [S35][S36]", LAW),
+    # A.4 step 5 credit notes: up to the threshold a note is issued at once; above it the level
+    # table names who approves it, never its author (issue 20).
+    SettingSpec("credit_note_approval_threshold", "money", "100.00",
+                "A credit note for up to this amount is issued at once; a larger one waits for "
+                "approval by someone other than its author.", "A.4 step 5", DESIGN_ASSUMPTION),
+    SettingSpec("credit_note_approval_levels", "write_off_levels", CREDIT_NOTE_LEVELS,
+                "Who approves a credit note above the threshold, by amount: the first level "
+                "whose up_to covers it (null = any amount).", "A.4 step 5", DESIGN_ASSUMPTION),
     # A.4 invoice queries.
     _days("query_acknowledgment_working_days", 3, "working_days",
           "A query is acknowledged within this many working days.", "A.4 step 2",

@@ -178,6 +178,12 @@ GUIDE: dict[str, SettingGuide] = {
                                          Effect.NEXT_LETTER),
     "deferred_payment_rate_period_text": _G("When the quoted rate changes", DEFERRED,
                                             Effect.NEXT_LETTER),
+    "credit_note_approval_threshold": _G("Largest credit note issued without approval",
+                                         QUERIES, Effect.NEXT_USE,
+                                         "when a credit note is next raised"),
+    "credit_note_approval_levels": _G("Who approves a credit note, by amount", QUERIES,
+                                      Effect.NEXT_USE, "when a credit note is next raised; "
+                                      "one already waiting keeps the approver it was given"),
     "query_acknowledgment_working_days": _G("Acknowledging a query", QUERIES, Effect.NOT_USED,
                                             _NO_QUERIES),
     "query_resolution_target_working_days": _G("Target to resolve a query", QUERIES,

@@ -120,6 +120,8 @@ class Invoice(Model):
                                               server_default="0.00")
     # The invoice this one re-issues after an upheld query: it starts its own recovery.
     reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+    # When a re-issued invoice went to the council's finance system (credit_note_export).
+    exported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     debt_case_id: Mapped[int | None] = mapped_column(ForeignKey("debt_case.id"), index=True)
     account: Mapped[Account] = relationship()
     lines: Mapped[list["InvoiceLine"]] = relationship(

@@ -12,6 +12,7 @@ from app import clock
 from app.errors import ValidationFailed
 from app.letters import DOCX
 from app.services.correspondence import letters
+from app.services.queries import credit_notes
 from app.services.records import case_file, notes_and_documents, people
 from app.services.records import search as people_search
 
@@ -93,7 +94,8 @@ def case_page(reference):
 def case_money(reference):
     person = visible_person(reference)
     return _page("case_money.html", person, invoices=case_file.invoices_of(person),
-                 payments=case_file.payments_of(person), balance=case_file.balance_of(person))
+                 payments=case_file.payments_of(person), balance=case_file.balance_of(person),
+                 credit_notes=credit_notes.credit_notes_of(person))
 
 
 @bp.get("/people/<reference>/debts")

@@ -112,10 +112,11 @@ def after_payments(account_ids: set[int], actor: User | None) -> None:
             instalment_plans.review(debt, clock.today())
 
 
-def close_paid(debt: DebtCase, actor: User | None) -> None:
-    """Paid in full: the ladder ends from whatever stage it had reached."""
+def close_paid(debt: DebtCase, actor: User | None, reason: str = "paid_in_full") -> None:
+    """Paid in full (or credited to nothing: `reason` "credited"): the ladder ends from
+    whatever stage it had reached."""
     today = clock.today()
-    debt.status, debt.closed_on, debt.closed_reason = "closed", today, "paid_in_full"
+    debt.status, debt.closed_on, debt.closed_reason = "closed", today, reason
     cases.set_stage(debt, "closed")
     debt.guards = {}
     plan = cases.current_plan(debt)
@@ -124,7 +125,7 @@ def close_paid(debt: DebtCase, actor: User | None) -> None:
     instance = db.session.get(ProcessInstance, debt.instance_id) if debt.instance_id else None
     audit.record("debt_closed", actor=actor, person_id=debt.person_id,
                  instance_id=debt.instance_id,
-                 summary={"debt_id": debt.id, "reason": "paid_in_full"})
+                 summary={"debt_id": debt.id, "reason": reason})
     if instance is None or instance.status == InstanceStatus.COMPLETED:
         return
     for paused in db.session.scalars(select(PausedTimer).where(

@@ -52,9 +52,9 @@ def limitation_report(user: User, *, within_months: int | None, on: date | None 
         stmt = stmt.where(Person.team_id == user.team_id)
     rows = db.session.execute(stmt.order_by(Invoice.due_date, Invoice.number))
     return [LimitationRow(invoice.number, account, reference, invoice.due_date,
-                          invoice.total - invoice.paid, limitation_expiry(invoice.due_date))
+                          invoice.outstanding, limitation_expiry(invoice.due_date))
             for invoice, account, reference in rows
-            if invoice.total > invoice.paid
+            if invoice.outstanding > 0
             and _in_window(limitation_expiry(invoice.due_date), today, horizon)]
 
 

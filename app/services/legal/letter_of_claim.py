@@ -20,6 +20,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.letters import placeholder_enclosures
 from app.models import (
+    CreditNote,
+    CreditNoteStatus,
     DebtCase,
     FinancialAssessment,
     InstalmentPlan,
@@ -110,9 +112,9 @@ def _invoice_id(number: str) -> int | None:
 
 
 def statement_of_account(chase: tuple[guards.InvoiceFact, ...]) -> tuple[list[dict], Decimal]:
-    """Every invoice recovery may pursue with the payments on it, oldest first, and the balance.
-    Statute-barred and queried invoices are simply not in `chase`. No credit note exists yet:
-    invoice queries (DOMAIN.md A.4) will raise them, and they belong here as credit rows."""
+    """Every invoice recovery may pursue with the payments and issued credit notes on it,
+    oldest first, and the balance. Statute-barred and queried invoices are simply not in
+    `chase`."""
     entries = []
     for fact in chase:
         invoice = db.session.scalars(select(Invoice).where(Invoice.number == fact.number)).one()
@@ -125,6 +127,13 @@ def statement_of_account(chase: tuple[guards.InvoiceFact, ...]) -> tuple[list[di
         for paid_on, amount in paid:
             entries.append((paid_on, 1, f"Payment towards {invoice.number}", Decimal("0.00"),
                             amount))
+        credited = db.session.execute(
+            select(CreditNote.issued_on, CreditNote.number, CreditNote.amount)
+            .where(CreditNote.invoice_id == invoice.id,
+                   CreditNote.status == CreditNoteStatus.ISSUED))
+        for issued_on, number, amount in credited:
+            entries.append((issued_on or clock.today(), 1,
+                            f"Credit note {number} on {invoice.number}", Decimal("0.00"), amount))
     balance = Decimal("0.00")
     rows = []
     for day, _, description, debit, credit in sorted(entries, key=lambda e: (e[0], e[1])):

@@ -121,11 +121,12 @@ def debts_by_stage() -> list[Bar]:
 def outstanding_by_age() -> list[Bar]:
     """Unpaid invoices of open debts, by how long they are past due (the ageing bands)."""
     rows = db.session.execute(
-        select(Invoice.due_date, Invoice.total, Invoice.paid)
+        select(Invoice.due_date, Invoice.total, Invoice.paid, Invoice.credited)
         .join(DebtCase, DebtCase.id == Invoice.debt_case_id)
-        .where(DebtCase.status == DebtCaseStatus.OPEN, Invoice.total > Invoice.paid,
+        .where(DebtCase.status == DebtCaseStatus.OPEN,
+               Invoice.total > Invoice.paid + Invoice.credited,
                Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PART_PAID))))
-    aged = ageing.aged_amounts([(due, total - paid) for due, total, paid in rows],
-                               clock.today())
+    aged = ageing.aged_amounts([(due, total - paid - credited)
+                                for due, total, paid, credited in rows], clock.today())
     # Not yet due too, so the bars add up to what the open debts owe.
     return [Bar("Not yet due", aged.not_yet_due)] + [Bar(b.label, b.amount) for b in aged.bands]

@@ -70,7 +70,7 @@ def payments_of(person: Person) -> list[Payment]:
 def balance_of(person: Person) -> Decimal:
     """What the person owes on all their accounts: unpaid invoices not cancelled or written off."""
     owed = db.session.execute(
-        select(func.coalesce(func.sum(Invoice.total - Invoice.paid), 0))
+        select(func.coalesce(func.sum(Invoice.total - Invoice.paid - Invoice.credited), 0))
         .join(Account, Account.id == Invoice.account_id)
         .where(Account.person_id == person.id,
                Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)))).scalar_one()
