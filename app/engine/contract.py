@@ -53,7 +53,9 @@ class Variable:
     field of that id on a user task, or a service task whose `date_var` names it."""
     name: str
     why: str
-    task: str  # the element that records it; declared among the contract's elements
+    # The element that records it, declared among the contract's elements; "" for process data
+    # the service gives when it starts the process (nothing in the diagram records it).
+    task: str
     # The form field's type as the code parses it: date, boolean, enum, string, long, money.
     type: str | None = None
     required: bool = True
@@ -207,6 +209,8 @@ def _parameter_problems(element_id: str, name: str, value: str, rule: Parameter
 def _variable_problems(process, contract: ProcessContract) -> Iterable[Problem]:
     nodes = {n.get("id"): n for n in process.iter() if isinstance(n.tag, str) and n.get("id")}
     for variable in contract.variables:
+        if not variable.task:
+            continue  # given at the start
         task = nodes.get(variable.task)
         if task is None:
             continue  # the kept element is reported missing

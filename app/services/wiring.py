@@ -29,17 +29,18 @@ from app.services.legal import legal_contract
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
+from app.services.queries import query_checks, query_contract
 from app.services.records import care_packages
 
 CONTRACTS: dict[str, ProcessContract] = {
     contract.key: contract for contract in (
         direct_payment_contract.CONTRACT, recovery_contract.LADDER, recovery_contract.DECISION,
-        legal_contract.LEGAL, estate_contract.ESTATE)
+        legal_contract.LEGAL, estate_contract.ESTATE, query_contract.CONTRACT)
 }
 
 # In order: the debt's own rules on its decision come before the legal stage's.
 TASK_CHECKS = (direct_payment_checks.CHECKS, debt_checks.CHECKS, legal_checks.CHECKS,
-               estate_checks.CHECKS)
+               estate_checks.CHECKS, query_checks.TASK_CHECKS)
 # The same for tasks a use case raises with no diagram behind them.
 SERVICE_TASK_CHECKS = (care_packages.CHECKS,)
 
@@ -47,7 +48,7 @@ SERVICE_TASK_CHECKS = (care_packages.CHECKS,)
 # says so), so that no start is accepted and then stopped at its first step.
 START_CHECKS: dict[str, instances.StartCheck] = {
     **direct_payment_starts.CHECKS, **debt_starts.CHECKS, **legal_starts.CHECKS,
-    **estate_starts.CHECKS}
+    **estate_starts.CHECKS, **query_checks.START_CHECKS}
 # And what a debt process started that way is joined to: the debt, which then follows it.
 START_LINKS: dict[str, instances.StartLink] = {
     **debt_starts.LINKS, **legal_starts.LINKS, **estate_starts.LINKS}

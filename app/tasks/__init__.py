@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .debts import debt_step, legal_step, send_debt_letter
 from .letters import send_letter
+from .queries import record_query_outcome, send_query_letter
 from .registry import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -16,4 +17,7 @@ HANDLERS: dict[str, Handler] = {
                                 optional=frozenset({"date_var"})),
     "debt_step": Handler(debt_step, required=frozenset({"step"})),
     "legal_step": Handler(legal_step, required=frozenset({"step"})),
+    "send_query_letter": Handler(send_query_letter, required=frozenset({"template"}),
+                                 optional=frozenset({"date_var"})),
+    "record_query_outcome": Handler(record_query_outcome),
 }

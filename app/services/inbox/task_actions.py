@@ -206,6 +206,9 @@ def _complete(task: HumanTask, open_tasks: list[HumanTask], data: Mapping[str, A
     clean = _accepted(task, data, user)
     instance = task.instance
     result = None
+    # Claimed before the engine runs: a step the completion reaches may ask who did it (the
+    # invoice query's outcome and credit note are recorded as the deciding officer's).
+    task.claimed_by_id = task.claimed_by_id or user.id
     if task.source == "diagram":
         assert instance is not None  # a diagram's task always has its instance
         # A held instance's tasks can be done; a guard holds its letters and escalations.
@@ -214,7 +217,6 @@ def _complete(task: HumanTask, open_tasks: list[HumanTask], data: Mapping[str, A
             model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
     now = clock.now()
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
-    task.claimed_by_id = task.claimed_by_id or user.id
     task.outcome = clean
     task.draft = task.draft_saved_at = None  # the answers are in the outcome now
     audit.record("task_completed", actor=user, person_id=task.person_id,
