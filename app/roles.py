@@ -49,6 +49,9 @@ PROCESS_STARTERS = (Role.FINANCE_ASSISTANT, Role.FINANCE_OFFICER, Role.FINANCE_M
                     Role.CASEWORKER, Role.ADMIN)
 # Record what the council is told about a debtor: a Breathing Space, a death, a query.
 NOTIFIERS = (Role.FINANCE_ASSISTANT, Role.FINANCE_OFFICER, Role.FINANCE_MANAGER)
+# Own and close an invoice query: the finance assistant who resolves it, and the senior officer
+# and team manager it escalates to (DOMAIN.md A.4).
+QUERY_RESOLVERS = (Role.FINANCE_ASSISTANT, Role.FINANCE_OFFICER, Role.FINANCE_MANAGER)
 
 # Recover debts: instalment plans, the deferred payment test, the Reply Form, offers, write-off
 # proposals.

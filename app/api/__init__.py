@@ -14,6 +14,7 @@ from . import (  # noqa: E402,F401  (routes register themselves on bp)
     openapi,
     people,
     processes,
+    queries_routes,
     search_routes,
     settings_routes,
     tasks,

@@ -18,6 +18,7 @@ from app.services.debts import (
     views,
 )
 from app.services.estates import deaths
+from app.services.queries import records as query_records
 from app.services.records import people
 
 from . import bp
@@ -286,9 +287,9 @@ def record_death(reference):
 @bp.put("/invoices/<number>/query-hold")
 @requires(*NOTIFIERS)
 def set_query_hold(number):
-    """Hold (or release) recovery of one invoice while a query about it is open."""
-    invoice = recovery_holds.set_query_hold(number, load_json(QueryHoldIn())["held"],
-                                            current_user())
+    """Kept for older clients: held opens a query on the whole invoice, not held closes the
+    queries opened this way (POST /people/<reference>/queries records a query in full)."""
+    invoice = query_records.set_hold(number, load_json(QueryHoldIn())["held"], current_user())
     return {"number": invoice.number, "query_hold": invoice.query_hold}
 
 

@@ -28,6 +28,7 @@ from app.services.estates import deaths
 from app.services.imports import import_files
 from app.services.processes import instances
 from app.services.processes.engine_context import context_for
+from app.services.queries import records as query_records
 
 from .debt_helpers import (
     add_invoice,
@@ -217,7 +218,7 @@ def test_an_open_query_holds_that_invoice_only(staff):
     add_invoice(account, "INV-8201", date(2026, 3, 2), "412.50")
     add_invoice(account, "INV-8202", date(2026, 3, 2), "99.00")
     sweep("2026-03-24")
-    recovery_holds.set_query_hold("INV-8202", True, user("fa"))
+    query_records.set_hold("INV-8202", True, user("fa"))
     sweep("2026-03-30")
     text = letter_text(account.person_id, "debt_reminder_1")
     assert "INV-8201" in text and "INV-8202" not in text and "£412.50" in text
@@ -229,13 +230,13 @@ def test_a_query_on_the_only_invoice_holds_the_letter_until_released(staff):
     account = person_account()
     add_invoice(account, "INV-8301", date(2026, 3, 2), "412.50")
     sweep("2026-03-24")
-    recovery_holds.set_query_hold("INV-8301", True, user("fa"))
+    query_records.set_hold("INV-8301", True, user("fa"))
     sweep("2026-03-30")
     debt = debt_of(account)
     assert letters(account.person_id) == []
     assert "invoice_query" in debt.guards
     sweep("2026-04-08", "10:00")
-    recovery_holds.set_query_hold("INV-8301", False, user("fa"))
+    query_records.set_hold("INV-8301", False, user("fa"))
     assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 8))]
     assert waiting(debt) == {"final_demand_due": date(2026, 4, 22)}
 

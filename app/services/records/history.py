@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from app.calendar import LOCAL_TZ
 from app.domain.debt_stages import stage_words
+from app.domain.queries import closed_sentence, opened_sentence
 from app.extensions import db
 from app.letters.catalogue import TEMPLATES
 from app.letters.formatting import format_date
@@ -384,7 +385,21 @@ def _contact_logged(event: AuditEvent, found: _Lookups) -> Described:
     return contact_log.sentence(record, found.person), tuple(answers), None
 
 
+def _query_opened(event: AuditEvent, found: _Lookups) -> Described:
+    s = event.summary
+    return opened_sentence(s.get("reference", "?"), s.get("query_type", ""),
+                           list(s.get("invoices") or [])), (), None
+
+
+def _query_closed(event: AuditEvent, found: _Lookups) -> Described:
+    s = event.summary
+    return closed_sentence(s.get("reference", "?"), s.get("outcome", ""),
+                           list(s.get("released") or [])), (), None
+
+
 DESCRIBERS: dict[str, Callable[[AuditEvent, _Lookups], Described]] = {
+    "query_opened": _query_opened,
+    "query_closed": _query_closed,
     "contact_logged": _contact_logged,
     "task_completed": _task_completed,
     "task_claimed": _task_event("Task taken"),
