@@ -78,7 +78,6 @@ class SettingGuide:
         return _TAKES_EFFECT[self.effect].format(when=self.when)
 
 
-_NO_QUERIES = "the invoice-query process is not built yet"
 _G = SettingGuide
 GUIDE: dict[str, SettingGuide] = {
     "dp_reminder_1_working_days": _G("First reminder after the agreement pack", DP,
@@ -184,12 +183,12 @@ GUIDE: dict[str, SettingGuide] = {
     "credit_note_approval_levels": _G("Who approves a credit note, by amount", QUERIES,
                                       Effect.NEXT_USE, "when a credit note is next raised; "
                                       "one already waiting keeps the approver it was given"),
-    "query_acknowledgment_working_days": _G("Acknowledging a query", QUERIES, Effect.NOT_USED,
-                                            _NO_QUERIES),
+    "query_acknowledgment_working_days": _G("Acknowledging a query: due in", QUERIES,
+                                            Effect.TASK_DUE),
     "query_resolution_target_working_days": _G("Target to resolve a query", QUERIES,
-                                               Effect.NOT_USED, _NO_QUERIES),
+                                               Effect.WAITING_STEP),
     "query_manager_escalation_working_days": _G("Passing a query to the team manager", QUERIES,
-                                                Effect.NOT_USED, _NO_QUERIES),
+                                                Effect.WAITING_STEP),
     "council": _G("The council's name, address and contact details", LETTERS,
                   Effect.NEXT_LETTER),
     "letters_needing_approval": _G("Letters an officer approves before the print batch",

@@ -254,3 +254,57 @@ def test_a_credit_on_a_query_not_upheld_is_refused_at_the_task(staff, fake_recor
                  credit_amount="2000.00")
     assert "no more than £1,340.00" in str(too_much.value.details)
     assert fake_records == []
+
+
+@pytest.fixture
+def fake_close_only(monkeypatch):
+    """records.close_query faked (not landed yet); the real credit_notes.raise_credit_note."""
+    closed: list[str] = []
+
+    def close_query(query, **kwargs):
+        closed.append(kwargs["outcome"])
+        query.status, query.outcome = "closed", kwargs["outcome"]
+        query.outcome_on, query.outcome_reasons = kwargs["decided_on"], kwargs["reasons"]
+
+    module = types.ModuleType("app.services.queries.records")
+    module.close_query = close_query  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(queries_package, "records", module, raising=False)
+    return closed
+
+
+def test_a_real_credit_note_under_the_threshold_is_issued_and_sent(staff, fake_close_only):
+    pytest.importorskip("app.services.queries.credit_notes")
+    query, instance = open_query()
+    acknowledge(instance)
+    set_clock(at("2026-08-03", "10:00"))
+    decide(instance, outcome="upheld", reasons="Two visits were not made.",
+           credit_amount="48.20", reissue_invoice=True)
+    note = db.session.scalar(select(CreditNote).where(CreditNote.query_id == query.id))
+    assert (note.status, note.amount, note.author_id) == (
+        CreditNoteStatus.ISSUED, Decimal("48.20"), user("fa").id)
+    assert [t for t, _ in query_letters(query.person_id)] == [
+        "query_acknowledgement", "query_outcome", "credit_note_notice"]
+    outcome = letter_text(query.person_id, "query_outcome")
+    assert f"with credit note {note.number}." in outcome
+    assert "The balance now due on your account is £1,291.80." in outcome
+    assert "We will send you a corrected invoice" in outcome
+    notice = letter_text(query.person_id, "credit_note_notice")
+    assert f"Credit note {note.number}" in notice and "Date: 3 August 2026" in notice
+
+
+def test_a_real_credit_note_above_the_threshold_waits_and_is_not_announced(
+        staff, fake_close_only):
+    pytest.importorskip("app.services.queries.credit_notes")
+    query, instance = open_query()
+    acknowledge(instance)
+    decide(instance, outcome="partly_upheld", reasons="Part of June was charged twice.",
+           credit_amount="150.00")
+    note = db.session.scalar(select(CreditNote).where(CreditNote.query_id == query.id))
+    assert note.status == CreditNoteStatus.AWAITING_APPROVAL
+    assert [t for t, _ in query_letters(query.person_id)] == [
+        "query_acknowledgement", "query_outcome"]
+    outcome = letter_text(query.person_id, "query_outcome")
+    assert "part of the charges you queried was wrong" in outcome
+    assert "Credit note" not in outcome and "credit note CN-" not in outcome
+    assert "The balance now due on your account is £1,340.00." in outcome
