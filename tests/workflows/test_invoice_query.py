@@ -308,3 +308,38 @@ def test_a_real_credit_note_above_the_threshold_waits_and_is_not_announced(
     assert "part of the charges you queried was wrong" in outcome
     assert "Credit note" not in outcome and "credit note CN-" not in outcome
     assert "The balance now due on your account is £1,340.00." in outcome
+
+
+def test_through_the_real_records_a_query_opened_is_decided_and_its_hold_lifted(staff):
+    """No fakes: records.open_query starts the shipped process; the outcome step closes the
+    query with records.close_query and raises the note with credit_notes.raise_credit_note."""
+    records = pytest.importorskip("app.services.queries.records")
+    account = person_account()
+    invoice = add_invoice(account, "INV-2026-0612", date(2026, 6, 29), "1340.00")
+    set_clock(at("2026-07-20", "10:00"))
+    query = records.open_query(
+        account_person(account), received_on=date(2026, 7, 20), channel="phone",
+        raised_by="person", raised_by_name=None, query_type="care_not_delivered",
+        what_was_said="The carer did not come on 8 and 9 June.",
+        invoices=[{"invoice_number": "INV-2026-0612"}], owner=None, actor=user("fa"))
+    assert query.instance_id is not None and invoice.query_hold
+    instance = instances.get_instance(query.instance_id)
+    assert tasks(instance)["acknowledge_query"].due_at.astimezone().date() == date(2026, 7, 23)
+    acknowledge(instance)
+    set_clock(at("2026-08-03", "10:00"))
+    decide(instance, outcome="upheld", reasons="Two visits were not made.",
+           credit_amount="48.20")
+    db.session.refresh(query)
+    db.session.refresh(invoice)
+    assert (query.status, query.outcome, query.outcome_on) == (
+        "closed", "upheld", date(2026, 8, 3))
+    assert not invoice.query_hold and invoice.credited == Decimal("48.20")
+    assert [t for t, _ in query_letters(query.person_id)] == [
+        "query_acknowledgement", "query_outcome", "credit_note_notice"]
+    assert instances.get_instance(instance.id).status == "completed"
+
+
+def account_person(account):
+    from app.models import Person
+
+    return db.session.get(Person, account.person_id)
