@@ -26,17 +26,14 @@ def record_query_outcome(case: HandlerCase) -> dict:
     data = case.data
     query = query_letters.query_of(data)
     actor = query_letters.decided_by(case.instance)
-    # The bodies of the use cases, not the use cases: those commit, and this step runs inside
-    # the engine's transaction (a commit here would end it half-way, savepoint and all).
-    close = getattr(records.close_query, "__wrapped__", records.close_query)
-    close(query, outcome=str(data["outcome"]), reasons=str(data["reasons"]),
-          decided_on=clock.today(), actor=actor)
+    # Not the use cases, which commit: this step runs inside the engine's transaction (a commit
+    # here would end it half-way, savepoint and all).
+    records.record_closing(query, outcome=str(data["outcome"]), reasons=str(data["reasons"]),
+                           decided_on=clock.today(), actor=actor)
     amount = query_letters.credit_to_raise(data)
     if amount is None:
         return {"credit_note_id": None, "credit_note_issued": False}
-    raise_note = getattr(credit_notes.raise_credit_note, "__wrapped__",
-                         credit_notes.raise_credit_note)
-    note = raise_note(query_letters.credited_invoice(query), amount=amount,
+    note = credit_notes.record_credit_note(query_letters.credited_invoice(query), amount=amount,
                       reason=str(data["reasons"]), lines=[], query=query, actor=actor)
     return {"credit_note_id": note.id, "credit_note_no": note.number,
             "credit_note_issued": note.status == CreditNoteStatus.ISSUED}

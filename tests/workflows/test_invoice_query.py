@@ -4,8 +4,8 @@ type, escalation at 10 and 20 working days across the August bank holiday with t
 letter, and the outcome with its letters.
 
 The query records and credit notes are another capability's use cases; the handler imports them
-when it runs, and these tests put small fakes in their place (records.close_query and
-credit_notes.raise_credit_note) so the diagram is tested on its own. The last test goes through
+when it runs, and these tests put small fakes in their place (records.record_closing and
+credit_notes.record_credit_note) so the diagram is tested on its own. The last test goes through
 the real ones when they are there.
 """
 from __future__ import annotations
@@ -98,17 +98,17 @@ def acknowledge(instance) -> None:
 
 @pytest.fixture
 def fake_records(monkeypatch):
-    """Stand-ins for records.close_query and credit_notes.raise_credit_note: what they were
+    """Stand-ins for records.record_closing and credit_notes.record_credit_note: what they were
     called with, and an issued credit note row for the letters to print."""
     calls: list[tuple[str, dict]] = []
 
-    def close_query(query, **kwargs):
-        calls.append(("close_query", kwargs))
+    def record_closing(query, **kwargs):
+        calls.append(("record_closing", kwargs))
         query.status, query.outcome = "closed", kwargs["outcome"]
         query.outcome_on, query.outcome_reasons = kwargs["decided_on"], kwargs["reasons"]
 
-    def raise_credit_note(invoice, **kwargs):
-        calls.append(("raise_credit_note", kwargs))
+    def record_credit_note(invoice, **kwargs):
+        calls.append(("record_credit_note", kwargs))
         note = CreditNote(number="CN-PENDING", invoice_id=invoice.id, query_id=kwargs["query"].id,
                           amount=kwargs["amount"], reason=kwargs["reason"], lines=[],
                           status=CreditNoteStatus.ISSUED, raised_on=date(2026, 8, 3),
@@ -119,7 +119,7 @@ def fake_records(monkeypatch):
         invoice.credited = kwargs["amount"]
         return note
 
-    for name, func in (("records", close_query), ("credit_notes", raise_credit_note)):
+    for name, func in (("records", record_closing), ("credit_notes", record_credit_note)):
         module = types.ModuleType(f"app.services.queries.{name}")
         setattr(module, func.__name__, func)
         monkeypatch.setitem(sys.modules, module.__name__, module)
@@ -201,7 +201,7 @@ def test_not_upheld_closes_the_query_and_sends_the_outcome_with_the_rights(
     set_clock(at("2026-07-31", "10:00"))
     decide(instance, outcome="not_upheld",
            reasons="The provider's call records show both visits took place.")
-    assert fake_records == [("close_query", {
+    assert fake_records == [("record_closing", {
         "outcome": "not_upheld", "reasons": "The provider's call records show both visits "
         "took place.", "decided_on": date(2026, 7, 31), "actor": user("fa")})]
     assert [t for t, _ in query_letters(query.person_id)] == ["query_acknowledgement",
@@ -221,7 +221,7 @@ def test_upheld_with_a_credit_raises_it_and_sends_the_outcome_and_the_credit_not
     decide(instance, outcome="upheld", reasons="Two visits were not made.",
            credit_amount="48.20", reissue_invoice=False)
     name, kwargs = fake_records[1]
-    assert name == "raise_credit_note"
+    assert name == "record_credit_note"
     assert (kwargs["amount"], kwargs["lines"], kwargs["query"].id) == (
         Decimal("48.20"), [], query.id)
     assert [t for t, _ in query_letters(query.person_id)][-2:] == ["query_outcome",
@@ -258,16 +258,16 @@ def test_a_credit_on_a_query_not_upheld_is_refused_at_the_task(staff, fake_recor
 
 @pytest.fixture
 def fake_close_only(monkeypatch):
-    """records.close_query faked (not landed yet); the real credit_notes.raise_credit_note."""
+    """records.record_closing faked; the real credit_notes.record_credit_note."""
     closed: list[str] = []
 
-    def close_query(query, **kwargs):
+    def record_closing(query, **kwargs):
         closed.append(kwargs["outcome"])
         query.status, query.outcome = "closed", kwargs["outcome"]
         query.outcome_on, query.outcome_reasons = kwargs["decided_on"], kwargs["reasons"]
 
     module = types.ModuleType("app.services.queries.records")
-    module.close_query = close_query  # type: ignore[attr-defined]
+    module.record_closing = record_closing  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setattr(queries_package, "records", module, raising=False)
     return closed
@@ -312,7 +312,7 @@ def test_a_real_credit_note_above_the_threshold_waits_and_is_not_announced(
 
 def test_through_the_real_records_a_query_opened_is_decided_and_its_hold_lifted(staff):
     """No fakes: records.open_query starts the shipped process; the outcome step closes the
-    query with records.close_query and raises the note with credit_notes.raise_credit_note."""
+    query with records.record_closing and raises the note with credit_notes.record_credit_note."""
     records = pytest.importorskip("app.services.queries.records")
     account = person_account()
     invoice = add_invoice(account, "INV-2026-0612", date(2026, 6, 29), "1340.00")

@@ -65,6 +65,13 @@ def approver_for(amount: Decimal) -> str | None:
 def raise_credit_note(invoice: Invoice, *, amount: Decimal, reason: str, lines: list[dict],
                       query: InvoiceQuery | None, actor: User) -> CreditNote:
     """Raise a credit note against `invoice`: issued now, or waiting for its approver."""
+    return record_credit_note(invoice, amount=amount, reason=reason, lines=lines, query=query,
+                              actor=actor)
+
+
+def record_credit_note(invoice: Invoice, *, amount: Decimal, reason: str, lines: list[dict],
+                       query: InvoiceQuery | None, actor: User) -> CreditNote:
+    """raise_credit_note inside the caller's transaction (the process's outcome step)."""
     if invoice.status in CLOSED_INVOICE:
         raise Conflict(f"invoice {invoice.number} is {invoice.status}: it cannot be credited")
     reason = (reason or "").strip()

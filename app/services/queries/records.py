@@ -320,11 +320,13 @@ def close_query(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: 
                 actor: User) -> InvoiceQuery:
     """Record the outcome: the query closes and each of its invoices no other open query names
     is released, its debt's held ladder checked again. One transaction."""
-    return _close(query, outcome=outcome, reasons=reasons, decided_on=decided_on, actor=actor)
+    return record_closing(query, outcome=outcome, reasons=reasons, decided_on=decided_on,
+                          actor=actor)
 
 
-def _close(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: date,
-           actor: User | None) -> InvoiceQuery:
+def record_closing(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: date,
+                   actor: User | None) -> InvoiceQuery:
+    """close_query inside the caller's transaction (the process's outcome step)."""
     if not can_move(QUERY_TRANSITIONS, query.status, QueryStatus.CLOSED):
         raise Conflict(f"query {query.reference} is already closed")
     problems: list[dict[str, str]] = []
@@ -404,7 +406,7 @@ def set_hold(number: str, held: bool, actor: User) -> Invoice:
         raise Conflict(f"{number} is held by query {recorded[0].reference}: record that query's "
                        "outcome to lift the hold")
     for query in open_now:
-        _close(query, outcome=QueryOutcome.NOT_UPHELD, reasons=ALIAS_REASONS,
+        record_closing(query, outcome=QueryOutcome.NOT_UPHELD, reasons=ALIAS_REASONS,
                decided_on=clock.today(), actor=actor)
     if not open_now and invoice.query_hold:  # a flag set before queries were recorded
         invoice.query_hold = False
