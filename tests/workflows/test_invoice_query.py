@@ -274,7 +274,6 @@ def fake_close_only(monkeypatch):
 
 
 def test_a_real_credit_note_under_the_threshold_is_issued_and_sent(staff, fake_close_only):
-    pytest.importorskip("app.services.queries.credit_notes")
     query, instance = open_query()
     acknowledge(instance)
     set_clock(at("2026-08-03", "10:00"))
@@ -295,7 +294,6 @@ def test_a_real_credit_note_under_the_threshold_is_issued_and_sent(staff, fake_c
 
 def test_a_real_credit_note_above_the_threshold_waits_and_is_not_announced(
         staff, fake_close_only):
-    pytest.importorskip("app.services.queries.credit_notes")
     query, instance = open_query()
     acknowledge(instance)
     decide(instance, outcome="partly_upheld", reasons="Part of June was charged twice.",
@@ -313,7 +311,8 @@ def test_a_real_credit_note_above_the_threshold_waits_and_is_not_announced(
 def test_through_the_real_records_a_query_opened_is_decided_and_its_hold_lifted(staff):
     """No fakes: records.open_query starts the shipped process; the outcome step closes the
     query with records.record_closing and raises the note with credit_notes.record_credit_note."""
-    records = pytest.importorskip("app.services.queries.records")
+    from app.services.queries import records
+
     account = person_account()
     invoice = add_invoice(account, "INV-2026-0612", date(2026, 6, 29), "1340.00")
     set_clock(at("2026-07-20", "10:00"))
