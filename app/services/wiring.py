@@ -29,7 +29,7 @@ from app.services.legal import legal_contract
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
-from app.services.queries import query_checks, query_contract
+from app.services.queries import credit_notes, query_checks, query_contract
 from app.services.records import care_packages
 
 CONTRACTS: dict[str, ProcessContract] = {
@@ -42,7 +42,7 @@ CONTRACTS: dict[str, ProcessContract] = {
 TASK_CHECKS = (direct_payment_checks.CHECKS, debt_checks.CHECKS, legal_checks.CHECKS,
                estate_checks.CHECKS, query_checks.TASK_CHECKS)
 # The same for tasks a use case raises with no diagram behind them.
-SERVICE_TASK_CHECKS = (care_packages.CHECKS,)
+SERVICE_TASK_CHECKS = (care_packages.CHECKS, credit_notes.CHECKS)
 
 # What each process needs of the case before it starts; every key in CONTRACTS has one (a test
 # says so), so that no start is accepted and then stopped at its first step.
@@ -67,3 +67,5 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     instances.on_finished(RECOVERY_STAGES, decisions.after_stage_finished)
     task_actions.on_completed(care_packages.PROCESS_KEY, care_packages.END_TASK,
                               care_packages.record_end)
+    task_actions.on_completed(credit_notes.PROCESS_KEY, credit_notes.APPROVAL_TASK,
+                              credit_notes.record_approval)

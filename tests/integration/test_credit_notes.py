@@ -192,3 +192,28 @@ def test_the_export_has_each_issued_note_once_with_a_matching_manifest(as_user):
     assert list(csv.DictReader(io.StringIO(content.decode()))) == []
     assert (manifest["rows"], manifest["total"], manifest["first_number"]) == (0, "0.00", None)
     assert manifest["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_the_approval_task_in_the_inbox_decides_the_note(staff):
+    from app.models import HumanTask
+    from app.services.inbox import task_actions
+
+    account = person_account()
+    invoice = add_invoice(account, "INV-T1", date(2026, 2, 2), "900.00")
+    note = _raise(invoice, "500.00")
+    task = db.session.scalar(select(HumanTask).where(
+        HumanTask.engine_task_id == f"credit-note-{note.id}"))
+    # No reason to reject: refused with the GOV.UK message, the task stays open.
+    with pytest.raises(ValidationFailed) as refused:
+        task_actions.complete(task.id, {"decision": "reject"}, user("fm"))
+    assert refused.value.details == [{"field": "reason",
+                                      "message": "Enter why the credit note is not approved"}]
+    # Its author cannot approve it from the inbox either: the completion is rolled back.
+    with pytest.raises(Forbidden):
+        task_actions.complete(task.id, {"decision": "approve"}, user("fo"))
+    db.session.expire_all()
+    assert (db.session.get(HumanTask, task.id).status, note.status) == (
+        "open", "awaiting_approval")
+    task_actions.complete(task.id, {"decision": "approve"}, user("fm"))
+    db.session.expire_all()
+    assert note.status == "issued" and invoice.outstanding == Decimal("400.00")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import func, select
 
@@ -44,12 +44,14 @@ REASON_MAX = 2000
 PROCESS_KEY = "credit_note"  # not a diagram: what the approval task is about, in the inbox
 APPROVAL_TASK = "approve_credit_note"
 APPROVAL_FORM = [
-    {"id": "decision", "label": "Decision", "type": "enum", "required": True, "options": [
-        ["approve", "Approve: issue the credit note"],
-        ["reject", "Reject: the credit note is not issued"]]},
-    {"id": "reason", "label": "Reason (needed to reject)", "type": "note", "required": False,
+    {"id": "decision", "label": "Do you approve this credit note?", "type": "enum",
+     "required": True, "options": [
+         ["approve", "Yes: issue the credit note"],
+         ["reject", "No: the credit note is not issued"]]},
+    {"id": "reason", "label": "Why is it not approved?", "type": "note", "required": False,
      "options": []},
 ]
+REASON_NEEDED = "Enter why the credit note is not approved"
 
 
 def approver_for(amount: Decimal) -> str | None:
@@ -115,7 +117,7 @@ def decide(note: CreditNote, *, approve: bool, reason: str | None, actor: User) 
     reason = (reason or "").strip() or None
     if not approve and reason is None:
         raise ValidationFailed("a rejection needs a reason", [{
-            "field": "reason", "message": "Enter why the credit note is rejected"}])
+            "field": "reason", "message": REASON_NEEDED}])
     if reason and len(reason) > REASON_MAX:
         raise ValidationFailed("the reason is too long", [{
             "field": "reason", "message": f"the reason must be {REASON_MAX:,} characters or fewer"}])
@@ -310,3 +312,24 @@ def _close_approval_task(note: CreditNote, actor: User) -> None:
 
 def _person_id(invoice: Invoice) -> int:
     return db.session.get_one(Account, invoice.account_id).person_id
+
+
+# --- the approval task in the inbox --------------------------------------------------------------
+def check_approval(task: HumanTask, form: Mapping[str, Any]) -> list[dict]:
+    """The approval task's answers before it completes: a reason to reject."""
+    if form.get("decision") == "reject" and not str(form.get("reason") or "").strip():
+        return [{"field": "reason", "message": REASON_NEEDED}]
+    return []
+
+
+def record_approval(task: HumanTask) -> None:
+    """The approval task's answer decides the note, in the completion's transaction: a refusal
+    (the author approving their own, or a level too low) rolls the completion back."""
+    note = db.session.get_one(CreditNote, int(task.engine_task_id.removeprefix("credit-note-")))
+    assert task.outcome is not None and task.completed_by_id is not None  # set on completion
+    actor = db.session.get_one(User, task.completed_by_id)
+    decide(note, approve=task.outcome.get("decision") == "approve",
+           reason=task.outcome.get("reason"), actor=actor)
+
+
+CHECKS = {(PROCESS_KEY, APPROVAL_TASK): check_approval}
