@@ -132,6 +132,12 @@ def entries_of(person: Person, show_system: bool = False,
     return [_entry(event, lookups) for event in events], total
 
 
+def entries_for(person: Person, events: list[AuditEvent]) -> list[HistoryEntry]:
+    """Entries for events the caller chose (a query's own history), in the order given."""
+    lookups = _lookups_for(person, events)
+    return [_entry(event, lookups) for event in events]
+
+
 def _lookups_for(person: Person, events: list[AuditEvent]) -> _Lookups:
     found = _Lookups(person)
     task_ids = {e.task_id for e in events if e.task_id}
