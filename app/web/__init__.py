@@ -44,6 +44,7 @@ def init_web(app: Flask) -> None:
         contact_pages,
         debt_pages,
         legal_pages,
+        query_pages,
         settings_pages,
     )
 
