@@ -20,18 +20,22 @@ import pytest
 from app import models
 from app.models import (
     COURT_CLAIM_TRANSITIONS,
+    CREDIT_NOTE_TRANSITIONS,
     DEBT_CASE_TRANSITIONS,
     INSTALMENT_PLAN_TRANSITIONS,
     LETTER_OF_CLAIM_TRANSITIONS,
     LETTER_TRANSITIONS,
+    QUERY_TRANSITIONS,
     WRITE_OFF_TRANSITIONS,
     CourtClaimStatus,
+    CreditNoteStatus,
     DebtCaseStatus,
     InstalmentPlanStatus,
     InstanceStatus,
     InvoiceStatus,
     LetterOfClaimStatus,
     LetterStatus,
+    QueryStatus,
     TaskStatus,
     WriteOffStatus,
     can_move,
@@ -46,19 +50,22 @@ STATUSES: dict[str, type[StrEnum]] = {
     "LetterOfClaim": LetterOfClaimStatus, "CourtClaim": CourtClaimStatus,
     "WriteOff": WriteOffStatus, "Letter": LetterStatus,
     "Invoice": InvoiceStatus, "ProcessInstance": InstanceStatus, "HumanTask": TaskStatus,
+    "CreditNote": CreditNoteStatus, "InvoiceQuery": QueryStatus,
 }
 ENUMS = {enum.__name__: model for model, enum in STATUSES.items()}
 TRANSITIONS = {
     DebtCaseStatus: DEBT_CASE_TRANSITIONS, InstalmentPlanStatus: INSTALMENT_PLAN_TRANSITIONS,
     LetterOfClaimStatus: LETTER_OF_CLAIM_TRANSITIONS, CourtClaimStatus: COURT_CLAIM_TRANSITIONS,
     WriteOffStatus: WRITE_OFF_TRANSITIONS, LetterStatus: LETTER_TRANSITIONS,
-    InstanceStatus: INSTANCE_TRANSITIONS,
+    InstanceStatus: INSTANCE_TRANSITIONS, CreditNoteStatus: CREDIT_NOTE_TRANSITIONS,
+    QueryStatus: QUERY_TRANSITIONS,
 }
 # What a variable holding a row is called where the code writes a status as a plain string.
 RECEIVERS = {
     "debt": "DebtCase", "plan": "InstalmentPlan", "loc": "LetterOfClaim", "claim": "CourtClaim",
     "proposal": "WriteOff", "letter": "Letter", "row": "Letter", "invoice": "Invoice",
     "i": "Invoice", "instance": "ProcessInstance", "task": "HumanTask", "gone": "HumanTask",
+    "note": "CreditNote", "query": "InvoiceQuery",
 }
 
 # Every change of a free-string status the code makes: (file, model, new status) -> the states it
@@ -88,9 +95,15 @@ MOVES: dict[tuple[str, str, str], set[str]] = {
     # decide: only a proposal still waiting (checked with can_move).
     ("app/services/debts/write_offs.py", "WriteOff", "approved"): {"proposed"},
     ("app/services/debts/write_offs.py", "WriteOff", "rejected"): {"proposed"},
+    # decide / _issue: a note waiting for approval (checked with can_move); one under the
+    # threshold is issued as it is raised, from the status it was created with.
+    ("app/services/queries/credit_notes.py", "CreditNote", "rejected"): {"awaiting_approval"},
+    ("app/services/queries/credit_notes.py", "CreditNote", "issued"): {"awaiting_approval"},
+    # record_closing: an open query (checked with can_move).
+    ("app/services/queries/records.py", "InvoiceQuery", "closed"): {"open"},
 }
 FREE_STRING_MODELS = {"DebtCase", "InstalmentPlan", "LetterOfClaim", "CourtClaim", "WriteOff",
-                      "Letter"}
+                      "Letter", "CreditNote", "InvoiceQuery"}
 
 
 # --- reading the source -----------------------------------------------------------------------
