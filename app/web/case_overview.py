@@ -9,6 +9,7 @@ from app.domain.debt_stages import stage_words
 from app.letters.catalogue import TEMPLATES
 from app.services.debts import views
 from app.services.processes import next_steps
+from app.services.queries import records
 from app.services.records import case_file
 
 from .filters import long_date
@@ -58,7 +59,18 @@ def current_work(person: Person, debt_summaries: list[dict[str, Any]]) -> dict[s
              for t in case_file.open_tasks_of(person)]
     holds = [{"what": d["title"], "reason": g["reason"]}
              for d in debt_summaries for g in d["guards"]]
+    # A query holds its invoices whether or not they are in a debt yet (a debt's guards say
+    # nothing of an invoice not in it).
+    holds += [{"what": f"Query {q.reference}",
+               "reason": f"no recovery of {_invoice_list(q)} while the query is open"}
+              for q in records.open_queries_of(person)]
     return {"tasks": tasks, "processes": running_processes(person), "holds": holds}
+
+
+def _invoice_list(query) -> str:
+    numbers = sorted({item.invoice.number for item in query.items})
+    words = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    return f"invoice{'s' if len(numbers) > 1 else ''} {words}"
 
 
 def running_processes(person: Person, key_prefix: str = "") -> list[dict[str, Any]]:

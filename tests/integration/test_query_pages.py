@@ -80,6 +80,10 @@ def test_a_query_opened_from_the_case_page_holds_its_invoice(case, client):
             "is open. The acknowledgement is due by 5 March 2026.") in summary
     assert f'href="/queries/{query.id}">{query.reference}</a>' in summary
     assert "Care not delivered or hours wrong" in summary and "No open queries." not in summary
+    # What holds recovery says so, though the invoice is in no debt yet.
+    assert "Nothing holds recovery." not in summary
+    assert (f"<strong>Query {query.reference}:</strong> no recovery of invoice INV-1002 while the "
+            "query is open") in summary
     assert (f"Query {query.reference} opened: care not delivered or hours wrong, on invoice "
             "INV-1002 (£48.20)") in client.get(f"{CASE}/history").text
 
