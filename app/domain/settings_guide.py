@@ -96,9 +96,9 @@ GUIDE: dict[str, SettingGuide] = {
                                           Effect.TASK_DUE),
     "dp_contingency_weeks": _G("Contingency a direct-payment account may hold", DP,
                                Effect.NEXT_LETTER),
-    "debt_invoice_due_days": _G("When an invoice is due", DEBT, Effect.NOT_USED,
-                                "imported invoices carry their own due date; only the demo "
-                                "data uses it"),
+    "debt_invoice_due_days": _G("When an invoice is due", DEBT, Effect.NEXT_USE,
+                                "when an invoice is re-issued after an upheld query (imported "
+                                "invoices carry their own due date)"),
     "debt_reminder_1_days": _G("Reminder after the invoice date", DEBT, Effect.WAITING_STEP),
     "debt_final_demand_days": _G("Final demand after the reminder", DEBT, Effect.WAITING_STEP),
     "debt_phone_contact_working_days": _G("Phone call after the final demand", DEBT,

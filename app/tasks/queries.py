@@ -16,7 +16,8 @@ def send_query_letter(case: HandlerCase, template: str, date_var: str | None = N
 
 def record_query_outcome(case: HandlerCase) -> dict:
     """Close the query with the outcome decided (its holds lift), and for an upheld or partly
-    upheld query with an amount, raise the credit note on the first invoice queried.
+    upheld query with an amount, raise the credit note on the first invoice queried; asked to
+    re-issue it, and the note issued, the corrected invoice replaces it (queries/reissue.py).
 
     Returns what the letters that follow print: the credit note's id and whether it was issued
     (one above the approval threshold waits for its approver, and its notice with it)."""
@@ -33,7 +34,16 @@ def record_query_outcome(case: HandlerCase) -> dict:
     amount = query_letters.credit_to_raise(data)
     if amount is None:
         return {"credit_note_id": None, "credit_note_issued": False}
-    note = credit_notes.record_credit_note(query_letters.credited_invoice(query), amount=amount,
+    invoice = query_letters.credited_invoice(query)
+    note = credit_notes.record_credit_note(invoice, amount=amount,
                       reason=str(data["reasons"]), lines=[], query=query, actor=actor)
-    return {"credit_note_id": note.id, "credit_note_no": note.number,
-            "credit_note_issued": note.status == CreditNoteStatus.ISSUED}
+    result = {"credit_note_id": note.id, "credit_note_no": note.number,
+              "credit_note_issued": note.status == CreditNoteStatus.ISSUED}
+    if data.get("reissue_invoice") is True and note.status == CreditNoteStatus.ISSUED:
+        # The corrected invoice replaces the original, which is credited in full.
+        from app.services.queries import reissue
+
+        new = reissue.reissue(invoice, note, clock.today(), query, actor)
+        result |= {"reissued_invoice_no": new.number,
+                   "new_due_date": new.due_date.isoformat()}
+    return result

@@ -287,7 +287,9 @@ def test_a_real_credit_note_under_the_threshold_is_issued_and_sent(staff, fake_c
     outcome = letter_text(query.person_id, "query_outcome")
     assert f"with credit note {note.number}." in outcome
     assert "The balance now due on your account is £1,291.80." in outcome
-    assert "We will send you a corrected invoice" in outcome
+    # Re-issued at once (queries/reissue.py): 3 Aug + 21 days = Mon 24 Aug 2026.
+    assert ("We have sent a corrected invoice, number INV-2026-0612-R1, to replace the one you "
+            "queried. Please pay it by 24 August 2026.") in outcome
     notice = letter_text(query.person_id, "credit_note_notice")
     assert f"Credit note {note.number}" in notice and "Date: 3 August 2026" in notice
 

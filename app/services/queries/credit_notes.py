@@ -97,6 +97,27 @@ def record_credit_note(invoice: Invoice, *, amount: Decimal, reason: str, lines:
     return note
 
 
+def record_replacement_credit(invoice: Invoice, *, amount: Decimal, replaced_by: Invoice,
+                              query: InvoiceQuery | None, actor: User) -> CreditNote:
+    """Credit the rest of `invoice` because the re-issued `replaced_by` carries it now: issued
+    at once, with no approval, as nothing is written down (the amount moves to the new invoice,
+    which the export sends too); the correction itself is its own note, approved at its level.
+    Inside the caller's transaction."""
+    note = CreditNote(number=f"CN-pending-{uuid.uuid4().hex[:20]}", invoice_id=invoice.id,
+                      query_id=query.id if query else None, amount=amount,
+                      reason=f"Replaced by re-issued invoice {replaced_by.number}", lines=[],
+                      status=CreditNoteStatus.AWAITING_APPROVAL, raised_on=clock.today(),
+                      author_id=actor.id, approver_role=None)
+    db.session.add(note)
+    db.session.flush()
+    note.number = f"CN-{note.id:06d}"
+    audit.record("credit_note_raised", actor=actor, person_id=_person_id(invoice),
+                 summary={"credit_note_id": note.id, "invoice_id": invoice.id,
+                          "approver_role": None, "replaced_by": replaced_by.number})
+    _issue(note, invoice, actor)
+    return note
+
+
 @use_case
 def decide_credit_note(note: CreditNote, *, approve: bool, reason: str | None, actor: User
                        ) -> CreditNote:

@@ -152,6 +152,9 @@ def _outcome(query: InvoiceQuery, data: Mapping[str, Any], on: date) -> dict[str
     note = _credit_note(data)
     if note is not None and data.get("credit_note_issued"):
         fields |= {"credit_note_no": note.number, "credit_amount": Decimal(note.amount)}
+    if data.get("reissued_invoice_no"):
+        fields |= {"reissued_invoice_no": str(data["reissued_invoice_no"]),
+                   "new_due_date": date.fromisoformat(str(data["new_due_date"]))}
     return fields
 
 
