@@ -237,10 +237,12 @@ class InstalmentPlan(Model):
 
 
 class PausedTimer(Model):
-    """A ladder timer paused by a Breathing Space, with what was left of it in its own unit."""
+    """A ladder timer paused by a Breathing Space, or by invoice queries on every unpaid invoice
+    of the debt (the query whose opening paused it), with what was left of it in its own unit."""
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    breathing_space_id: Mapped[int] = mapped_column(ForeignKey("breathing_space.id"))
+    breathing_space_id: Mapped[int | None] = mapped_column(ForeignKey("breathing_space.id"))
+    invoice_query_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_query.id"))
     element_id: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(20))  # calendar_days | working_days
     remaining: Mapped[int]

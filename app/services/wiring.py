@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from app.engine.contract import ProcessContract
-from app.services.debts import decisions, recovery_contract
+from app.services.debts import decisions, opening, recovery_contract
 from app.services.debts import start_checks as debt_starts
 from app.services.debts import task_checks as debt_checks
 from app.services.direct_payments import direct_payment_contract
@@ -29,7 +29,7 @@ from app.services.legal import legal_contract
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
-from app.services.queries import credit_notes, query_checks, query_contract
+from app.services.queries import credit_notes, query_checks, query_contract, records, recovery_pause
 from app.services.records import care_packages
 
 CONTRACTS: dict[str, ProcessContract] = {
@@ -69,3 +69,9 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
                               care_packages.record_end)
     task_actions.on_completed(credit_notes.PROCESS_KEY, credit_notes.APPROVAL_TASK,
                               credit_notes.record_approval)
+    # Recovery waits while every invoice of a debt is under query, and resumes after.
+    records.on_opened(recovery_pause.after_query_opened)
+    records.on_closed(recovery_pause.after_query_closed)
+    if recovery_pause.after_debt_opened not in opening.OPENED_LISTENERS:
+        opening.OPENED_LISTENERS.append(recovery_pause.after_debt_opened)
+        opening.JOINED_LISTENERS.append(recovery_pause.after_invoices_joined)

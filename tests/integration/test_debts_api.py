@@ -599,17 +599,23 @@ def test_releasing_the_query_on_a_held_ladder_sends_the_held_letter(as_user, ope
     assert letters(opened.person_id) == []
     assert instance_status(opened) == InstanceStatus.HELD
     held = debt_json(fa, opened)
-    assert held["next_step"]["kind"] == "held" and held["next_step"]["paused"] is True
-    assert guard_names(held) == ["invoice_query"]
+    # Paused on Tue 24 Mar with the 6 days R1 (Mon 30 Mar) had left.
+    assert (held["next_step"]["element_id"], held["next_step"]["paused"],
+            held["next_step"]["remaining"]) == ("reminder_1_due", True, "6 calendar_days")
 
     sweep("2026-04-08", "10:00")
     released = fa.put("/invoices/INV-1001/query-hold", json={"held": False})
     assert released.status_code == 200, released.json
-    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 8))]
+    assert letters(opened.person_id) == []
+    debt = debt_json(fa, opened)
+    assert (debt["next_step"]["element_id"], debt["next_step"]["date"]) == (
+        "reminder_1_due", "2026-04-14")  # Wed 8 Apr + 6 days: Tue 14 Apr 2026
+    sweep("2026-04-14")
+    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 14))]
     debt = debt_json(fa, opened)
     assert (debt["stage"], debt["guards"]) == ("reminder_1", [])
     assert (debt["next_step"]["element_id"], debt["next_step"]["date"]) == (
-        "final_demand_due", "2026-04-22")
+        "final_demand_due", "2026-04-28")
 
 
 def test_recheck_runs_a_ladder_on_once_its_hold_has_gone(as_user, opened):
@@ -634,8 +640,12 @@ def test_recheck_runs_a_ladder_on_once_its_hold_has_gone(as_user, opened):
     response = fo.post(f"/debts/{opened.debt_id}/recheck")
     assert response.status_code == 200, response.json
     assert (response.json["id"], response.json["stage"], response.json["guards"]) == (
-        opened.debt_id, "reminder_1", [])
-    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 3, 30))]
+        opened.debt_id, "opened", [])
+    # The query paused R1 on Tue 24 Mar with 6 days left; it runs on from today, Mon 30 Mar:
+    # Sun 5 Apr, then past Easter Monday to Tue 7 Apr 2026.
+    assert (response.json["next_step"]["element_id"], response.json["next_step"]["date"]) == (
+        "reminder_1_due", "2026-04-07")
+    assert letters(opened.person_id) == []
     assert instance_status(opened) == InstanceStatus.ACTIVE
 
 
@@ -645,8 +655,10 @@ def test_the_daily_job_runs_on_a_ladder_whose_hold_has_gone(as_user, opened):
     fresh()
     db.session.scalar(db.select(Invoice).where(Invoice.number == "INV-1001")).query_hold = False
     db.session.commit()
-    sweep("2026-04-01")
-    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 1))]
+    sweep("2026-04-01")  # runs on from Wed 1 Apr with R1's 6 days: Tue 7 Apr 2026
+    assert letters(opened.person_id) == []
+    sweep("2026-04-07")
+    assert letters(opened.person_id) == [("debt_reminder_1", date(2026, 4, 7))]
 
 
 def test_recheck_of_a_running_ladder_returns_the_debt_unchanged(as_user, reminded):

@@ -173,7 +173,10 @@ def test_two_open_queries_on_one_invoice_keep_it_held_until_both_close(as_user, 
         db.session.scalar(select(Invoice).where(Invoice.number == "INV-1002")))
 
 
-def test_closing_the_query_on_the_only_overdue_invoice_sends_the_held_letter(as_user, staff):
+def test_closing_the_query_on_the_only_overdue_invoice_resumes_with_the_time_left(
+        as_user, staff):
+    """Queried on Tue 24 Mar with R1 due Mon 30 Mar (6 days left): the ladder pauses, and after
+    the outcome on Wed 8 Apr R1 goes 6 days on, Tue 14 Apr 2026 (not the same day)."""
     account = person_account()
     add_invoice(account, "INV-2001", date(2026, 3, 2), "412.50")
     sweep("2026-03-24")
@@ -187,7 +190,11 @@ def test_closing_the_query_on_the_only_overdue_invoice_sends_the_held_letter(as_
     response = fa.post(f"/queries/{query['id']}/close", json={
         "outcome": "not_upheld", "reasons": "The hours were right.", "decided_on": "2026-04-08"})
     assert response.status_code == 200, response.json
-    assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 8))]
+    assert letters(account.person_id) == []
+    sweep("2026-04-13")
+    assert letters(account.person_id) == []
+    sweep("2026-04-14")
+    assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 14))]
 
 
 # --- refused, and nothing changed -----------------------------------------------------------------

@@ -237,8 +237,12 @@ def test_a_query_on_the_only_invoice_holds_the_letter_until_released(staff):
     assert "invoice_query" in debt.guards
     sweep("2026-04-08", "10:00")
     query_records.set_hold("INV-8301", False, user("fa"))
-    assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 8))]
-    assert waiting(debt) == {"final_demand_due": date(2026, 4, 22)}
+    # Paused on Tue 24 Mar with 6 days left to R1 (Mon 30 Mar): Wed 8 Apr + 6 = Tue 14 Apr.
+    assert letters(account.person_id) == []
+    assert waiting(debt) == {"reminder_1_due": date(2026, 4, 14)}
+    sweep("2026-04-14")
+    assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 14))]
+    assert waiting(debt) == {"final_demand_due": date(2026, 4, 28)}  # Tue 28 Apr 2026
 
 
 def test_statute_barred_invoices_are_left_out_and_a_write_off_task_raised(staff):

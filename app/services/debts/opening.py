@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,13 @@ from app.services.debts import breathing_spaces, cases, instalment_plans, recove
 from app.services.debts.cases import UNPAID, balance
 from app.services.processes import instances
 from app.services.transaction import for_each_in_own_transaction
+
+
+# Run in the transaction after a debt opens (its ladder started) or invoices join it: the invoice
+# queries' pause of the ladder (wiring installs it; debts do not import queries).
+DebtListener = Callable[[DebtCase, date], None]
+OPENED_LISTENERS: list[DebtListener] = []
+JOINED_LISTENERS: list[DebtListener] = []
 
 
 @dataclass
@@ -69,6 +77,9 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
             audit.record("invoice_joined_debt", actor=None, person_id=debt.person_id,
                          instance_id=debt.instance_id,
                          summary={"debt_id": debt.id, "invoice": invoice.number})
+        if joined:
+            for listener in JOINED_LISTENERS:
+                listener(debt, today)
         return 0, len(joined)
     account = db.session.get_one(Account, account_id)
     debt = DebtCase(account_id=account_id, person_id=account.person_id, status="open",
@@ -85,6 +96,8 @@ def _open_or_join(account_id: int, today: date) -> tuple[int, int]:
         on_created=lambda created: setattr(debt, "instance_id", created.id))
 
     breathing_spaces.hold_new_debt(debt, today)
+    for listener in OPENED_LISTENERS:
+        listener(debt, today)
     return 1, len(invoices)
 
 
