@@ -1062,14 +1062,26 @@ def query_outcome(letter: Letter) -> None:
         "We have finished looking into the query you raised with us on {{ received_date }}."
     )
     letter.heading("Our decision")
+    # A credit note still waiting for its approver has corrected nothing yet: say so.
     letter.when(
-        'finding == "upheld"',
+        'finding == "upheld" and not correction_pending',
         "We agree that the charges you queried were wrong, and we have corrected them.",
     )
     letter.when(
-        'finding == "partly_upheld"',
+        'finding == "upheld" and correction_pending',
+        "We agree that the charges you queried were wrong. The correction needs a finance "
+        "officer's approval first: we will write to you again when it has been made.",
+    )
+    letter.when(
+        'finding == "partly_upheld" and not correction_pending',
         "We agree that part of the charges you queried was wrong, and we have corrected that "
         "part. The rest of the charges were right.",
+    )
+    letter.when(
+        'finding == "partly_upheld" and correction_pending',
+        "We agree that part of the charges you queried was wrong. The correction of that part "
+        "needs a finance officer's approval first: we will write to you again when it has been "
+        "made. The rest of the charges were right.",
     )
     letter.when(
         'finding == "not_upheld"',

@@ -73,6 +73,7 @@ def _outcome_defaults(context: Mapping[str, Any]) -> dict[str, Any]:
         "reissued_invoice_no": "",
         "new_due_date": "",
         "reissue_promised": False,
+        "correction_pending": False,  # a credit note waiting for approval: nothing corrected yet
         "complaints_route": _complaints_route(context),
         "reconsideration_text": "If you have information we have not seen, or you think we "
         "have misunderstood something, please contact "

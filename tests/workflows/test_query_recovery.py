@@ -246,3 +246,42 @@ def test_a_query_on_one_invoice_leaves_the_ladder_running_for_the_other(staff):
     assert waiting(debt) == {"final_demand_due": date(2026, 5, 5)}
     sweep("2026-05-05")
     assert ladder_letters(account.person_id)[-1] == ("debt_final_demand", date(2026, 5, 5))
+
+
+# --- a credit note approved after the outcome -----------------------------------------------------
+def test_a_credit_note_approved_later_sends_its_notice_and_the_outcome_did_not_claim_it(staff):
+    from app.models import Letter
+    from app.services.queries import credit_notes
+
+    account = person_account()
+    add_invoice(account, "INV-0706", date(2026, 7, 6), "340.00")
+    query = query_on(account, "INV-0706", day="2026-07-20")
+    complete(tasks(query.instance_id)["acknowledge_query"], "fa", summary_of_query="Missed.")
+    decide_through_the_process(query, "2026-07-31", outcome="partly_upheld",
+                               reasons="Some visits were short.", credit_amount="150.00")
+    note = db.session.scalar(select(CreditNote).where(CreditNote.query_id == query.id))
+    assert note.status == CreditNoteStatus.AWAITING_APPROVAL  # above the £100.00 threshold
+    outcome = letter_text(account.person_id, "query_outcome")
+    assert "The correction of that part needs a finance officer's approval first" in outcome
+    assert "we have corrected" not in outcome
+    assert "credit_note_notice" not in [t for t, _ in letters(account.person_id)]
+
+    set_clock(at("2026-08-03", "10:00"))  # approved on Mon 3 Aug 2026
+    credit_notes.decide_credit_note(note, approve=True, reason=None, actor=user("fm"))
+    assert ("credit_note_notice", date(2026, 8, 3)) in letters(account.person_id)
+    notice = db.session.scalar(select(Letter).where(Letter.template == "credit_note_notice"))
+    assert notice.instance_id == query.instance_id  # the query's own (ended) process
+    text = letter_text(account.person_id, "credit_note_notice")
+    assert "Invoice it corrects: INV-0706" in text and "£150.00" in text
+
+
+def test_an_upheld_outcome_with_its_credit_issued_says_it_is_corrected(staff):
+    account = person_account()
+    add_invoice(account, "INV-0706", date(2026, 7, 6), "340.00")
+    query = query_on(account, "INV-0706", day="2026-07-20")
+    complete(tasks(query.instance_id)["acknowledge_query"], "fa", summary_of_query="Missed.")
+    decide_through_the_process(query, "2026-07-31", outcome="upheld",
+                               reasons="Two visits were not made.", credit_amount="48.20")
+    outcome = letter_text(account.person_id, "query_outcome")
+    assert "were wrong, and we have corrected them." in outcome
+    assert "approval first" not in outcome

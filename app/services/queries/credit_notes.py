@@ -35,6 +35,7 @@ from app.models import (
 from app.services import audit, settings
 from app.services.debts import instalment_plans, opening
 from app.services.debts.cases import CLOSED_INVOICE, balance
+from app.services.queries.query_letters import send_notice_after_approval
 from app.services.transaction import use_case
 
 from .credit_note_export import export_since_last, zip_of  # noqa: F401  (the agreed interface)
@@ -150,6 +151,8 @@ def decide(note: CreditNote, *, approve: bool, reason: str | None, actor: User) 
     _close_approval_task(note, actor)
     if approve:
         _issue(note, invoice, actor)
+        # Its query's outcome letter said it was waiting: the notice goes now.
+        send_notice_after_approval(note)
         return
     note.status = CreditNoteStatus.REJECTED
     person_id = _person_id(invoice)

@@ -43,6 +43,21 @@ def send_query_letter(instance: ProcessInstance, template: str, data: Mapping[st
     return issue_letter(instance, template, fields, letter_date)
 
 
+def send_notice_after_approval(note: CreditNote) -> Letter | None:
+    """The credit note notice for a note issued on its approval, after the query's outcome:
+    attached to the query's process instance (kept after the process ends, so the letter sits in
+    the query's history). None when the note follows no query run by the process (raised on its
+    own, or a query recorded through the old hold route): nothing to attach it to."""
+    query = db.session.get(InvoiceQuery, note.query_id) if note.query_id else None
+    instance = db.session.get(ProcessInstance, query.instance_id) \
+        if query is not None and query.instance_id else None
+    if query is None or instance is None:
+        return None
+    letter_date = next_letter_date()
+    fields = _credit_note_notice(query, {"credit_note_id": note.id}, letter_date)
+    return issue_letter(instance, "credit_note_notice", fields, letter_date)
+
+
 def query_of(data: Mapping[str, Any]) -> InvoiceQuery:
     query = db.session.get(InvoiceQuery, data.get("query_id"))
     if query is None:
@@ -150,6 +165,8 @@ def _outcome(query: InvoiceQuery, data: Mapping[str, Any], on: date) -> dict[str
         "contribution_rule_explanation": _contribution_rule(query),
         "reissue_promised": finding in _CREDITED and data.get("reissue_invoice") is True}
     note = _credit_note(data)
+    # A note waiting for its approver: the letter must not say the charge is corrected yet.
+    fields["correction_pending"] = note is not None and not data.get("credit_note_issued")
     if note is not None and data.get("credit_note_issued"):
         fields |= {"credit_note_no": note.number, "credit_amount": Decimal(note.amount)}
     if data.get("reissued_invoice_no"):
