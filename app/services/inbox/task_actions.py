@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.inbox import task_checks
+from app.services.processes import engine_context
 from app.services.processes.instances import apply_result, model_of, require_running, run_engine
 from app.services.transaction import use_case
 
@@ -206,17 +207,16 @@ def _complete(task: HumanTask, open_tasks: list[HumanTask], data: Mapping[str, A
     clean = _accepted(task, data, user)
     instance = task.instance
     result = None
-    # Claimed before the engine runs: a step the completion reaches may ask who did it (the
-    # invoice query's outcome and credit note are recorded as the deciding officer's).
-    task.claimed_by_id = task.claimed_by_id or user.id
     if task.source == "diagram":
         assert instance is not None  # a diagram's task always has its instance
         # A held instance's tasks can be done; a guard holds its letters and escalations.
         require_running(instance, allow_held=True)
-        result = run_engine(lambda ctx: runner.complete_task(
-            model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
+        with engine_context.acting(user):  # a step reached may ask who decided
+            result = run_engine(lambda ctx: runner.complete_task(
+                model_of(instance), instance.state, task.engine_task_id, clean, ctx), instance)
     now = clock.now()
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, user.id
+    task.claimed_by_id = task.claimed_by_id or user.id
     task.outcome = clean
     task.draft = task.draft_saved_at = None  # the answers are in the outcome now
     audit.record("task_completed", actor=user, person_id=task.person_id,

@@ -5,15 +5,38 @@ services import app/tasks.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
 from app import calendar, clock
 from app.engine.runner import EngineContext
 from app.engine.types import HandlerCall, StepHeld
-from app.models import ProcessInstance
+from app.models import ProcessInstance, User
 from app.services import settings
 from app.services.transaction import savepoint
+
+
+# Who is completing the task whose completion runs the engine now: a step it reaches may record
+# who decided (an invoice query's outcome, its credit note). Not written on the task row before
+# the engine runs: a pending write there would be flushed inside the engine, where losing a race
+# for the row would read as a failed step (422) instead of a conflict (409).
+_acting: contextvars.ContextVar[User | None] = contextvars.ContextVar("acting", default=None)
+
+
+@contextlib.contextmanager
+def acting(user: User) -> Iterator[None]:
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def acting_user() -> User | None:
+    return _acting.get()
 
 
 @dataclass(frozen=True)

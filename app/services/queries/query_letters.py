@@ -26,6 +26,7 @@ from app.models import (
 from app.models.finance import InvoiceStatus
 from app.services import settings
 from app.services.correspondence.letters import issue_letter, next_letter_date
+from app.services.processes import engine_context
 from app.services.queries.query_contract import DECIDE_OUTCOME, QUERY_LETTERS
 
 _TARGET = "query_resolution_target_working_days"
@@ -66,8 +67,11 @@ def query_of(data: Mapping[str, Any]) -> InvoiceQuery:
 
 
 def decided_by(instance: ProcessInstance) -> User:
-    """Who decided the outcome: the officer completing the outcome task (its row is still
-    being completed while the steps it leads to run, and is claimed by them by then)."""
+    """Who decided the outcome: the officer completing the outcome task now (the steps it
+    leads to run inside that completion), else whoever completed or holds it."""
+    completing = engine_context.acting_user()
+    if completing is not None:
+        return completing
     task = db.session.scalar(
         select(HumanTask).where(HumanTask.instance_id == instance.id,
                                 HumanTask.name == DECIDE_OUTCOME,
