@@ -20,7 +20,12 @@ sys.path.insert(0, str(REPO))
 
 from app.letters import TEMPLATES, render_letter  # noqa: E402
 from bench.raw_engine import against_goal, raw_cycle_ms  # noqa: E402
-from tests.unit import test_debt_letters, test_legal_letters, test_letters  # noqa: E402
+from tests.unit import (  # noqa: E402
+    test_debt_letters,
+    test_legal_letters,
+    test_letters,
+    test_query_letters,
+)
 
 # A letter renders inside a request (issue, preview, the print batch): under 15 ms at the median.
 GOAL_MS = 15
@@ -29,7 +34,7 @@ GOAL_MS = 15
 def sample_contexts() -> dict[str, dict]:
     """The unit tests' sample context for every template; refuses a template without one."""
     contexts = {}
-    for module in (test_letters, test_debt_letters, test_legal_letters):
+    for module in (test_letters, test_debt_letters, test_legal_letters, test_query_letters):
         for template in module.FIELDS:
             contexts[template] = module.context_for(template)
     missing = sorted(set(TEMPLATES) - set(contexts))

@@ -62,8 +62,9 @@ def test_list_and_read_processes(as_user):
                           ("debt_recovery", "Debt recovery"),
                           (PROCESS, "Direct payment agreement"),
                           ("estate_recovery", "Estate recovery"),
+                          ("invoice_query", "Invoice query"),
                           ("legal_recovery", "Legal recovery"))],
-        "total": 5, "page": 1, "per_page": 5}
+        "total": 6, "page": 1, "per_page": 6}
     detail = process(fa)
     assert [(v["number"], v["source"]) for v in detail["versions"]] == [(1, "file")]
     assert datetime.fromisoformat(detail["versions"][0]["published_at"]).utcoffset() == (
