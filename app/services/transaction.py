@@ -140,12 +140,20 @@ def for_each_in_own_transaction(
             batch.results.append(_run_one(item, work, retry_on))
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the others
             db.session.rollback()
-            log.error("%s %s failed: %s", what, item, type(exc).__name__)
+            log.error("%s %s failed: %s%s", what, item, type(exc).__name__, _where(exc))
             batch.failed.append(item)
         except BaseException:
             db.session.rollback()
             raise
     return batch
+
+
+def _where(exc: BaseException) -> str:
+    """ " at <step>" for an error that names the diagram steps it failed at: their ids are the
+    diagram's, never personal data (the message may hold some, so it is not logged)."""
+    details = getattr(exc, "details", None) or []
+    steps = [d["element_id"] for d in details if isinstance(d, dict) and d.get("element_id")]
+    return f" at {', '.join(steps)}" if steps else ""
 
 
 def _run_one(item: T, work: Callable[[T], R], retry_on: tuple[type[Exception], ...]) -> R:

@@ -137,3 +137,19 @@ def test_a_plan_whose_letter_fails_stops_neither_the_other_plans_nor_the_held_la
     sweep("2026-04-17")  # the next day's run tries the failed plan again
     assert _plan_status(failing) == "behind"
     assert letters(failing.person_id)[-1] == ("instalment_missed", date(2026, 4, 17))
+
+
+def test_a_failed_step_names_where_it_failed_and_nothing_personal(app, caplog):
+    # A process that could not start or go on says at which step (a diagram id, never personal
+    # data), so an intermittent failure of a daily job can be traced.
+    from app.errors import ValidationFailed
+
+    def work(item: int) -> int:
+        raise ValidationFailed("the process could not go on: no address for Margaret Example", [
+            {"element_id": "send_reminder_1", "message": "no address for Margaret Example"}])
+
+    with caplog.at_level(logging.ERROR):
+        for_each_in_own_transaction([7], work, what="opening a debt case for account")
+    assert ("opening a debt case for account 7 failed: ValidationFailed at send_reminder_1"
+            in caplog.text)
+    assert "Margaret" not in caplog.text
