@@ -1,6 +1,8 @@
 """Service-task handlers of the invoice-query process (workflows/invoice_query.bpmn)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app import clock
 from app.models import CreditNoteStatus
 from app.services.processes.engine_context import HandlerCase
@@ -31,6 +33,9 @@ def record_query_outcome(case: HandlerCase) -> dict:
     # here would end it half-way, savepoint and all).
     records.record_closing(query, outcome=str(data["outcome"]), reasons=str(data["reasons"]),
                            decided_on=clock.today(), actor=actor)
+    if data.get("provider_payment_reduction"):
+        records.record_provider_adjustment(query, Decimal(str(data["provider_payment_reduction"])),
+                                           actor)
     amount = query_letters.credit_to_raise(data)
     if amount is None:
         return {"credit_note_id": None, "credit_note_issued": False}

@@ -21,6 +21,7 @@ from app.models import (
     FinancialAssessment,
     Invoice,
     PausedTimer,
+    ProviderAdjustment,
     Person,
 )
 from app.services.processes import instances
@@ -98,11 +99,13 @@ def tasks(instance_id: int):
     return {t.name: t for t in instances.open_tasks(instances.get_instance(instance_id))}
 
 
-def decide_through_the_process(query, day: str, **answers) -> None:
+def decide_through_the_process(query, day: str, reduction: str | None = None,
+                               **answers) -> None:
     set_clock(at(day, "10:00"))
     open_now = tasks(query.instance_id)
     complete(open_now["check_care_delivered"], "fa", provider_records_checked=True,
-             purchase_order_checked=True, findings="Provider actuals checked.")
+             purchase_order_checked=True, findings="Provider actuals checked.",
+             **({"provider_payment_reduction": reduction} if reduction else {}))
     complete(tasks(query.instance_id)["decide_outcome"], "fa", **answers)
 
 
@@ -131,9 +134,12 @@ def test_scenario_8_r1_suppressed_while_open_then_14_days_after_not_upheld(staff
     sweep("2026-08-03")  # R1's own day: suppressed
     assert ladder_letters(account.person_id) == []
 
-    decide_through_the_process(query, "2026-08-10", outcome="not_upheld",
+    decide_through_the_process(query, "2026-08-10", reduction="48.20", outcome="not_upheld",
                                reasons="Provider actuals show week 2's cost was £191.80, still "
                                        "above the £85.00 contribution.")
+    # The provider is paid £48.20 less, recorded apart from the person's charge.
+    assert [(a.query_id, a.amount, a.recorded_on) for a in db.session.scalars(
+        select(ProviderAdjustment))] == [(query.id, Decimal("-48.20"), date(2026, 8, 10))]
     assert paused(debt) == [("reminder_1_due", "calendar_days", 14, False)]
     assert waiting(debt) == {"reminder_1_due": date(2026, 8, 24)}  # Mon 10 Aug + 14 days
     sweep("2026-08-21")

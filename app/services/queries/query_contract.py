@@ -26,6 +26,10 @@ CONTRACT = ProcessContract(
                 "it keeps the date the query was acknowledged in acknowledged_on"),
         Element("send_holding_letter", Kind.SERVICE_TASK, "Send holding letter",
                 "it keeps the date of the holding letter in holding_letter_on"),
+        Element("check_care_delivered", Kind.USER_TASK,
+                "Check the care delivered with the provider",
+                "the provider's payment reduction recorded here is kept apart from the "
+                "person's charge when the outcome is recorded"),
         Element(DECIDE_OUTCOME, Kind.USER_TASK, "Decide the outcome of the query",
                 _LETTERS_FROM_THE_OUTCOME + "; the check that only an upheld or partly upheld "
                 "query is credited is attached to it"),
@@ -57,6 +61,9 @@ CONTRACT = ProcessContract(
                  values=frozenset(str(o) for o in QueryOutcome)),
         Variable("reasons", "the outcome letter gives them", task=DECIDE_OUTCOME, type="note"),
         Variable("credit_amount", "the credit note is raised for it", task=DECIDE_OUTCOME,
+                 type="money", required=False),
+        Variable("provider_payment_reduction", "the provider's payment is reduced by it, "
+                 "recorded apart from the person's charge", task="check_care_delivered",
                  type="money", required=False),
         Variable("reissue_invoice", "the outcome letter says whether a corrected invoice follows",
                  task=DECIDE_OUTCOME, type="boolean", required=False),

@@ -32,6 +32,7 @@ from app.models import (
     InvoiceLine,
     InvoiceQuery,
     Person,
+    ProviderAdjustment,
     QueriedInvoice,
     QueryChannel,
     QueryFrom,
@@ -322,6 +323,25 @@ def close_query(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: 
     is released, its debt's held ladder checked again. One transaction."""
     return record_closing(query, outcome=outcome, reasons=reasons, decided_on=decided_on,
                           actor=actor)
+
+
+def record_provider_adjustment(query: InvoiceQuery, reduction: Decimal, actor: User
+                               ) -> ProviderAdjustment:
+    """The provider is paid `reduction` less for care not delivered: recorded apart from the
+    person's charge, which follows the contribution rule (DOMAIN.md A.4 step 3(a))."""
+    if reduction <= 0:
+        raise ValidationFailed("the reduction must be more than £0", [{
+            "field": "provider_payment_reduction",
+            "message": "The provider's payment reduction must be more than £0"}])
+    adjustment = ProviderAdjustment(query_id=query.id, amount=-reduction,
+                                    note="Care not delivered, from the provider's records",
+                                    recorded_on=clock.today(), recorded_by_id=actor.id)
+    db.session.add(adjustment)
+    db.session.flush()
+    audit.record("provider_adjustment_recorded", actor=actor, person_id=query.person_id,
+                 instance_id=query.instance_id,
+                 summary={"query_id": query.id, "amount": str(-reduction)})
+    return adjustment
 
 
 def record_closing(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: date,

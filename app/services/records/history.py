@@ -71,6 +71,8 @@ PHRASES = {
     "credit_note_raised": "Credit note raised",
     "credit_note_issued": "Credit note issued: the invoice owes less",
     "credit_note_rejected": "Credit note refused",
+    "provider_adjustment_recorded": "Provider to be paid less for care not delivered",
+    "invoice_reissued": "Corrected invoice issued in place of the queried one",
     "letter_of_claim_posted": "Letter of Claim dated and posted",
     "letter_of_claim_expired": "The Letter of Claim is too old to rely on: a new one is needed",
     "claim_issued": "County court claim issued",
