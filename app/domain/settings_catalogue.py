@@ -123,6 +123,46 @@ CATALOGUE: tuple[SettingSpec, ...] = (
     _days("dp_contingency_weeks", 8, "weeks",
           "Contingency a direct-payment account may hold, in weeks of the weekly payment.",
           "A.2 step 3 [S69]; configurable 4–10 [S67][S72]", PRACTICE, 4, 10),
+    # A.2 direct-payment monitoring and audit.
+    SettingSpec("dp_light_touch_check", "boolean", True,
+                "Whether a light-touch check of a new direct payment is made about 12 weeks "
+                "after its first payment.", "A.2 step 2 (Wigan, Gateshead [S65][S71])", PRACTICE),
+    _days("dp_light_touch_weeks", 12, "weeks",
+          "The light-touch check is due this many weeks after the first payment.",
+          "A.2 step 2 [S65][S71]", PRACTICE, 4, 26),
+    _days("dp_review_warning_days", 28, "calendar_days",
+          "The review-due letter and the review task come this many days before a statutory "
+          "review is due.", "A.2 step 2 (warn at -28 days) [S59]", DESIGN_ASSUMPTION, 7, 90),
+    SettingSpec("dp_card_sweep", "boolean", True,
+                "Whether prepaid-card accounts are checked every month (balance against the "
+                "contingency, contributions paid in, blocked spending).",
+                "A.2 step 2-3 (Gateshead [S71])", PRACTICE),
+    _days("dp_sweep_day_of_month", 1, "calendar_days",
+          "The day of each month the card check runs.", "A.2 step 3", DESIGN_ASSUMPTION, 1, 28),
+    SettingSpec("dp_quarterly_returns", "boolean", False,
+                "Whether own-account direct payments send quarterly returns (otherwise they are "
+                "audited once a year).", "A.2 step 2 (Sefton, Haringey [S67][S68])", PRACTICE),
+    _days("dp_quarterly_return_days", 28, "calendar_days",
+          "A quarterly return is asked for this many days after the quarter ends.",
+          "A.2 step 2 (quarter end + N days [S67][S68])", DESIGN_ASSUMPTION, 1, 90),
+    _days("dp_audit_response_days", 28, "calendar_days",
+          "The person has this many days to send the documents an audit asks for.",
+          "A.2 step 4 (Haringey [S68])", PRACTICE, 14, 90),
+    _days("dp_audit_reminder_days", 14, "calendar_days",
+          "The audit reminder gives this many more days.", "A.2 step 4 [S68]", PRACTICE, 7, 60),
+    _days("dp_repayment_days", 14, "calendar_days",
+          "A surplus or a repayment asked for is due this many days after the letter.",
+          "A.2 step 5 (St Helens, two weeks [S69])", PRACTICE, 14, 90),
+    _days("dp_notice_weeks", 4, "weeks",
+          "Notice that ends a direct payment, in weeks.", "A.2 step 6 (Gloucestershire [S64])",
+          PRACTICE, 4, 13),
+    _days("dp_surplus_return_weeks", 4, "weeks",
+          "A surplus at the end of a direct payment is returned within this many weeks after "
+          "the notice ends.", "A.2 step 6 (Worcestershire [S70])", PRACTICE, 1, 13),
+    SettingSpec("dp_blocked_categories", "text_list", [
+        "gambling", "alcohol", "tobacco", "cash withdrawal"],
+        "Card spending the monthly check treats as a hit (merchant categories, as the card "
+        "provider names them).", "A.2 step 3 (Oldham's list [S146])", PRACTICE),
     # A.3 debt-recovery ladder.
     _days("debt_invoice_due_days", 21, "calendar_days",
           "An invoice is due this many days after its date.", "A.3 step 1 (Cheshire West [S82])",

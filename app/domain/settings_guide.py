@@ -51,6 +51,7 @@ _TAKES_EFFECT = {
 }
 
 DP = "Direct-payment agreements"
+DPM = "Direct-payment monitoring and audit"
 DEBT = "Debt recovery"
 PLANS = "Instalment plans and write-offs"
 BREATHING = "Breathing Space"
@@ -59,7 +60,7 @@ DEFERRED = "Deferred payment agreements"
 QUERIES = "Invoice queries"
 LETTERS = "Letters and the council's details"
 SCHEDULER = "Timers and the scheduler"
-GROUPS = (DP, DEBT, PLANS, BREATHING, LEGAL, DEFERRED, QUERIES, LETTERS, SCHEDULER)
+GROUPS = (DP, DPM, DEBT, PLANS, BREATHING, LEGAL, DEFERRED, QUERIES, LETTERS, SCHEDULER)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,32 @@ GUIDE: dict[str, SettingGuide] = {
                                           Effect.TASK_DUE),
     "dp_contingency_weeks": _G("Contingency a direct-payment account may hold", DP,
                                Effect.NEXT_LETTER),
+    "dp_light_touch_check": _G("Light-touch check of a new direct payment", DPM,
+                               Effect.NEXT_USE, "when a direct payment's monitoring starts"),
+    "dp_light_touch_weeks": _G("When the light-touch check is due", DPM, Effect.NEXT_USE,
+                               "when a direct payment's monitoring starts"),
+    "dp_review_warning_days": _G("How long before a review is due staff are told", DPM,
+                                 Effect.NEXT_USE, "when the next review is planned"),
+    "dp_card_sweep": _G("Monthly check of prepaid cards", DPM, Effect.NEXT_USE,
+                        "when the next monthly check is planned"),
+    "dp_sweep_day_of_month": _G("Day of the month the card check runs", DPM, Effect.NEXT_USE,
+                                "when the next monthly check is planned"),
+    "dp_quarterly_returns": _G("Quarterly returns from own-account direct payments", DPM,
+                               Effect.NEXT_USE, "when the next account check is planned"),
+    "dp_quarterly_return_days": _G("When a quarterly return is asked for", DPM,
+                                   Effect.NEXT_USE, "when the next account check is planned"),
+    "dp_audit_response_days": _G("Time to send the documents an audit asks for", DPM,
+                                 Effect.NEXT_USE, "when an audit's request letter is made"),
+    "dp_audit_reminder_days": _G("Extra time the audit reminder gives", DPM, Effect.NEXT_USE,
+                                 "when an audit's request letter is made"),
+    "dp_repayment_days": _G("Time to repay a surplus or money asked back", DPM,
+                            Effect.NEXT_LETTER),
+    "dp_notice_weeks": _G("Notice that ends a direct payment", DPM, Effect.NEXT_USE,
+                          "when notice is recorded"),
+    "dp_surplus_return_weeks": _G("Time to return a surplus after the notice ends", DPM,
+                                  Effect.NEXT_USE, "when notice is recorded"),
+    "dp_blocked_categories": _G("Card spending the monthly check flags", DPM, Effect.NEXT_USE,
+                                "at the next monthly check"),
     "debt_invoice_due_days": _G("When an invoice is due", DEBT, Effect.NEXT_USE,
                                 "when an invoice is re-issued after an upheld query (imported "
                                 "invoices carry their own due date)"),

@@ -1,6 +1,28 @@
 """All models, imported here so Alembic and the app see every table."""
 from .case_records import CaseDocument, CaseNote
 from .contacts import ContactMethod, ContactOutcome, ContactRecord, ContactWith
+from .direct_payments import (
+    AUDIT_TRANSITIONS,
+    DIRECT_PAYMENT_TRANSITIONS,
+    REVIEW_TRANSITIONS,
+    AccountType,
+    AuditOutcome,
+    AuditReason,
+    AuditStatus,
+    CardBalance,
+    CardTransaction,
+    CardTransactionKind,
+    DirectPaymentAudit,
+    DirectPaymentDecision,
+    DirectPaymentPayment,
+    DirectPaymentReview,
+    DirectPaymentStatus,
+    InstructionKind,
+    PaymentInstruction,
+    ReviewKind,
+    ReviewStatus,
+    Section33Decision,
+)
 from .finance import (
     DEBT_CASE_TRANSITIONS,
     INSTALMENT_PLAN_TRANSITIONS,
@@ -98,4 +120,10 @@ __all__ = [
     "CREDIT_NOTE_TRANSITIONS", "QUERY_TRANSITIONS", "CreditNote", "CreditNoteStatus",
     "InvoiceQuery", "ProviderAdjustment", "QueriedInvoice", "QueryChannel", "QueryFrom",
     "QueryOutcome", "QueryStatus", "QueryType",
+    # Direct payments after the agreement (issue 21).
+    "AUDIT_TRANSITIONS", "DIRECT_PAYMENT_TRANSITIONS", "REVIEW_TRANSITIONS", "AccountType",
+    "AuditOutcome", "AuditReason", "AuditStatus", "CardBalance", "CardTransaction",
+    "CardTransactionKind", "DirectPaymentAudit", "DirectPaymentDecision", "DirectPaymentPayment",
+    "DirectPaymentReview", "DirectPaymentStatus", "InstructionKind", "PaymentInstruction",
+    "ReviewKind", "ReviewStatus", "Section33Decision",
 ]

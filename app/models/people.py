@@ -132,9 +132,20 @@ class DirectPaymentAgreement(Model):
     frequency: Mapped[str] = mapped_column(String(20))  # weekly, four_weekly, monthly
     client_contribution: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     gross_or_net: Mapped[str] = mapped_column(String(5), default="net")
-    account_type: Mapped[str] = mapped_column(String(10), default="card")  # card | bank
+    account_type: Mapped[str] = mapped_column(String(10), default="card")  # AccountType
     start_date: Mapped[date | None] = mapped_column(Date)
     support_plan_ref: Mapped[str] = mapped_column(String(40), default="")
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # After the agreement (A.2, app/models/direct_payments.py): the monitoring counts from these;
+    # monitoring_id is its process instance.
+    status: Mapped[str] = mapped_column(String(20), default="proposed",
+                                        server_default="proposed", index=True)
+    contingency_weeks: Mapped[int | None] = mapped_column()  # None: the setting
+    card_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    first_payment_date: Mapped[date | None] = mapped_column(Date)
+    last_review_date: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(20))  # notice, council, death
+    monitoring_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     person: Mapped[Person] = relationship()
     caseworker: Mapped[User | None] = relationship()

@@ -19,23 +19,29 @@ import pytest
 
 from app import models
 from app.models import (
+    AUDIT_TRANSITIONS,
     COURT_CLAIM_TRANSITIONS,
     CREDIT_NOTE_TRANSITIONS,
     DEBT_CASE_TRANSITIONS,
+    DIRECT_PAYMENT_TRANSITIONS,
     INSTALMENT_PLAN_TRANSITIONS,
     LETTER_OF_CLAIM_TRANSITIONS,
     LETTER_TRANSITIONS,
     QUERY_TRANSITIONS,
+    REVIEW_TRANSITIONS,
     WRITE_OFF_TRANSITIONS,
+    AuditStatus,
     CourtClaimStatus,
     CreditNoteStatus,
     DebtCaseStatus,
+    DirectPaymentStatus,
     InstalmentPlanStatus,
     InstanceStatus,
     InvoiceStatus,
     LetterOfClaimStatus,
     LetterStatus,
     QueryStatus,
+    ReviewStatus,
     TaskStatus,
     WriteOffStatus,
     can_move,
@@ -51,6 +57,8 @@ STATUSES: dict[str, type[StrEnum]] = {
     "WriteOff": WriteOffStatus, "Letter": LetterStatus,
     "Invoice": InvoiceStatus, "ProcessInstance": InstanceStatus, "HumanTask": TaskStatus,
     "CreditNote": CreditNoteStatus, "InvoiceQuery": QueryStatus,
+    "DirectPaymentAgreement": DirectPaymentStatus, "DirectPaymentReview": ReviewStatus,
+    "DirectPaymentAudit": AuditStatus,
 }
 ENUMS = {enum.__name__: model for model, enum in STATUSES.items()}
 TRANSITIONS = {
@@ -58,14 +66,16 @@ TRANSITIONS = {
     LetterOfClaimStatus: LETTER_OF_CLAIM_TRANSITIONS, CourtClaimStatus: COURT_CLAIM_TRANSITIONS,
     WriteOffStatus: WRITE_OFF_TRANSITIONS, LetterStatus: LETTER_TRANSITIONS,
     InstanceStatus: INSTANCE_TRANSITIONS, CreditNoteStatus: CREDIT_NOTE_TRANSITIONS,
-    QueryStatus: QUERY_TRANSITIONS,
+    QueryStatus: QUERY_TRANSITIONS, DirectPaymentStatus: DIRECT_PAYMENT_TRANSITIONS,
+    ReviewStatus: REVIEW_TRANSITIONS, AuditStatus: AUDIT_TRANSITIONS,
 }
 # What a variable holding a row is called where the code writes a status as a plain string.
 RECEIVERS = {
     "debt": "DebtCase", "plan": "InstalmentPlan", "loc": "LetterOfClaim", "claim": "CourtClaim",
     "proposal": "WriteOff", "letter": "Letter", "row": "Letter", "invoice": "Invoice",
     "i": "Invoice", "instance": "ProcessInstance", "task": "HumanTask", "gone": "HumanTask",
-    "note": "CreditNote", "query": "InvoiceQuery",
+    "note": "CreditNote", "query": "InvoiceQuery", "agreement": "DirectPaymentAgreement",
+    "review": "DirectPaymentReview", "audit": "DirectPaymentAudit",
 }
 
 # Every change of a free-string status the code makes: (file, model, new status) -> the states it
@@ -103,7 +113,8 @@ MOVES: dict[tuple[str, str, str], set[str]] = {
     ("app/services/queries/records.py", "InvoiceQuery", "closed"): {"open"},
 }
 FREE_STRING_MODELS = {"DebtCase", "InstalmentPlan", "LetterOfClaim", "CourtClaim", "WriteOff",
-                      "Letter", "CreditNote", "InvoiceQuery"}
+                      "Letter", "CreditNote", "InvoiceQuery", "DirectPaymentAgreement",
+                      "DirectPaymentReview", "DirectPaymentAudit"}
 
 
 # --- reading the source -----------------------------------------------------------------------
