@@ -15,9 +15,9 @@ from app.domain.queries import (
     TYPE_WORDS,
     WHAT_WAS_SAID_MAX,
 )
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.roles import FINANCE_STAFF, NOTIFIERS, QUERY_RESOLVERS
-from app.services.queries import records
+from app.services.queries import query_views, records
 from app.services.records import people
 
 from . import bp
@@ -149,8 +149,13 @@ def get_query(query_id):
 @requires(*QUERY_RESOLVERS)
 def close_query(query_id):
     """Record the outcome: the query closes and each invoice no other open query holds is
-    released for recovery."""
+    released for recovery. Refused (409) while the query's invoice_query process runs: its
+    outcome is then recorded on the process's outcome task, which closes the query."""
     query = _visible_query(query_id)
+    if query.status == "open" and query_views.running_instance(query) is not None:
+        raise Conflict(f"query {query.reference} is being worked in its process: record its "
+                       "outcome on the process's task “Decide the outcome of the query”, "
+                       "which closes the query")
     body = load_json(QueryCloseIn())
     return QueryOut().dump(records.close_query(
         query, outcome=body["outcome"], reasons=body["reasons"], decided_on=body["decided_on"],

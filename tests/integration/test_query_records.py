@@ -23,6 +23,7 @@ from app.models import (
     InvoiceQuery,
     Letter,
     Person,
+    ProcessInstance,
     QueriedInvoice,
 )
 from app.services.processes import definitions
@@ -60,6 +61,13 @@ def case(staff) -> dict[str, Any]:
     lines = [line.id for line in second.lines]
     return {"person_id": account.person_id, "reference": "P1001", "account": account,
             "lines": lines}
+
+
+@pytest.fixture
+def no_process(monkeypatch):
+    """Queries recorded with no invoice_query process running for them (as before it was
+    published): their outcome is recorded by POST /queries/<id>/close."""
+    monkeypatch.setattr(records, "_start_process", lambda query, person, actor: None)
 
 
 def body(**overrides) -> dict[str, Any]:
@@ -130,7 +138,7 @@ def test_a_query_on_one_invoice_holds_it_only_and_reminder_1_leaves_it_out(as_us
     assert (listed["total"], [q["id"] for q in listed["items"]]) == (1, [query["id"]])
 
 
-def test_closing_the_query_lifts_the_hold(as_user, case):
+def test_closing_the_query_lifts_the_hold(as_user, case, no_process):
     fa = as_user("fa")
     query = open_via_api(fa)
     closed = close_via_api(fa, query["id"])
@@ -152,7 +160,7 @@ def test_closing_the_query_lifts_the_hold(as_user, case):
     assert snapshot() == before
 
 
-def test_two_open_queries_on_one_invoice_keep_it_held_until_both_close(as_user, case):
+def test_two_open_queries_on_one_invoice_keep_it_held_until_both_close(as_user, case, no_process):
     fa, fo = as_user("fa"), as_user("fo")
     whole = open_via_api(fa)
     line = open_via_api(fa, raised_by="provider", raised_by_name="Sunrise Care Ltd",
@@ -174,7 +182,7 @@ def test_two_open_queries_on_one_invoice_keep_it_held_until_both_close(as_user, 
 
 
 def test_closing_the_query_on_the_only_overdue_invoice_resumes_with_the_time_left(
-        as_user, staff):
+        as_user, staff, no_process):
     """Queried on Tue 24 Mar with R1 due Mon 30 Mar (6 days left): the ladder pauses, and after
     the outcome on Wed 8 Apr R1 goes 6 days on, Tue 14 Apr 2026 (not the same day)."""
     account = person_account()
@@ -195,6 +203,24 @@ def test_closing_the_query_on_the_only_overdue_invoice_resumes_with_the_time_lef
     assert letters(account.person_id) == []
     sweep("2026-04-14")
     assert letters(account.person_id) == [("debt_reminder_1", date(2026, 4, 14))]
+
+
+def test_closing_a_query_its_process_is_working_on_is_409_and_changes_nothing(as_user, case):
+    """While the query's invoice_query process runs, its outcome is recorded on the process's
+    outcome task (which closes the query and finishes the process): closing it here would leave
+    the process running behind a closed query, so the API refuses as the page does."""
+    fa = as_user("fa")
+    query = open_via_api(fa)
+    assert query["instance_id"] is not None
+    before = snapshot()
+    error = error_of(fa.post(f"/queries/{query['id']}/close", json={
+        "outcome": "not_upheld", "reasons": "The visits took place.",
+        "decided_on": "2026-03-24"}), 409, "conflict")
+    assert query["reference"] in error["message"]
+    assert "Decide the outcome of the query" in error["message"]
+    assert snapshot() == before
+    fresh()
+    assert db.session.get(ProcessInstance, query["instance_id"]).status == "active"
 
 
 # --- refused, and nothing changed -----------------------------------------------------------------
@@ -251,7 +277,7 @@ def test_a_line_over_its_amount_another_persons_or_a_paid_invoice_is_refused(as_
     assert snapshot() == before
 
 
-def test_the_same_line_cannot_be_in_two_open_queries(as_user, case):
+def test_the_same_line_cannot_be_in_two_open_queries(as_user, case, no_process):
     fa = as_user("fa")
     first = open_via_api(fa)
     before = snapshot()
@@ -263,7 +289,7 @@ def test_the_same_line_cannot_be_in_two_open_queries(as_user, case):
     open_via_api(fa)  # once closed, the invoice may be queried again
 
 
-def test_bad_outcomes_are_422_and_change_nothing(as_user, case):
+def test_bad_outcomes_are_422_and_change_nothing(as_user, case, no_process):
     fa = as_user("fa")
     query = open_via_api(fa)
     before = snapshot()
