@@ -7,6 +7,7 @@ lines £60.00 and £39.00). The debt case opens on Tue 24 Mar; reminder 1 goes o
 """
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -255,6 +257,56 @@ def test_bad_input_is_422_and_changes_nothing(as_user, case, overrides, fields):
     assert fields_of(error) == fields
     assert all(d["message"] for d in error["details"]), error
     assert snapshot() == before
+
+
+def test_two_queries_opened_at_once_on_one_invoice_the_second_waits_and_is_refused(
+        app, case, monkeypatch):
+    """The first holds its invoice's row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write
+    lock) from its check to its commit: the second waits, then sees the first's open query and
+    is refused as "already in open query", never both recorded."""
+    first_checked, second_checked = threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    def after_its_checks(query, actor) -> None:
+        seen.append(query.id)
+        if len(seen) == 1:
+            first_checked.set()
+            # Before the lock, the second checks meanwhile and finds nothing open: both win.
+            second_checked.wait(3)
+        else:
+            second_checked.set()
+
+    monkeypatch.setattr(records, "OPENED_LISTENERS", [*records.OPENED_LISTENERS,
+                                                      after_its_checks])
+    outcomes: dict[str, object] = {}
+
+    def attempt(name: str) -> None:
+        with app.app_context():
+            try:
+                query = records.open_query(
+                    db.session.get_one(Person, case["person_id"]), received_on=date(2026, 3, 24),
+                    channel="phone", raised_by="person", raised_by_name=None,
+                    query_type="rate_wrong", what_was_said=f"Asked by {name}.",
+                    invoices=[{"invoice_number": "INV-1002"}], owner=None, actor=user("fa"))
+                outcomes[name] = query.reference
+            except ValidationFailed as exc:
+                outcomes[name] = exc.details
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=attempt, args=("first",))
+    first.start()
+    assert first_checked.wait(20)
+    second = threading.Thread(target=attempt, args=("second",))
+    second.start()
+    first.join(30)
+    second.join(30)
+    fresh()
+    recorded = list(db.session.scalars(select(InvoiceQuery)))
+    assert [q.what_was_said for q in recorded] == ["Asked by first."]
+    assert outcomes["first"] == recorded[0].reference
+    assert outcomes["second"] == [{"field": "invoices.0", "message": "INV-1002 is already in "
+                                   f"open query {recorded[0].reference}"}]
 
 
 def test_a_line_over_its_amount_another_persons_or_a_paid_invoice_is_refused(as_user, case):

@@ -227,6 +227,7 @@ def _check_invoices(person: Person, given: list[dict], problems: list[dict]) -> 
     if not given:
         problems.append(_problem("invoices", "choose at least one invoice the query is about"))
         return []
+    _lock(given)
     checked: list[_Checked] = []
     seen: set[tuple[int, int | None]] = set()
     for n, item in enumerate(given):
@@ -263,6 +264,17 @@ def _check_invoices(person: Person, given: list[dict], problems: list[dict]) -> 
         amount = _amount(item.get("amount"), invoice, line, f"{where}.amount", problems)
         checked.append(_Checked(invoice, line, amount))
     return checked
+
+
+def _lock(given: list[dict]) -> None:
+    """Lock the named invoices' rows until the query is committed (SELECT ... FOR UPDATE, in
+    one order so that two queries naming the same invoices cannot deadlock): a query opened at
+    the same moment on one of them waits, then finds this one open and is refused. SQLite
+    ignores it: a use case there holds the database's write lock from its start."""
+    numbers = sorted({str(item.get("invoice_number") or "").strip() for item in given} - {""})
+    if numbers:
+        db.session.scalars(select(Invoice.id).where(Invoice.number.in_(numbers))
+                           .order_by(Invoice.id).with_for_update()).all()
 
 
 def _amount(value: Any, invoice: Invoice, line: InvoiceLine | None, field: str,
