@@ -66,3 +66,10 @@ LETTER_OF_CLAIM_READERS = (*RECOVERY_OFFICERS, Role.LEGAL, Role.ADMIN)
 COURT_RECORDERS = (Role.LEGAL, *RECOVERY_OFFICERS)
 # Export credit notes and re-issued invoices for the council's finance system.
 FINANCE_EXPORTERS = _MANAGERS
+# Direct payments after the agreement (DOMAIN.md A.2): ask for an audit of the account (the
+# finance assistant who audits, the officer, and the caseworker with a concern); record notice
+# that ends a direct payment (the caseworker and care manager who decide with the person, and
+# the officer who hears it first); read the returns report (managers).
+DP_AUDIT_REQUESTERS = (Role.FINANCE_ASSISTANT, Role.FINANCE_OFFICER, Role.CASEWORKER)
+DP_NOTICE_RECORDERS = (Role.CASEWORKER, Role.CARE_MANAGER, Role.FINANCE_OFFICER)
+DP_REPORT_READERS = _MANAGERS
