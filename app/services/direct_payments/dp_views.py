@@ -27,12 +27,13 @@ from app.models import (
     Invoice,
     Person,
     ProcessInstance,
+    ReviewKind,
     ReviewStatus,
 )
 from app.services import settings
 from app.services.processes import next_steps
 
-STATUS_WORDS = {DirectPaymentStatus.PROPOSED: "Agreement being arranged",
+STATUS_WORDS: dict[str, str] = {DirectPaymentStatus.PROPOSED: "Agreement being arranged",
                 DirectPaymentStatus.ACTIVE: "Being paid",
                 DirectPaymentStatus.SUSPENDED: "Suspended",
                 DirectPaymentStatus.ENDING: "Ending",
@@ -76,7 +77,7 @@ def current_of(person: Person) -> DirectPaymentAgreement | None:
             DirectPaymentAgreement.status.in_([s.value for s in AFTER_AGREEMENT]))
         .order_by(DirectPaymentAgreement.id.desc())))
     running = [a for a in found if a.status != DirectPaymentStatus.ENDED]
-    return (running or found or [None])[0]
+    return (running or found)[0] if found else None
 
 
 def contingency_weeks(agreement: DirectPaymentAgreement) -> int:
@@ -88,8 +89,9 @@ def notice_weeks() -> int:
 
 
 def notice_end(given_on: date) -> date:
-    """The day payments stop after notice given on `given_on` (A.2 step 6)."""
-    return rules.notice_ends(given_on, notice_weeks())
+    """The day payments stop after notice given on `given_on` (A.2 step 6); notice recorded
+    after it has run out stops them today, as the monitoring's ending step does."""
+    return max(rules.notice_ends(given_on, notice_weeks()), clock.today())
 
 
 def surplus_return_by(given_on: date) -> date:
@@ -107,10 +109,11 @@ def latest_balance(agreement: DirectPaymentAgreement) -> CardBalance | None:
 
 
 def next_review(agreement: DirectPaymentAgreement) -> DirectPaymentReview | None:
-    """The review still due soonest."""
+    """The statutory review still due soonest (a review after a concern is in the history)."""
     return db.session.scalar(select(DirectPaymentReview).where(
         DirectPaymentReview.agreement_id == agreement.id,
-        DirectPaymentReview.status == ReviewStatus.DUE)
+        DirectPaymentReview.status == ReviewStatus.DUE,
+        DirectPaymentReview.kind != ReviewKind.CONCERN)
         .order_by(DirectPaymentReview.due_on, DirectPaymentReview.id).limit(1))
 
 

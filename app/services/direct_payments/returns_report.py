@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import Select, select
 
@@ -36,6 +37,7 @@ DUE_WITHIN_DAYS = 28
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("0 to 28 days", 0, 28), ("29 to 42 days", 29, 42), ("43 days or more", 43, None))
 ZERO = Decimal("0.00")
+S = TypeVar("S", bound=Select)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class ReturnsReport:
 
 
 # --- the rows ------------------------------------------------------------------------------------
-def _scoped(stmt: Select, user: User) -> Select:
+def _scoped(stmt: S, user: User) -> S:
     if not user.sees_all_teams:
         stmt = stmt.where(Person.team_id == user.team_id)
     return stmt
