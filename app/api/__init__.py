@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401  (routes register themselves on bp)
     instances,
     legal_routes,
     openapi,
+    payment_instructions_routes,
     people,
     processes,
     queries_routes,

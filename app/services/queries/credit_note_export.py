@@ -8,23 +8,17 @@ is in two files and none is lost.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app import clock
-from app.errors import Conflict
 from app.extensions import db
 from app.models import Account, CreditNote, CreditNoteStatus, Invoice, Person, User
-from app.services import audit
+from app.services import audit, export_files
 from app.services.transaction import use_case
 
 COLUMNS = ("record_type", "number", "original_invoice_number", "account", "person_id",
@@ -70,7 +64,7 @@ def export_since_last(actor: User) -> tuple[bytes, dict]:
         "last_number": credits[-1].number if credits else None,
         "generated_at": now.isoformat(),
         "columns": list(COLUMNS),
-        "sha256": hashlib.sha256(content).hexdigest(),
+        "sha256": export_files.sha256(content),
     }
     audit.record("finance_export_made", actor=actor,
                  summary={"rows": len(rows), "sha256": manifest["sha256"]})
@@ -83,13 +77,7 @@ def _total(rows: list[_Row]) -> str:
 
 def zip_of(content: bytes, manifest: dict) -> tuple[bytes, str]:
     """The CSV and its manifest in one zip, and the file name to give it."""
-    stamp = manifest["generated_at"][:19].replace(":", "").replace("-", "")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"credit-notes-{stamp}.csv", content)
-        archive.writestr(f"credit-notes-{stamp}.manifest.json",
-                         json.dumps(manifest, indent=2, sort_keys=True))
-    return buffer.getvalue(), f"credit-notes-{stamp}.zip"
+    return export_files.zip_of("credit-notes", content, manifest)
 
 
 def _credit_notes() -> list[tuple[int, _Row]]:
@@ -120,30 +108,8 @@ def _reissued_invoices() -> list[tuple[int, _Row]]:
 
 
 def _mark(model, ids: list[int], now) -> None:
-    """Mark the rows exported, only where no other export has just done so."""
-    if not ids:
-        return
-    changed = db.session.connection().execute(
-        update(model).where(model.id.in_(ids), model.exported_at.is_(None))
-        .values(exported_at=now)).rowcount
-    wanted = set(ids)
-    for loaded in list(db.session.identity_map.values()):  # they read the column again
-        if isinstance(loaded, model) and loaded.id in wanted:
-            db.session.expire(loaded, ["exported_at"])
-    if changed != len(ids):
-        raise Conflict("another export took some of these rows at the same moment; "
-                       "export again to get what is left")
+    export_files.mark_exported(model, ids, now)
 
 
 def _csv(rows: list[_Row]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_safe(cell) for cell in row.cells()])
-    return buffer.getvalue().encode("utf-8")
-
-
-def _safe(cell: str) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula (CSV injection).
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    return export_files.csv_bytes(COLUMNS, (row.cells() for row in rows))
