@@ -24,6 +24,7 @@ from tests.unit import (  # noqa: E402
     test_debt_letters,
     test_legal_letters,
     test_letters,
+    test_monitoring_letters,
     test_query_letters,
 )
 
@@ -34,7 +35,8 @@ GOAL_MS = 15
 def sample_contexts() -> dict[str, dict]:
     """The unit tests' sample context for every template; refuses a template without one."""
     contexts = {}
-    for module in (test_letters, test_debt_letters, test_legal_letters, test_query_letters):
+    for module in (test_letters, test_debt_letters, test_legal_letters, test_query_letters,
+                   test_monitoring_letters):
         for template in module.FIELDS:
             contexts[template] = module.context_for(template)
     missing = sorted(set(TEMPLATES) - set(contexts))

@@ -1169,6 +1169,262 @@ def complaint_acknowledgement(letter: Letter) -> None:
     letter.text("{{ ombudsman_text }}")
 
 
+# ----------------------------------------------------------------------------- DP monitoring
+# DOMAIN.md A.2 and (b) 7-14: the letters after the agreement. The person, a nominated or
+# authorised person, a deputy or attorney, or (after a death) the personal representatives may
+# read these; "subject.possessive" keeps each sentence right for all of them.
+
+
+def _dp_heading(letter: Letter, what: str) -> None:
+    letter.text(what + " for {{ subject.full_name }}", bold=True, size=12)
+
+
+def dp_review_due(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment review")
+    letter.text(
+        "We need to review the direct payment for {{ subject.possessive }} care and support. "
+        "{{ review_reason }}"
+    )
+    letter.text("The review must take place by {{ review_due_date }}.")
+    letter.heading("What happens next")
+    letter.text(
+        "{{ who_will_contact }} will contact you before then to arrange a time to talk, at home "
+        "or by phone. The review looks at whether the support is working, whether the needs in "
+        "the support plan are being met and how the direct payment is being managed."
+    )
+    letter.heading("How to prepare")
+    letter.text("Before the review, it helps to:")
+    letter.each("item in how_to_prepare", "{{ item }}")
+    letter.text(
+        "If you would like someone else to be with you at the review, or you need to change the "
+        "time, please contact {{ contact_for_help }}."
+    )
+
+
+def dp_audit_request(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment check: information we need")
+    letter.text("Check reference: {{ audit_ref }}")
+    letter.text(
+        "We check every direct payment account from time to time, to make sure the money is "
+        "being spent on the support in the support plan. We are now checking "
+        "{{ subject.possessive }} direct payment account for {{ period_from }} to "
+        "{{ period_to }}."
+    )
+    letter.tag('if account_type == "card"')
+    letter.text(
+        "We can see the payments on the prepaid card, so we do not need statements. These are "
+        "the payments on the card in that period:"
+    )
+    letter.tag("endif")
+    letter.tag('if account_type == "card" and transactions')
+    letter.table(
+        "row in transactions",
+        ("Date", "Paid to or from", "Money in", "Money out"),
+        ("{{ row.date }}", "{{ row.description }}", "{{ row.money_in }}", "{{ row.money_out }}"),
+        right=(2, 3),
+    )
+    letter.tag("elif account_type == \"card\"")
+    letter.text("There were no payments on the card in that period.")
+    letter.tag("endif")
+    letter.heading("What we need from you")
+    letter.text("Please send us:")
+    letter.each("item in documents_required", "{{ item }}")
+    letter.text("Please send them by {{ return_by_date }}.")
+    letter.when(
+        "upload_link",
+        "You can send them online at {{ upload_link }}, or by post to the address at the top of "
+        "this letter.",
+    )
+    letter.text(
+        "Please send copies, not originals, and quote the reference {{ audit_ref }}. If you "
+        "cannot find something, or need more time, please contact {{ contact_for_help }} before "
+        "that date."
+    )
+
+
+def dp_audit_reminder(letter: Letter) -> None:
+    _dp_heading(letter, "Reminder: direct payment check")
+    letter.text("Check reference: {{ audit_ref }}")
+    letter.text(
+        "On {{ original_request_date }} we wrote to ask for information about "
+        "{{ subject.possessive }} direct payment account. We have not received it yet."
+    )
+    letter.text("Please send us these by {{ return_by_date }}:")
+    letter.each("item in documents_required", "{{ item }}")
+    letter.text("If you have already sent them, thank you, and please ignore this letter.")
+    letter.heading("If we do not receive the information")
+    letter.text("{{ consequence_text }}")
+
+
+def dp_account_reviewed(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment check: account reviewed")
+    letter.text("Check reference: {{ audit_ref }}")
+    letter.text(
+        "Thank you for your help. We finished checking {{ subject.possessive }} direct payment "
+        "account on {{ review_date }}, and everything is in order. You do not need to do "
+        "anything."
+    )
+    letter.when("balance_at_review",
+                "The balance in the account when we checked it was {{ balance_at_review }}.")
+    letter.heading("What we found")
+    letter.each("item in observations", "{{ item }}")
+    letter.heading("What happens next")
+    letter.text(
+        "The next review of the direct payment is due by {{ next_review_by }}. We will contact "
+        "you before then. Please keep all statements, receipts and invoices until we ask for "
+        "them."
+    )
+
+
+def dp_surplus_notice(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment: money to be returned")
+    letter.text("Check reference: {{ audit_ref }}")
+    letter.text(
+        "The direct payment account may keep some money for unexpected costs. When there is "
+        "more than that in the account, the extra money must be returned to the council."
+    )
+    letter.heading("How we worked it out")
+    letter.text("Weekly direct payment: {{ weekly_dp_amount }}")
+    letter.text(
+        "The account may keep {{ contingency_weeks }} weeks of payments: {{ contingency_amount }}"
+    )
+    letter.text("Balance on {{ balance_date }}: {{ balance_at_date }}")
+    letter.text("Bills still to be paid from the account: {{ outstanding_commitments }}")
+    letter.text("Money to be returned: {{ surplus_amount }}", bold=True)
+    letter.heading("What happens next")
+    letter.tag('if recovery_method == "card"')
+    letter.text(
+        "We will take {{ surplus_amount }} back from the prepaid card on {{ recovery_date }}. "
+        "You do not need to do anything. {{ contingency_amount }} will stay on the card."
+    )
+    letter.tag("else")
+    letter.text("Please repay {{ surplus_amount }} by {{ recovery_date }}.")
+    letter.text("{{ payment_details }}")
+    letter.tag("endif")
+    letter.heading("If you disagree")
+    letter.text("{{ right_to_discuss }}")
+
+
+def _dp_decision(letter: Letter) -> None:
+    letter.text("Date of decision: {{ decision_date }}")
+    letter.text("Decision made by: {{ decision_maker }}")
+
+
+def _dp_reasons(letter: Letter) -> None:
+    letter.heading("Why")
+    letter.each("reason in reasons", "{{ reason }}", style=None)
+
+
+def _dp_rights(letter: Letter) -> None:
+    letter.heading("If you disagree")
+    letter.text("{{ right_to_request_reconsideration }}")
+    letter.text("{{ complaints_route }}")
+
+
+def dp_repayment_required(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment: money to be repaid")
+    letter.text(
+        "The social worker has reviewed {{ subject.possessive }} direct payment. After the "
+        "review, the council decided that money from the direct payment must be repaid, under "
+        "section 33(5) of the Care Act 2014."
+    )
+    _dp_decision(letter)
+    _dp_reasons(letter)
+    letter.heading("What you need to repay")
+    letter.text("Amount to repay: {{ total_repayable }}", bold=True)
+    letter.text("Please repay {{ total_repayable }} by {{ repay_by_date }}.")
+    letter.text("{{ payment_options }}")
+    letter.text("{{ instalment_offer }}")
+    letter.text(
+        "If the money is not repaid or an arrangement agreed by {{ repay_by_date }}, we will "
+        "send an invoice for it, and recover it as we do other money owed to the council."
+    )
+    _dp_rights(letter)
+
+
+def dp_s33_decision(letter: Letter) -> None:
+    _dp_heading(letter, "Our decision about the direct payment")
+    letter.text(
+        "The social worker has reviewed {{ subject.possessive }} direct payment. This letter "
+        "tells you what the council has decided, under section 33(5) of the Care Act 2014."
+    )
+    _dp_decision(letter)
+    letter.heading("Our decision")
+    letter.when(
+        'decision == "continue_with_conditions"',
+        "The direct payment will continue, with the conditions explained in this letter, from "
+        "{{ effective_date }}. If the conditions are not met, we may review it again.",
+    )
+    letter.when(
+        'decision == "reduce"',
+        "The direct payment will be reduced from {{ dp.amount }} to {{ new_amount }}, paid "
+        "{{ dp.frequency }}, from {{ effective_date }}.",
+    )
+    letter.when(
+        'decision == "suspend"',
+        "The direct payment will be stopped for now (suspended) from {{ effective_date }}. "
+        "The social worker will arrange the care and support needed while it is suspended, and "
+        "we will tell you when we look at it again.",
+    )
+    letter.when(
+        'decision == "terminate"',
+        "The direct payment will end on {{ effective_date }}. We will write to you separately "
+        "about what happens next, the final check of the account and any money to be returned.",
+    )
+    _dp_reasons(letter)
+    letter.when(
+        "repayment",
+        "The council has also decided that {{ repayment }} must be repaid. We will write to you "
+        "separately about how to repay it.",
+    )
+    letter.text(
+        "We will still meet {{ subject.possessive }} care and support needs. If the direct "
+        "payment is reduced, stopped or ended, the social worker will make sure the support "
+        "needed is in place."
+    )
+    _dp_rights(letter)
+
+
+def dp_termination(letter: Letter) -> None:
+    _dp_heading(letter, "Direct payment ending")
+    letter.text(
+        "We are writing to confirm that the direct payment for {{ subject.possessive }} care "
+        "and support will end on {{ effective_date }}. This is the end of the "
+        "{{ notice_period_weeks }} weeks' notice."
+    )
+    _dp_reasons(letter)
+    letter.heading("Care and support after the direct payment ends")
+    letter.text("{{ alternative_support }}")
+    letter.heading("The final check of the account")
+    letter.text("{{ final_audit_info }}")
+    letter.text(
+        "Any money left in the account after those bills are paid must be returned to the "
+        "council by {{ surplus_return_deadline }}."
+    )
+    letter.text("If you have any questions, please contact {{ contact_for_help }}.")
+
+
+def dp_executor(letter: Letter) -> None:
+    letter.text("The late {{ deceased.name }}: direct payment account", bold=True, size=12)
+    letter.text(
+        "We are sorry to write to you at what may be a difficult time. We understand that "
+        "{{ deceased.name }} died on {{ date_of_death }}. {{ deceased.name }} received a "
+        "direct payment from the council for care and support. We have stopped the payments."
+    )
+    letter.text("The direct payment account: {{ account_details }}")
+    letter.heading("The money in the account")
+    letter.text("{{ funds_not_part_of_estate_text }}")
+    letter.text("These bills for the care and support can still be paid from the account:")
+    letter.each("item in liabilities_to_settle", "{{ item }}")
+    letter.heading("What we need from you")
+    letter.text("{{ final_statement_request }}")
+    letter.text("Please send these by {{ return_by_date }}, quoting the reference {{ our_ref }}.")
+    letter.text(
+        "If you are not the right person to deal with this, please let us know who is. If you "
+        "have any questions, please contact {{ contact_for_help }}."
+    )
+
+
 BODIES: dict[str, Callable[[Letter], None]] = {
     "dp_agreement": dp_agreement,
     "dp_reminder_1": dp_reminder_1,
@@ -1197,6 +1453,15 @@ BODIES: dict[str, Callable[[Letter], None]] = {
     "query_outcome": query_outcome,
     "credit_note_notice": credit_note_notice,
     "complaint_acknowledgement": complaint_acknowledgement,
+    "dp_review_due": dp_review_due,
+    "dp_audit_request": dp_audit_request,
+    "dp_audit_reminder": dp_audit_reminder,
+    "dp_account_reviewed": dp_account_reviewed,
+    "dp_surplus_notice": dp_surplus_notice,
+    "dp_repayment_required": dp_repayment_required,
+    "dp_s33_decision": dp_s33_decision,
+    "dp_termination": dp_termination,
+    "dp_executor": dp_executor,
 }
 
 

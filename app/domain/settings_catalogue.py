@@ -335,6 +335,21 @@ CATALOGUE: tuple[SettingSpec, ...] = (
                 "another way, for example services arranged by the council.",
                 "What happens instead when a direct payment does not go ahead.",
                 "(b) DP-AGR-STOP alternative_arrangements; §3.5 (Care Act s18 [S62])", HOUSE),
+    SettingSpec("dp_audit_documents", "text_list", [
+        "bank statements for the direct payment account for the whole period",
+        "receipts and invoices for what the direct payment paid for",
+        "payslips and timesheets for any personal assistants",
+        "records of tax and pension payments for any personal assistants",
+        "the employer's liability insurance certificate",
+        "proof that the assessed contribution was paid into the account"],
+        "The documents an audit of an own-account direct payment asks for.",
+        "(b) DP-AUD-REQ documents_required; §3.3 [S65][S66][S73]", HOUSE),
+    SettingSpec("dp_repayment_methods_text", "text",
+                "You can pay by debit or credit card by calling us on the number at the top of "
+                "this letter, or by bank transfer: ask us for the council's bank details. "
+                "Please quote the reference at the top of this letter.",
+                "How to repay direct-payment money (surplus and repayment letters).",
+                "(b) DP-SURPLUS payment_details, DP-REPAY payment_options", HOUSE),
     SettingSpec("complaints_route_text", "text",
                 "If you are unhappy with this decision you can complain to the council's Adult "
                 "Social Care complaints team, and then to the Local Government and Social Care "

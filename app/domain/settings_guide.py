@@ -230,6 +230,10 @@ GUIDE: dict[str, SettingGuide] = {
     "dp_records_to_keep": _G("Records the person must keep", LETTERS, Effect.NEXT_LETTER),
     "dp_alternative_arrangements_text": _G("What happens when a direct payment does not go "
                                            "ahead", LETTERS, Effect.NEXT_LETTER),
+    "dp_audit_documents": _G("Documents an own-account audit asks for", DPM,
+                             Effect.NEXT_LETTER),
+    "dp_repayment_methods_text": _G("How to repay direct-payment money", DPM,
+                                    Effect.NEXT_LETTER),
     "complaints_route_text": _G("How to complain, on decision letters", LETTERS,
                                 Effect.NEXT_LETTER),
     "scheduler_interval_seconds": _G("Pause between scheduler sweeps", SCHEDULER,

@@ -14,6 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.letters.addressing import Recipient, RepresentationNeeded, choose_recipient
+from app.letters.dp_monitoring import (
+    DP_MONITORING_CHOICES,
+    DP_MONITORING_DEFAULTS,
+    DP_MONITORING_ITEM_KEYS,
+    DP_MONITORING_TEXT_LISTS,
+    check_dp_monitoring_figures,
+)
 from app.letters.catalogue import TemplateInfo, template_info
 from app.letters.errors import LetterError
 from app.letters.formatting import format_date, to_letter_value
@@ -39,6 +46,7 @@ _CHOICES: dict[str, frozenset[str]] = {
     "dp.account_type": frozenset({"card", "bank"}),
     "recommended_route": ROUTES,
     "finding": FINDINGS,
+    **DP_MONITORING_CHOICES,
 }
 # Keys each item of a list field must have; a non-None value is the default when the key is
 # absent or None (None would print as "None"), and with no default the item is refused.
@@ -57,10 +65,12 @@ _ITEM_KEYS: dict[str, dict[str, Any]] = {
     },
     "pap_dates": {"label": None, "date": None},
     **QUERY_ITEM_KEYS,
+    **DP_MONITORING_ITEM_KEYS,
 }
 # Lists of sentences: each item must be text (a mapping or None would print as Python).
 _TEXT_LISTS = (
-    "enclosures", "documents_enclosed", "reasons", "route_reasons", "actions_taken"
+    "enclosures", "documents_enclosed", "reasons", "route_reasons", "actions_taken",
+    *DP_MONITORING_TEXT_LISTS,
 )
 # Yes/no answers a letter prints as "Yes" or "No": a real bool, so the string "no" cannot read
 # as Yes.
@@ -241,6 +251,7 @@ def _check_figures(template: str, fields: Mapping[str, Any]) -> None:
     if template == "instalment_confirmation":
         _check_schedule(template, raw)
     check_legal_figures(template, raw)
+    check_dp_monitoring_figures(template, raw)
 
 
 def _check_schedule(template: str, raw: Mapping[str, Any]) -> None:
@@ -487,4 +498,5 @@ _DEFAULTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "instalment_missed": _missed_defaults,
     **LEGAL_DEFAULTS,
     **QUERY_DEFAULTS,
+    **DP_MONITORING_DEFAULTS,
 }

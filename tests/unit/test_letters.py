@@ -125,8 +125,10 @@ FIELDS = {
     },
 }
 MONEY_TEMPLATES = {"dp_agreement", "dp_confirmation"}
-# The direct-payment letters; the debt letters are tested in test_debt_letters.py.
-DP_TEMPLATES = sorted(name for name, info in TEMPLATES.items() if info.matter == "direct_payment")
+# The direct-payment agreement letters; the debt letters are tested in test_debt_letters.py,
+# the monitoring letters (DP-REVIEW, DP-AUD-*, ...) in test_monitoring_letters.py.
+DP_TEMPLATES = sorted(name for name, info in TEMPLATES.items()
+                      if info.matter == "direct_payment" and info.ref.startswith("DP-AGR"))
 
 
 def context_for(template, who=SELF, **fields):

@@ -21,12 +21,19 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from app.letters import TEMPLATES, TEMPLATES_DIR, LetterError, render_letter, template_variables
 from app.letters.render import clear_caches
-from tests.unit import test_debt_letters, test_legal_letters, test_letters, test_query_letters
+from tests.unit import (
+    test_debt_letters,
+    test_legal_letters,
+    test_letters,
+    test_monitoring_letters,
+    test_query_letters,
+)
 from tests.unit.letter_helpers import docx_lines
 
 CONTEXT_FOR = {
     template: module.context_for
-    for module in (test_letters, test_debt_letters, test_legal_letters, test_query_letters)
+    for module in (test_letters, test_debt_letters, test_legal_letters, test_query_letters,
+                   test_monitoring_letters)
     for template in module.FIELDS
 }
 REASON = "dp_not_proceeding"
