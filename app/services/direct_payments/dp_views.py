@@ -259,8 +259,9 @@ def audits(agreement: DirectPaymentAgreement) -> list[dict[str, Any]]:
 def fingerprint_of(agreement: DirectPaymentAgreement) -> tuple:
     """What an action page about the direct payment showed: a change to any refuses its post."""
     audit = open_audit(agreement)
-    return (agreement.id, agreement.status, agreement.ended_on, agreement.end_reason,
-            audit.id if audit else None, audit.status if audit else None)
+    # str(): a status just set in this session is still the enum, one read back is its value.
+    return (agreement.id, str(agreement.status), agreement.ended_on, agreement.end_reason,
+            audit.id if audit else None, str(audit.status) if audit else None)
 
 
 def _day(day: date) -> str:
