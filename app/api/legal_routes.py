@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.domain.queries import TYPE_WORDS, WHAT_WAS_SAID_MAX
 from app.domain.write_off import REASONS
 from app.roles import (
     COURT_RECORDERS,
@@ -38,6 +39,17 @@ class ReplyIn(StrictSchema):
                                     validate=validate.Length(max=20))
     documents_requested = fields.Boolean(load_default=False)
     seeking_advice = fields.Boolean(load_default=False)
+    disputes_invoices = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "Box D: is the dispute about whether the invoices are right? Required "
+                       "with box D. If so, an invoice query is opened on the debt's "
+                       "outstanding invoices; if not, a finance manager reviews the dispute"})
+    dispute = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=WHAT_WAS_SAID_MAX), metadata={
+                                "description": "What they dispute (the query's what was said); "
+                                               "required when disputes_invoices"})
+    dispute_type = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.OneOf(tuple(TYPE_WORDS)), metadata={
+                                     "description": "The query's type; rate_wrong if left out"})
 
 
 class DocumentsIn(StrictSchema):

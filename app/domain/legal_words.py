@@ -33,8 +33,8 @@ BOX_WORDS: dict[str, tuple[str, str]] = {
     "A": ("Box A: they agree they owe the debt", ""),
     "B": ("Box B: they agree they owe part of the debt", ""),
     "C": ("Box C: they do not know yet, and need documents or advice", ""),
-    "D": ("Box D: they dispute the debt", "A finance manager will be asked to review the "
-          "dispute."),
+    "D": ("Box D: they dispute the debt", "If they say the invoices are wrong, an invoice "
+          "query is opened. Otherwise a finance manager will be asked to review the dispute."),
     "none": ("No box was ticked", "The form is incomplete: a finance officer will be asked to "
              "contact them for what is missing."),
 }

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CaseNote, DebtCase, Letter, LetterOfClaim, WriteOff
+from app.models import CaseNote, DebtCase, InvoiceQuery, Letter, LetterOfClaim, WriteOff
 from app.services.debts import opening
 from app.services.submissions import ALREADY_DONE
 from app.web.actions.forms import CHANGED_SINCE
 from tests.conftest import add_user
+from tests.workflows.debt_helpers import open_tasks
 from tests.integration.test_legal_api import (  # noqa: F401  (fixtures)
     Case,
     barred_and_live,
@@ -377,6 +378,57 @@ def test_a_wrong_reply_is_explained_and_changes_nothing(client, posted, override
     refused(submit(client, page_url(posted, "reply-form"), {**REPLY, **overrides}), 422,
             message)
     assert snapshot(posted) == before
+
+
+BOX_D = {**REPLY, "box": "D", "offered": "no", "offer_amount": "", "offer_frequency": "",
+         "documents_requested": "no", "seeking_advice": "no"}
+
+
+def test_a_box_d_dispute_about_the_invoices_opens_a_query_shown_in_the_history(client,
+                                                                              posted):
+    signed_in(client, "fo")
+    url = page_url(posted, "reply-form")
+    form = client.get(url).text
+    assert "If they ticked box D, is the dispute about whether the invoices are right?" in form
+    assert 'value="rate_wrong" checked' in form  # unless the form says otherwise
+    shown = banner(client, submit(client, url, {
+        **BOX_D, "disputes_invoices": "yes", "dispute_type": "rate_wrong",
+        "dispute": "The January invoice uses last year's rate."}))
+    assert "An invoice query is opened on the invoices they dispute." in shown
+    fresh()
+    [query] = db.session.scalars(select(InvoiceQuery)).all()
+    assert (query.channel, query.raised_by, query.query_type, query.what_was_said,
+            [i.invoice.number for i in query.items]) == (
+        "letter", "person", "rate_wrong", "The January invoice uses last year's rate.",
+        ["INV-L1"])
+    assert "review_dispute" not in open_tasks(db.session.get(DebtCase, posted.debt_id))
+    history = client.get(f"/people/{posted.reference}/history").text
+    assert (f"Query {query.reference} opened: rate or charge wrong, on invoice INV-L1 "
+            "(£3,250.00)") in history
+
+
+def test_a_box_d_dispute_not_about_the_invoices_goes_to_a_managers_review(client, posted):
+    signed_in(client, "fo")
+    shown = banner(client, submit(client, page_url(posted, "reply-form"), {
+        **BOX_D, "disputes_invoices": "no", "dispute": ""}))
+    assert "A finance manager will be asked to review the dispute." in shown
+    assert count(InvoiceQuery) == 0
+    assert "review_dispute" in open_tasks(db.session.get(DebtCase, posted.debt_id))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"disputes_invoices": ""}, "Select yes if the dispute is about whether the invoices are "
+                                "right"),
+    ({"disputes_invoices": "yes", "dispute": " "}, "Enter what they say is wrong with the "
+                                                   "invoices"),
+])
+def test_a_box_d_reply_without_its_answers_is_explained_and_changes_nothing(
+        client, posted, overrides, message):
+    signed_in(client, "fo")
+    before = snapshot(posted)
+    refused(submit(client, page_url(posted, "reply-form"), {**BOX_D, **overrides}), 422,
+            message)
+    assert snapshot(posted) == before and count(InvoiceQuery) == 0
 
 
 def test_no_reply_form_before_a_letter_of_claim_is_posted(client, prepared):

@@ -27,6 +27,7 @@ from app.models import (
     HumanTask,
     InstanceStatus,
     Invoice,
+    InvoiceQuery,
     Letter,
     LetterOfClaim,
     PausedTimer,
@@ -36,6 +37,7 @@ from app.models import (
     WriteOff,
 )
 from app.services.debts import opening
+from app.services.records import history
 from tests.conftest import add_user
 from tests.workflows.debt_helpers import (
     add_invoice,
@@ -337,6 +339,68 @@ def test_a_bad_reply_is_422_and_changes_nothing(as_user, posted, overrides, fiel
     error = error_of(reply(as_user("fo"), posted, **overrides), 422, "validation_failed")
     assert fields_of(error) == [field]
     assert snapshot(posted) == before
+
+
+def queries_of(case: Case) -> list[InvoiceQuery]:
+    fresh()
+    return list(db.session.scalars(select(InvoiceQuery).where(
+        InvoiceQuery.person_id == case.person_id).order_by(InvoiceQuery.id)))
+
+
+def test_a_box_d_dispute_about_the_invoices_opens_an_invoice_query(as_user, posted):
+    """DOMAIN.md A.3 step 8: a dispute that the invoices are wrong goes to A.4 (an invoice
+    query, in the same transaction), not to the manager's review."""
+    fo = as_user("fo")
+    ok(reply(fo, posted, received_on="2026-04-01", box="D", disputes_invoices=True,
+             dispute="The January invoice charges the old rate after the uplift."))
+    [query] = queries_of(posted)
+    assert (query.status, query.received_on, query.channel, query.raised_by, query.query_type,
+            query.what_was_said, query.owner_id) == (
+        "open", date(2026, 4, 1), "letter", "person", "rate_wrong",
+        "The January invoice charges the old rate after the uplift.", None)
+    assert [(i.invoice.number, i.line_id, i.amount) for i in query.items] == [
+        ("INV-L1", None, None)]
+    assert query.items[0].invoice.query_hold is True
+    assert query.instance_id is not None  # the invoice_query process works it
+    assert "review_dispute" not in open_tasks(db.session.get(DebtCase, posted.debt_id))
+    assert loc_json(fo, posted)["reply_box"] == "D"
+    entries, _ = history.entries_of(db.session.get(Person, posted.person_id),
+                                    show_system=False)
+    assert (f"Query {query.reference} opened: rate or charge wrong, on invoice INV-L1 "
+            "(£3,250.00)") in [e.what for e in entries]
+    # The query holds the debt: its only invoice is under it.
+    assert [g["guard"] for g in ok(fo.get(f"/debts/{posted.debt_id}"))["guards"]] == [
+        "invoice_query"]
+
+
+def test_a_box_d_dispute_can_name_the_query_type(as_user, posted):
+    ok(reply(as_user("fo"), posted, box="D", disputes_invoices=True,
+             dispute="The assessment ignored my rent.", dispute_type="assessment"))
+    assert [q.query_type for q in queries_of(posted)] == ["assessment"]
+
+
+def test_a_box_d_dispute_not_about_the_invoices_goes_to_the_managers_review(as_user, posted):
+    ok(reply(as_user("fo"), posted, box="D", disputes_invoices=False))
+    assert queries_of(posted) == []
+    review = open_tasks(db.session.get(DebtCase, posted.debt_id))["review_dispute"]
+    assert review.role == "finance_manager"
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"box": "D"}, "disputes_invoices"),
+    ({"box": "D", "disputes_invoices": None}, "disputes_invoices"),
+    ({"box": "D", "disputes_invoices": True}, "dispute"),
+    ({"box": "D", "disputes_invoices": True, "dispute": "   "}, "dispute"),
+    ({"box": "D", "disputes_invoices": True, "dispute": "x" * 5001}, "dispute"),
+    ({"box": "D", "disputes_invoices": True, "dispute": "Wrong", "dispute_type": "other"},
+     "dispute_type"),
+])
+def test_a_box_d_reply_without_its_answers_is_422_and_changes_nothing(as_user, posted,
+                                                                      overrides, field):
+    before = snapshot(posted)
+    error = error_of(reply(as_user("fo"), posted, **overrides), 422, "validation_failed")
+    assert fields_of(error) == [field]
+    assert snapshot(posted) == before and queries_of(posted) == []
 
 
 def test_a_reply_without_a_received_date_is_422(as_user, posted):

@@ -312,7 +312,7 @@ def test_a_disputed_reply_goes_to_a_managers_review(no_placeholders):
     pap_replies.record_reply(debt, received_on=date(2026, 4, 20), box="D",
                              offer_amount=None, offer_frequency=None,
                              documents_requested=False, seeking_advice=False,
-                             actor=user("fo"))
+                             actor=user("fo"), disputes_invoices=False)
     review = open_tasks(debt)["review_dispute"]
     assert review.role == "finance_manager"
 

@@ -8,12 +8,16 @@ from decimal import Decimal
 
 from app import calendar, clock
 from app.domain import pap
+from app.domain.queries import TYPE_WORDS, WHAT_WAS_SAID_MAX
 from app.errors import Conflict, ValidationFailed
 from app.letters.formatting import format_date
 from app.models import (
     DebtCase,
     DebtCaseStatus,
     LetterOfClaim,
+    QueryChannel,
+    QueryFrom,
+    QueryType,
     User,
 )
 from app.roles import Role
@@ -22,11 +26,15 @@ from app.services.correspondence.letters import issue_letter
 from app.services.debts import cases, recovery_guards
 from app.services.legal import legal_contract, letter_of_claim
 from app.services.processes import instances
+from app.services.queries import records
+from app.services.records.people import get_person_by_id
 from app.services.transaction import use_case
 
 REPLY_BOXES = ("A", "B", "C", "D")
 DOCUMENTS_MAX = 20
 DOCUMENT_NAME_MAX = 200
+# A Reply Form's dispute about the invoices is queried as this unless the form says otherwise.
+DISPUTE_TYPE = QueryType.RATE_WRONG
 
 
 @dataclass(frozen=True)
@@ -80,15 +88,25 @@ def _offer_problems(offer_amount: Decimal | None, offer_frequency: str | None) -
 @use_case
 def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
                  offer_amount: Decimal | None, offer_frequency: str | None,
-                 documents_requested: bool, seeking_advice: bool, actor: User) -> LetterOfClaim:
-    """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it."""
+                 documents_requested: bool, seeking_advice: bool, actor: User,
+                 disputes_invoices: bool | None = None, dispute: str | None = None,
+                 dispute_type: str | None = None) -> LetterOfClaim:
+    """A Reply Form arrived: the earliest issue date moves (never earlier) and the timer with it.
+
+    Box D (a dispute) says whether the dispute is about whether the invoices are right
+    (`disputes_invoices`, required then; DOMAIN.md A.3 step 8): if it is, an invoice query is
+    opened in this transaction on the debt's outstanding invoices (by letter, from the person,
+    of `dispute_type`, "rate or charge wrong" unless given, what was said being `dispute`), and
+    its holds keep recovery back; if not, a finance manager reviews it (Legal review)."""
     loc = _posted_loc(debt)
     assert loc.letter_date is not None  # letter_of_claim.post_letter_of_claim dates what it posts
     _not_future_nor_before("received_on", "the date the Reply Form was received", received_on,
                            loc.letter_date, "the date of the Letter of Claim")
     problems = _offer_problems(offer_amount, offer_frequency)
+    if box == "D":
+        problems += _dispute_problems(disputes_invoices, dispute, dispute_type)
     if problems:
-        raise ValidationFailed("the offer needs an amount and how often", problems)
+        raise ValidationFailed("the Reply Form has problems", problems)
     if (offer_amount, offer_frequency) != (loc.offer_amount, loc.offer_frequency):
         # A different offer (or none) is not the one decided: the new one must be considered.
         loc.offer_decision, loc.refusal_reasons = None, []
@@ -101,11 +119,53 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
         recovery_guards.raise_task(instance, "contact_debtor_incomplete_reply",
                                    "Incomplete Reply Form: contact the person for what is missing",
                                    Role.FINANCE_OFFICER, recovery_guards.NOTES_FORM)
-    if box == "D":
+    if box == "D" and disputes_invoices:
+        _query_the_invoices(debt, received_on, (dispute or "").strip(),
+                            dispute_type or DISPUTE_TYPE, actor)
+    elif box == "D":
         recovery_guards.raise_task(instance, "review_dispute",
                                    "Reply Form disputes the debt: review (a query or Legal)",
                                    Role.FINANCE_MANAGER, recovery_guards.NOTES_FORM)
     return loc
+
+
+def _dispute_problems(disputes_invoices: bool | None, dispute: str | None,
+                      dispute_type: str | None) -> list[dict]:
+    if disputes_invoices is None:
+        return [{"field": "disputes_invoices",
+                 "message": "say whether the dispute is about whether the invoices are right"}]
+    if not disputes_invoices:
+        return []
+    problems = []
+    said = (dispute or "").strip()
+    if not said:
+        problems.append({"field": "dispute", "message": "say what they dispute, in their words "
+                                                        "or yours"})
+    elif len(said) > WHAT_WAS_SAID_MAX:
+        problems.append({"field": "dispute", "message": "what they dispute must be "
+                                                        f"{WHAT_WAS_SAID_MAX:,} characters or "
+                                                        "fewer"})
+    if dispute_type is not None and dispute_type not in TYPE_WORDS:
+        problems.append({"field": "dispute_type",
+                         "message": f"must be one of {', '.join(TYPE_WORDS)}"})
+    return problems
+
+
+def _query_the_invoices(debt: DebtCase, received_on: date, dispute: str, query_type: str,
+                        actor: User) -> None:
+    """Open an invoice query (A.4) on the debt's outstanding invoices that no open query holds
+    whole already; those that one does stay held by it."""
+    person = get_person_by_id(debt.person_id)
+    numbers = [i.number for i in debt.invoices
+               if i.status not in records.SETTLED and i.outstanding > 0
+               and not records.whole_invoice_queried(i)]
+    if not numbers:
+        return  # every one of them is under an open query already
+    records.record_opening(
+        person, received_on=received_on, channel=QueryChannel.LETTER,
+        raised_by=QueryFrom.PERSON, raised_by_name=None, query_type=query_type,
+        what_was_said=dispute, invoices=[{"invoice_number": n} for n in numbers], owner=None,
+        actor=actor)
 
 
 @use_case

@@ -154,6 +154,15 @@ def open_query(person: Person, *, received_on: date, channel: str, raised_by: st
                  what_was_said=what_was_said, invoices=invoices, owner=owner, actor=actor)
 
 
+def record_opening(person: Person, *, received_on: date, channel: str, raised_by: str,
+                   raised_by_name: str | None, query_type: str, what_was_said: str,
+                   invoices: list[dict], owner: User | None, actor: User) -> InvoiceQuery:
+    """open_query inside the caller's transaction (a Reply Form disputing the invoices)."""
+    return _open(person, received_on=received_on, channel=channel, raised_by=raised_by,
+                 raised_by_name=raised_by_name, query_type=query_type,
+                 what_was_said=what_was_said, invoices=invoices, owner=owner, actor=actor)
+
+
 def _open(person: Person, *, received_on: date, channel: str, raised_by: str,
           raised_by_name: str | None, query_type: str, what_was_said: str,
           invoices: list[dict], owner: User | None, actor: User,
@@ -299,6 +308,11 @@ def _amount(value: Any, invoice: Invoice, line: InvoiceLine | None, field: str,
     else:
         return amount.quantize(Decimal("0.01"))
     return None
+
+
+def whole_invoice_queried(invoice: Invoice) -> bool:
+    """Whether an open query is about the whole invoice (not only some of its lines)."""
+    return _open_on_line(invoice, None) is not None
 
 
 def _open_on_line(invoice: Invoice, line: InvoiceLine | None) -> str | None:

@@ -20,6 +20,7 @@ from app.domain.legal_words import (
     OFFER_FREQUENCIES,
     REASON_WORDS,
 )
+from app.domain.queries import TYPE_WORDS, WHAT_WAS_SAID_MAX
 from app.errors import Conflict, ValidationFailed
 from app.roles import RECOVERY_OFFICERS, WRITE_OFF_DECIDERS
 from app.services.debts import cases, write_offs
@@ -334,10 +335,12 @@ def record_reply_page(reference: str, debt_id: int):
         return render_action("actions/reply_form.html", status=status, person=person,
                              back_url=_debts_page(person), seen=seen_now, loc=loc,
                              boxes=[(k, *v) for k, v in BOX_WORDS.items()],
-                             frequencies=list(OFFER_FREQUENCIES.items()), **shown)
+                             frequencies=list(OFFER_FREQUENCIES.items()),
+                             dispute_types=[(k, v[:1].upper() + v[1:])
+                                            for k, v in TYPE_WORDS.items()], **shown)
 
     if request.method == "GET":
-        return render()
+        return render(values={"dispute_type": pap_replies.DISPUTE_TYPE.value})
     answers = Answers(request.form)
     received_on = answers.date("received_on", "the date the Reply Form was received")
     box = answers.choice("box", list(BOX_WORDS), required="Select which box they ticked, or that "
@@ -351,21 +354,43 @@ def record_reply_page(reference: str, debt_id: int):
                                required="Select yes if they asked for documents")
     advice = answers.yes_no("seeking_advice",
                             required="Select yes if they are getting debt advice")
+    disputes, dispute, dispute_type = _dispute_answers(answers, box == "D")
     return _act(render, answers, seen_now, lambda: pap_replies.record_reply(
         debt, received_on=_given(received_on), box=None if box == "none" else box,
         offer_amount=amount if offered else None,
         offer_frequency=frequency if offered else None,
-        documents_requested=bool(documents), seeking_advice=bool(advice), actor=_me()),
-        _reply_recorded, person)
+        documents_requested=bool(documents), seeking_advice=bool(advice), actor=_me(),
+        disputes_invoices=disputes, dispute=dispute, dispute_type=dispute_type),
+        lambda loc: _reply_recorded(loc, disputes), person)
 
 
-def _reply_recorded(loc) -> str:
+def _dispute_answers(answers: Answers, box_d: bool) -> tuple[bool | None, str | None,
+                                                             str | None]:
+    """Box D's questions: whether the dispute is about whether the invoices are right (then
+    what they say and the query's type); asked only when box D is ticked."""
+    if not box_d:
+        for name in ("disputes_invoices", "dispute", "dispute_type"):
+            answers.shown[name] = request.form.get(name) or ""
+        return None, None, None
+    disputes = answers.yes_no("disputes_invoices", required="Select yes if the dispute is about "
+                                                            "whether the invoices are right")
+    dispute = answers.text("dispute", required="Enter what they say is wrong with the invoices"
+                           if disputes else None, max_length=WHAT_WAS_SAID_MAX,
+                           too_long=f"What they say must be {WHAT_WAS_SAID_MAX:,} characters "
+                                    "or fewer")
+    dispute_type = answers.choice("dispute_type", TYPE_WORDS, required=None)
+    return disputes, dispute if disputes else None, dispute_type if disputes else None
+
+
+def _reply_recorded(loc, disputes: bool | None = None) -> str:
     said = [f"Reply Form recorded. A claim cannot be issued before "
             f"{long_date(loc.earliest_issue)}."]
     if loc.reply_box is None:
         said.append("A finance officer will be asked to contact them for what is missing.")
     if loc.reply_box == "D":
-        said.append("A finance manager will be asked to review the dispute.")
+        said.append("An invoice query is opened on the invoices they dispute. They are held "
+                    "from recovery while it is looked into, and the query is on the Summary."
+                    if disputes else "A finance manager will be asked to review the dispute.")
     if loc.documents_requested:
         said.append("Send the documents they asked for, then record them on the debt.")
     if loc.offer_amount is not None:
