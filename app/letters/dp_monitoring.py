@@ -86,7 +86,7 @@ def _reconsideration(context: Mapping[str, Any]) -> str:
     return ("If you think we have got something wrong, or we did not have all the information, "
             "you can ask us to look at the decision again. Please contact "
             f"{context['contact_for_help']} within one month of the date of this letter and tell "
-            "us why. A different manager will look at it.")
+            "us why. We will look at it again and write to you with the outcome.")
 
 
 def _repayment_defaults(context: Mapping[str, Any]) -> dict[str, Any]:

@@ -386,6 +386,15 @@ def test_scenario_10_audit_request_prints_the_card_lines_and_29_september(case, 
     assert "Please send them by 29 September 2026." in text
 
 
+def test_a_card_with_nothing_spent_is_not_asked_for_receipts(case, app):
+    audit = _audit(case["agreement"])
+    _, ctx, text = _send(case, "dp_audit_request", audit_id=audit.id)
+    assert ctx["transactions"] == []
+    assert "There were no payments on the card in that period." in text
+    assert "each payment out in the table" not in text
+    assert "payslips and timesheets for any personal assistants paid from the card" in text
+
+
 def test_scenario_10_reminder_gives_until_13_october(case, app):
     from app.domain import direct_payments as rules
 

@@ -180,8 +180,10 @@ def _audit_request(f: _Facts) -> dict[str, Any]:
               "return_by_date": _needed(audit.documents_due_on,
                                         f"audit {audit.reference} has no date for its documents")}
     if f.agreement.account_type == AccountType.CARD:
-        fields["transactions"] = card_statement(f.agreement.id, audit.period_from,
-                                                audit.period_to)
+        lines = card_statement(f.agreement.id, audit.period_from, audit.period_to)
+        fields["transactions"] = lines
+        if not any(line["money_out"] for line in lines):  # no payment out to evidence
+            fields["documents_required"] = fields["documents_required"][1:]
     return fields
 
 
