@@ -44,7 +44,8 @@ class SuspenseListOut(Schema):
 @bp.post("/imports/<kind>")
 @requires(*FINANCE_STAFF)
 def import_csv(kind):
-    """Import a CSV file (people, representatives, care_packages, invoices or payments)."""
+    """Import a CSV file of one kind (docs/imports.md: people, representatives, care_packages,
+    invoices, payments, direct_payments, card_transactions or card_balances)."""
     if kind not in FORMATS:
         raise NotFound(f"no import of kind '{kind}'; kinds: {', '.join(FORMATS)}")
     if request.mimetype != "text/csv":

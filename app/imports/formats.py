@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from app.letters.addressing import REPRESENTATIVE_TYPES, SCOPES
 
+from . import direct_payment_rules as dp
 from . import values as v
 
 ADDRESS_LINES = tuple(f"address_line_{n}" for n in range(1, 6))
@@ -24,7 +25,7 @@ CODE = r"[A-Za-z0-9][A-Za-z0-9/._-]*"  # invoice, account, package, provider and
 CONVERTERS: dict[str, Callable[[str], Any]] = {
     "date": v.to_date, "money": v.to_money, "quantity": v.to_quantity, "bool": v.to_bool,
     "postcode": v.to_postcode, "email": v.to_email, "phone": v.to_phone,
-    "nhs_number": v.to_nhs_number,
+    "nhs_number": v.to_nhs_number, "signed_money": dp.to_signed_money, "weeks": dp.to_weeks,
 }
 
 
@@ -344,5 +345,45 @@ PAYMENTS = Format("payments", (
                               "cash"), default="bank"),
 ), key=("bank_reference", "payment_date", "amount", "account_number"))
 
-FORMATS: dict[str, Format] = {f.kind: f for f in (PEOPLE, REPRESENTATIVES, CARE_PACKAGES,
-                                                  INVOICES, PAYMENTS)}
+# A direct payment already running when the council moved to this service (issue 21): its dates
+# start the monitoring timers, so they are the real ones, never the import day.
+DIRECT_PAYMENTS = Format("direct_payments", (
+    _ref("person_reference", PERSON_REFERENCE),
+    Column("variant", required=True, choices=("standard", "nominated_authorised", "carer")),
+    Column("amount", "money", required=True, positive=True),
+    Column("frequency", required=True, choices=("weekly", "four_weekly", "monthly")),
+    Column("client_contribution", "money", default=Decimal("0.00")),
+    Column("gross_or_net", choices=("gross", "net"), default="net"),
+    Column("account_type", required=True, choices=("card", "managed", "bank")),
+    _ref("card_id", required=False),
+    Column("contingency_weeks", "weeks"),  # empty: the dp_contingency_weeks setting
+    Column("first_payment_date", "date", required=True),
+    Column("last_review_date", "date"),
+    Column("audit_requested_on", "date"),
+    Column("audit_reason"),
+    Column("caseworker", max_length=80),
+), key=("person_reference",), rules=(
+    dp.card_account, dp.audit_in_progress, _not_before("last_review_date", "first_payment_date"),
+    _not_before("audit_requested_on", "first_payment_date")))
+
+# The prepaid-card provider's files: statement lines, and balances on a day.
+CARD_TRANSACTIONS = Format("card_transactions", (
+    Column("provider_reference", required=True, max_length=60, pattern=CODE),
+    _ref("card_id"),
+    Column("posted_on", "date", required=True),
+    Column("kind", required=True, choices=(*dp.MONEY_IN, *dp.MONEY_OUT)),
+    Column("amount", "signed_money", required=True),
+    Column("payee", default=""),
+    Column("category", max_length=60, default=""),
+), key=("card_id", "provider_reference"), rules=(dp.signed_by_kind,))
+
+CARD_BALANCES = Format("card_balances", (
+    _ref("card_id"),
+    Column("as_of", "date", required=True),
+    Column("balance", "money", required=True),
+    Column("commitments", "money", default=Decimal("0.00")),
+), key=("card_id", "as_of"))
+
+FORMATS: dict[str, Format] = {f.kind: f for f in (
+    PEOPLE, REPRESENTATIVES, CARE_PACKAGES, INVOICES, PAYMENTS, DIRECT_PAYMENTS, CARD_TRANSACTIONS,
+    CARD_BALANCES)}

@@ -11,6 +11,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.imports.formats import Row, problem
 from app.models import Person, User
+from app.roles import Role
 from app.services import audit
 
 # Keys per IN (...) query: well under SQLite's and PostgreSQL's bound-parameter limits, and one
@@ -64,6 +65,18 @@ def people_for(rows: list[Row], errors: list[dict[str, Any]],
                                             "import people first")
                   for row in rows if row.values[column] not in people)
     return people
+
+
+def caseworkers_for(rows: list[Row], errors: list[dict[str, Any]],
+                    column: str = "caseworker") -> dict[str, User]:
+    """The active caseworkers the rows name, by username; naming anyone else is an error."""
+    names = {r.values[column] for r in rows if r.values.get(column)}
+    users = {name: user for name, user in load_by(User, User.username, names).items()
+             if user.active and user.has_role(Role.CASEWORKER)}
+    errors.extend(problem(row.line, column, f"no active caseworker with username "
+                                            f"'{row.values[column]}'")
+                  for row in rows if row.values.get(column) not in (None, *users))
+    return users
 
 
 def apply_changes(obj: Any, fields: dict[str, Any], changed: list[str]) -> None:

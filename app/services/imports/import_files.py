@@ -29,12 +29,12 @@ from app.models import (
     Representative,
     User,
 )
-from app.roles import Role
 from app.services import audit
-from app.services.imports import money
+from app.services.imports import cards, direct_payments, money
 from app.services.imports.common import (
     ImportResult,
     apply_changes,
+    caseworkers_for,
     fail_if,
     firsts,
     load_by,
@@ -98,7 +98,7 @@ def _import_people(parsed: Parsed, actor: User | None, result: ImportResult) -> 
     rows = firsts(groups, result)
     errors = parsed.errors + errors
     existing = load_by(Person, Person.reference, [r.values["reference"] for r in rows])
-    caseworkers = _caseworkers(rows, errors)
+    caseworkers = caseworkers_for(rows, errors)
     fail_if(errors)
     teams: dict[str, int] = {}
     added = []
@@ -117,16 +117,6 @@ def _import_people(parsed: Parsed, actor: User | None, result: ImportResult) -> 
         index_name(person)
         record(result, "imported_person", actor, None, person_id=person.id,
                summary={"person_id": person.id})
-
-
-def _caseworkers(rows: list[formats.Row], errors: list[dict]) -> dict[str, User]:
-    names = {r.values["caseworker"] for r in rows if r.values.get("caseworker")}
-    users = {name: user for name, user in load_by(User, User.username, names).items()
-             if user.active and user.has_role(Role.CASEWORKER)}
-    errors.extend(problem(row.line, "caseworker", f"no active caseworker with username "
-                                                  f"'{row.values['caseworker']}'")
-                  for row in rows if row.values.get("caseworker") not in (None, *users))
-    return users
 
 
 def _person_fields(values: dict[str, Any], caseworkers: dict[str, User],
@@ -276,6 +266,9 @@ IMPORTERS = {
     "care_packages": _import_care_packages,
     "invoices": money.import_invoices,
     "payments": money.import_payments,
+    "direct_payments": direct_payments.import_direct_payments,
+    "card_transactions": cards.import_card_transactions,
+    "card_balances": cards.import_card_balances,
 }
 
 __all__ = ["IMPORTERS", "ImportResult", "import_file", "importer_named", "suspense_payments"]
