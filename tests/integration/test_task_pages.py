@@ -70,3 +70,23 @@ def test_the_next_task_shows_what_the_call_recorded(phone_task, client):
     assert "What was recorded before" in page
     assert "Phone the person about the overdue charges" in page
     assert "Promised payment date 30 April 2026" in page and "By Fa on 20 April 2026" in page
+
+
+QUERY_LINK = '<a class="govuk-link app-record-query" href="/people/P6001/queries/new">' \
+             'Record an invoice query</a>'
+
+
+@pytest.mark.parametrize("username", ["fa", "fo", "fm"])
+def test_a_debt_task_offers_finance_staff_to_record_an_invoice_query(phone_task, client,
+                                                                     username):
+    _, task_id = phone_task
+    page = signed_in(client, username).get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert QUERY_LINK in page.text
+
+
+def test_those_who_cannot_resolve_queries_see_no_link_to_record_one(phone_task, client):
+    _, task_id = phone_task
+    page = signed_in(client, "admin").get(f"/tasks/{task_id}")
+    assert page.status_code == 200  # an admin reads every task
+    assert "Record an invoice query" not in page.text

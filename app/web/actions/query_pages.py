@@ -51,8 +51,10 @@ NOBODY = "nobody"
 
 @bp.app_context_processor
 def _query_globals() -> dict:
-    """Who may open and read queries, and what the Summary and a task page show of them."""
+    """Who may open, read and resolve queries, and what the Summary and a task page show of
+    them (a debt task links resolvers to record a query)."""
     return {"QUERY_OPENERS": NOTIFIERS, "QUERY_READERS": FINANCE_STAFF,
+            "QUERY_RESOLVERS": QUERY_RESOLVERS,
             "open_query_rows": query_views.open_query_rows,
             "credit_note_of_task": query_views.credit_note_of_task}
 
