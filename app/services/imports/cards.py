@@ -6,10 +6,10 @@ card matches the direct payment running on it, else the latest that had it.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from app import clock
-from app.extensions import db
 from app.imports import formats
 from app.imports.formats import Parsed, Row
 from app.models import (
@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.services.imports.common import (
     ImportResult,
-    apply_changes,
+    add_or_update,
     fail_if,
     firsts,
     load_by,
@@ -44,16 +44,10 @@ def import_card_transactions(parsed: Parsed, actor: User | None, result: ImportR
     for row in rows:
         agreement = agreements[row.values["card_id"]]
         fields = {name: row.values[name] for name in TRANSACTION_FIELDS if name in row.values}
-        line = held.get((agreement.id, row.values["provider_reference"]))
-        if line is None:
-            line = CardTransaction(agreement_id=agreement.id,
-                                   provider_reference=row.values["provider_reference"], **fields)
-            db.session.add(line)
-            db.session.flush()
-            changed = None
-        else:
-            changed = sorted(n for n, value in fields.items() if getattr(line, n) != value)
-            apply_changes(line, fields, changed)
+        line, changed = add_or_update(
+            held.get((agreement.id, row.values["provider_reference"])), fields,
+            partial(CardTransaction, agreement_id=agreement.id,
+                    provider_reference=row.values["provider_reference"], **fields))
         record(result, "imported_card_transaction", actor, changed,
                person_id=agreement.person_id,
                summary={"agreement_id": agreement.id, "card_transaction_id": line.id})
@@ -69,18 +63,12 @@ def import_card_balances(parsed: Parsed, actor: User | None, result: ImportResul
     for row in rows:
         agreement = agreements[row.values["card_id"]]
         fields = {name: row.values[name] for name in BALANCE_FIELDS if name in row.values}
-        balance = held.get((agreement.id, row.values["as_of"]))
-        if balance is None:
-            balance = CardBalance(agreement_id=agreement.id, as_of=row.values["as_of"],
-                                  imported_at=now, **fields)
-            db.session.add(balance)
-            db.session.flush()
-            changed = None
-        else:
-            changed = sorted(n for n, value in fields.items() if getattr(balance, n) != value)
-            apply_changes(balance, fields, changed)
-            if changed:
-                balance.imported_at = now
+        balance, changed = add_or_update(
+            held.get((agreement.id, row.values["as_of"])), fields,
+            partial(CardBalance, agreement_id=agreement.id, as_of=row.values["as_of"],
+                    imported_at=now, **fields))
+        if changed:
+            balance.imported_at = now
         record(result, "imported_card_balance", actor, changed, person_id=agreement.person_id,
                summary={"agreement_id": agreement.id, "card_balance_id": balance.id})
 

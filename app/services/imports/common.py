@@ -3,7 +3,7 @@ and the audit event each created or changed record writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
 
@@ -82,6 +82,20 @@ def caseworkers_for(rows: list[Row], errors: list[dict[str, Any]],
 def apply_changes(obj: Any, fields: dict[str, Any], changed: list[str]) -> None:
     for name in changed:
         setattr(obj, name, fields[name])
+
+
+def add_or_update(held: Any, fields: dict[str, Any], make: Callable[[], Any]
+                  ) -> tuple[Any, list[str] | None]:
+    """A row's record and what changed, as `record` counts it: a new one from `make` (None),
+    else the held one with the differing `fields` set (their names; [] when none differ)."""
+    if held is None:
+        made = make()
+        db.session.add(made)
+        db.session.flush()  # its id, for the audit event
+        return made, None
+    changed = sorted(name for name, value in fields.items() if getattr(held, name) != value)
+    apply_changes(held, fields, changed)
+    return held, changed
 
 
 def record(result: ImportResult, action: str, actor: User | None, changed: list[str] | None,

@@ -9,6 +9,7 @@ representative and care-package importers live here; invoices and payments in mo
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -33,6 +34,7 @@ from app.services import audit
 from app.services.imports import cards, direct_payments, money
 from app.services.imports.common import (
     ImportResult,
+    add_or_update,
     apply_changes,
     caseworkers_for,
     fail_if,
@@ -184,16 +186,10 @@ def _import_representatives(parsed: Parsed, actor: User | None, result: ImportRe
         person = persons[values["person_reference"]]
         fields = {name: values[name] for name in REPRESENTATIVE_FIELDS if name in values}
         fields.update(_address(values))
-        rep = existing.get((person.id, values["type"], values["name"]))
-        if rep is None:
-            rep = Representative(person_id=person.id, type=values["type"], name=values["name"],
-                                 **fields)
-            db.session.add(rep)
-            db.session.flush()
-            changed = None
-        else:
-            changed = sorted(n for n, value in fields.items() if getattr(rep, n) != value)
-            apply_changes(rep, fields, changed)
+        rep, changed = add_or_update(
+            existing.get((person.id, values["type"], values["name"])), fields,
+            partial(Representative, person_id=person.id, type=values["type"],
+                    name=values["name"], **fields))
         record(result, "imported_representative", actor, changed, person_id=person.id,
                summary={"person_id": person.id, "representative_id": rep.id})
 
@@ -220,15 +216,9 @@ def _import_care_packages(parsed: Parsed, actor: User | None, result: ImportResu
         fields = {name: values[name] for name in PACKAGE_FIELDS if name in values}
         fields["provider_id"] = providers[values["provider_reference"]].id
         person_id = persons[values["person_reference"]].id
-        package = existing.get(values["reference"])
-        if package is None:
-            package = CarePackage(reference=values["reference"], person_id=person_id, **fields)
-            db.session.add(package)
-            db.session.flush()
-            changed = None
-        else:
-            changed = sorted(n for n, value in fields.items() if getattr(package, n) != value)
-            apply_changes(package, fields, changed)
+        package, changed = add_or_update(
+            existing.get(values["reference"]), fields,
+            partial(CarePackage, reference=values["reference"], person_id=person_id, **fields))
         record(result, "imported_care_package", actor, changed, person_id=person_id,
                summary={"care_package_id": package.id, "person_id": person_id})
 
