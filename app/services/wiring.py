@@ -18,10 +18,10 @@ from app.engine.contract import ProcessContract
 from app.services.debts import decisions, opening, recovery_contract
 from app.services.debts import start_checks as debt_starts
 from app.services.debts import task_checks as debt_checks
-from app.services.direct_payments import direct_payment_contract
+from app.services.direct_payments import direct_payment_contract, monitoring, monitoring_contract
 from app.services.direct_payments import start_checks as direct_payment_starts
 from app.services.direct_payments import task_checks as direct_payment_checks
-from app.services.estates import estate_contract
+from app.services.estates import deaths, estate_contract
 from app.services.estates import start_checks as estate_starts
 from app.services.estates import task_checks as estate_checks
 from app.services.inbox import task_actions, task_checks
@@ -35,7 +35,8 @@ from app.services.records import care_packages
 CONTRACTS: dict[str, ProcessContract] = {
     contract.key: contract for contract in (
         direct_payment_contract.CONTRACT, recovery_contract.LADDER, recovery_contract.DECISION,
-        legal_contract.LEGAL, estate_contract.ESTATE, query_contract.CONTRACT)
+        legal_contract.LEGAL, estate_contract.ESTATE, query_contract.CONTRACT,
+        monitoring_contract.MONITORING, monitoring_contract.AUDIT)
 }
 
 # In order: the debt's own rules on its decision come before the legal stage's.
@@ -48,7 +49,7 @@ SERVICE_TASK_CHECKS = (care_packages.CHECKS, credit_notes.CHECKS)
 # says so), so that no start is accepted and then stopped at its first step.
 START_CHECKS: dict[str, instances.StartCheck] = {
     **direct_payment_starts.CHECKS, **debt_starts.CHECKS, **legal_starts.CHECKS,
-    **estate_starts.CHECKS, **query_checks.START_CHECKS}
+    **estate_starts.CHECKS, **query_checks.START_CHECKS, **direct_payment_starts.MONITORING_CHECKS}
 # And what a debt process started that way is joined to: the debt, which then follows it.
 START_LINKS: dict[str, instances.StartLink] = {
     **debt_starts.LINKS, **legal_starts.LINKS, **estate_starts.LINKS}
@@ -72,6 +73,9 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     # Recovery waits while every invoice of a debt is under query, and resumes after.
     records.on_opened(recovery_pause.after_query_opened)
     records.on_closed(recovery_pause.after_query_closed)
+    # A death stops the person's direct payments through their monitoring's death path.
+    if monitoring.after_death not in deaths.DEATH_LISTENERS:
+        deaths.DEATH_LISTENERS.append(monitoring.after_death)
     if recovery_pause.after_debt_opened not in opening.OPENED_LISTENERS:
         opening.OPENED_LISTENERS.append(recovery_pause.after_debt_opened)
         opening.JOINED_LISTENERS.append(recovery_pause.after_invoices_joined)

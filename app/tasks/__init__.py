@@ -5,6 +5,7 @@ A diagram's `camunda:topic="send_letter"` with input parameters `template` and `
 """
 from __future__ import annotations
 
+from .direct_payments import dp_step, send_dp_monitoring_letter
 from .debts import debt_step, legal_step, send_debt_letter
 from .letters import send_letter
 from .queries import record_query_outcome, send_query_letter
@@ -20,4 +21,8 @@ HANDLERS: dict[str, Handler] = {
     "send_query_letter": Handler(send_query_letter, required=frozenset({"template"}),
                                  optional=frozenset({"date_var"})),
     "record_query_outcome": Handler(record_query_outcome),
+    "dp_step": Handler(dp_step, required=frozenset({"step"})),
+    "send_dp_monitoring_letter": Handler(send_dp_monitoring_letter,
+                                         required=frozenset({"template"}),
+                                         optional=frozenset({"date_var"})),
 }

@@ -32,8 +32,8 @@ def test_token_is_issued_for_good_credentials_and_opens_protected_routes(client,
                         headers={"Authorization": f"Bearer {body['token']}"})
     assert listed.status_code == 200
     assert [p["key"] for p in listed.json["items"]] == [
-        "debt_decision", "debt_recovery", PROCESS, "estate_recovery", "invoice_query",
-        "legal_recovery"]
+        "debt_decision", "debt_recovery", PROCESS, "direct_payment_audit",
+        "direct_payment_monitoring", "estate_recovery", "invoice_query", "legal_recovery"]
 
 
 @pytest.mark.parametrize("username, password", [

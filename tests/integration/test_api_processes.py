@@ -61,10 +61,12 @@ def test_list_and_read_processes(as_user):
         for key, name in (("debt_decision", "Debt awaiting a decision"),
                           ("debt_recovery", "Debt recovery"),
                           (PROCESS, "Direct payment agreement"),
+                          ("direct_payment_audit", "Direct payment audit"),
+                          ("direct_payment_monitoring", "Direct payment monitoring"),
                           ("estate_recovery", "Estate recovery"),
                           ("invoice_query", "Invoice query"),
                           ("legal_recovery", "Legal recovery"))],
-        "total": 6, "page": 1, "per_page": 6}
+        "total": 8, "page": 1, "per_page": 8}
     detail = process(fa)
     assert [(v["number"], v["source"]) for v in detail["versions"]] == [(1, "file")]
     assert datetime.fromisoformat(detail["versions"][0]["published_at"]).utcoffset() == (

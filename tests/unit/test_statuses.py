@@ -78,6 +78,7 @@ RECEIVERS = {
     "review": "DirectPaymentReview", "audit": "DirectPaymentAudit",
 }
 
+_DP = "app/services/direct_payments/monitoring.py"
 # Every change of a free-string status the code makes: (file, model, new status) -> the states it
 # moves from. Creating a row is not a move (its first status is checked as a member).
 MOVES: dict[tuple[str, str, str], set[str]] = {
@@ -111,6 +112,21 @@ MOVES: dict[tuple[str, str, str], set[str]] = {
     ("app/services/queries/credit_notes.py", "CreditNote", "issued"): {"awaiting_approval"},
     # record_closing: an open query (checked with can_move).
     ("app/services/queries/records.py", "InvoiceQuery", "closed"): {"open"},
+    # Direct-payment monitoring, each checked with can_move first: start_monitoring from the
+    # agreement; notice (record_ending); its end or a death; a s33(5) suspension.
+    (_DP, "DirectPaymentAgreement", "active"): {"proposed"},
+    (_DP, "DirectPaymentAgreement", "ending"): {"active", "suspended"},
+    (_DP, "DirectPaymentAgreement", "ended"): {"active", "suspended", "ending"},
+    (_DP, "DirectPaymentAgreement", "suspended"): {"active"},
+    # record_review (checked), the concern reviews a decision closes and the reviews an ending
+    # cancels (both select only due ones).
+    (_DP, "DirectPaymentReview", "done"): {"due"},
+    (_DP, "DirectPaymentReview", "cancelled"): {"due"},
+    # The audit's steps, each checked with can_move.
+    (_DP, "DirectPaymentAudit", "reminded"): {"requested"},
+    (_DP, "DirectPaymentAudit", "escalated"): {"reminded"},
+    (_DP, "DirectPaymentAudit", "deciding"): {"requested", "reminded", "escalated"},
+    (_DP, "DirectPaymentAudit", "closed"): {"requested", "reminded", "escalated", "deciding"},
 }
 FREE_STRING_MODELS = {"DebtCase", "InstalmentPlan", "LetterOfClaim", "CourtClaim", "WriteOff",
                       "Letter", "CreditNote", "InvoiceQuery", "DirectPaymentAgreement",

@@ -23,11 +23,16 @@ CONTRACT = ProcessContract(
         Element("care_manager_decision", Kind.USER_TASK,
                 "Decide: agreement still not returned",
                 "the not-proceeding letter gives the reason recorded here"),
+        Element("start_monitoring", Kind.SERVICE_TASK, "Start monitoring from the first payment",
+                "the reviews the law requires and the account checks count from the first "
+                "payment date recorded at countersigning"),
         Element("reminder_1_due", Kind.TIMER, "T1: reminder 1 due", _MOVED_IN),
         Element("reminder_2_due", Kind.TIMER, "T2: reminder 2 due", _MOVED_IN),
         Element("decision_due", Kind.TIMER, "T3: decision due", _MOVED_IN),
     ),
-    handlers={"send_letter": {
+    handlers={"dp_step": {"step": Parameter("only the step that starts monitoring runs here",
+                                            values=frozenset({"start_monitoring"}))},
+              "send_letter": {
         "template": Parameter("only direct-payment letters have their details filled in here",
                               values=DP_LETTERS),
         "date_var": Parameter("it names where the letter's date is kept", variable=True),

@@ -18,3 +18,15 @@ def check_agreement_start(person: Person, data: Mapping[str, Any]) -> list[dict]
 
 
 CHECKS = {KEY: check_agreement_start}
+
+
+def _started_by_the_service(person: Person, data: Mapping[str, Any]) -> list[dict]:
+    # Monitoring starts when the agreement is countersigned or a direct payment is imported,
+    # and an audit from monitoring or the page that asks for one: never from a bare start.
+    return [{"field": "process_key",
+             "message": "This starts from the direct payment itself: countersign the agreement, "
+                        "import the direct payment, or ask for an audit on its page"}]
+
+
+MONITORING_CHECKS = {"direct_payment_monitoring": _started_by_the_service,
+                     "direct_payment_audit": _started_by_the_service}

@@ -3,6 +3,7 @@ estate route."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -23,6 +24,11 @@ from app.services.estates import estate_stage
 from app.services.processes import instances
 from app.services.records import care_packages
 from app.services.transaction import use_case
+
+# Other capabilities that act on a death inside the same transaction (a direct payment stops);
+# create_app installs them (app/services/wiring.py).
+DeathListener = Callable[[Person, date, User | None], None]
+DEATH_LISTENERS: list[DeathListener] = []
 
 
 @use_case
@@ -53,4 +59,6 @@ def record_death(person: Person, date_of_death: date, actor: User) -> Person:
         estate_stage.open_estate_stage(debt)
         recovery_guards.note_guards(debt, recovery_guards.decide(debt, "letter"))
     care_packages.raise_end_tasks(person, date_of_death)
+    for listener in DEATH_LISTENERS:
+        listener(person, date_of_death, actor)
     return person
