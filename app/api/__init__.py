@@ -8,6 +8,7 @@ from . import (  # noqa: E402,F401  (routes register themselves on bp)
     contacts_routes,
     credit_notes_routes,
     debts_routes,
+    direct_payments_routes,
     imports_routes,
     instances,
     legal_routes,
