@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
     from . import (  # noqa: F401  (routes)
         auth,
         case_pages,
+        direct_payment_pages,
         errors,
         filters,
         header,
