@@ -61,6 +61,7 @@ class DemoPerson(TypedDict):
     representative: DemoRepresentative | None
     direct_payment: DemoDirectPayment
     returned: NotRequired[bool]
+    monitored: NotRequired[bool]
     phone: NotRequired[str]
     email: NotRequired[str]
     contact_preference: NotRequired[str]
@@ -85,6 +86,13 @@ DEMO_PEOPLE: list[DemoPerson] = [
      "direct_payment": {"variant": "nominated_authorised", "amount": "420.00",
                         "frequency": "four_weekly", "client_contribution": "0.00"},
      "returned": True},
+    {"reference": "102310", "name": "Doris Whitfield", "team": "Finance North",
+     "caseworker": "sam", "address": {"lines": ["22 Kingsclere Road", "Overton"],
+                                      "postcode": "RG25 3JB"},
+     "representative": None,
+     "direct_payment": {"variant": "standard", "amount": "350.00", "frequency": "weekly",
+                        "client_contribution": "0.00"},
+     "monitored": True},
     {"reference": "101502", "name": "Priya Shah & Sons Ltd Trustee", "team": "Finance North",
      "caseworker": "sam", "address": {"lines": ["7 Elm Row", "Andover"], "postcode": "SP10 1HH"},
      "email": "accounts@example.org", "contact_preference": "email", "language": "Gujarati",
@@ -107,7 +115,9 @@ def seed() -> list[str]:
             row = people.create_person(person, alex)
         running = db.session.scalar(select(ProcessInstance.id).where(
             ProcessInstance.person_id == row.id))
-        if running is None:
+        if running is None and person.get("monitored"):
+            _seed_monitored(row, alex)
+        elif running is None:
             chase = instances.start_instance("direct_payment_agreement", person["reference"], {},
                                              alex)
             if person.get("returned"):
@@ -123,7 +133,8 @@ def seed() -> list[str]:
     return ["Demo users (team Finance North):", *lines,
             f"Demo people: {', '.join(p['reference'] for p in DEMO_PEOPLE)}",
             "Demo debts: overdue contributions for 100234 and 100871; the scheduler's daily "
-            "job opens their debt cases and sends what is due."]
+            "job opens their debt cases and sends what is due.",
+            "Demo direct payment: 102310 is being monitored, with a card surplus under audit."]
 
 
 # (person, account, invoice, days before today it was dated, amount): one debt well into the
@@ -133,6 +144,30 @@ DEMO_INVOICES = [
     ("100234", "AC100234", "INV-D1002", 22, "340.00"),
     ("100871", "AC100871", "INV-D2001", 30, "238.00"),
 ]
+
+
+def _seed_monitored(person: Person, actor: User) -> None:
+    """A direct payment paid for almost six months: its first review is close, and the card
+    provider's balance shows a surplus, so the returns report and an audit have something."""
+    from app.models import CardBalance
+    from app.services.direct_payments import card_sweep, monitoring
+    from app.services.records.people import current_agreement
+
+    agreement = current_agreement(person)
+    assert agreement is not None
+    agreement.card_id = f"CARD-{person.reference}"
+    today = clock.today()
+    monitoring.start_monitoring(agreement, today - timedelta(days=170), actor)
+    db.session.add(CardBalance(agreement_id=agreement.id, as_of=today,
+                               balance=Decimal("4150.00"), commitments=Decimal("0.00"),
+                               imported_at=clock.now()))
+    db.session.flush()
+    found = card_sweep.sweep(agreement, today)
+    if found is not None and found.findings:
+        audit = monitoring.open_audit(agreement, "sweep", actor, findings=found.findings)
+        audit.balance, audit.commitments = found.balance, found.commitments
+        audit.contingency, audit.surplus = found.contingency, found.surplus
+    db.session.commit()
 
 
 def _seed_debts() -> None:

@@ -15,7 +15,8 @@ def test_seed_twice_adds_nothing_the_second_time(app):
     seed()
     assert [db.session.scalar(select(func.count(m.id))) for m in (User, Person,
                                                                   ProcessInstance)] == counts
-    assert counts == [7, 3, 3]
+    # Four people: three agreements being chased, one direct payment monitored with its audit.
+    assert counts == [7, 4, 5]
 
 
 def test_demo_assistant_signs_in_and_has_a_task(app, client):
@@ -23,8 +24,11 @@ def test_demo_assistant_signs_in_and_has_a_task(app, client):
     token = client.post("/api/v1/tokens", json={"username": "alex",
                                                 "password": DEMO_PASSWORD}).json["token"]
     tasks = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).json
-    assert [t["name"] for t in tasks["items"]] == ["validate_agreement"]
-    assert db.session.scalar(select(func.count(HumanTask.id))) == 1
+    assert sorted(t["name"] for t in tasks["items"]) == ["record_audit_evidence",
+                                                         "validate_agreement"]
+    # And the monitored direct payment's first review, for its caseworker.
+    assert sorted(db.session.scalars(select(HumanTask.name))) == [
+        "carry_out_review", "record_audit_evidence", "validate_agreement"]
 
 
 def test_demo_debts_open_on_the_first_sweep_and_reminder_1_goes(app):
