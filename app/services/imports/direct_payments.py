@@ -26,6 +26,7 @@ from app.models import (
     Person,
     User,
 )
+from app.services.direct_payments import monitoring
 from app.services.imports.common import (
     ImportResult,
     apply_changes,
@@ -37,12 +38,6 @@ from app.services.imports.common import (
     problem,
     record,
 )
-
-def _monitoring():
-    # The monitoring service is written alongside this import; imported when first used.
-    from app.services.direct_payments import monitoring
-    return monitoring
-
 
 TERMS = ("variant", "amount", "frequency", "client_contribution", "gross_or_net", "account_type",
          "card_id", "contingency_weeks")
@@ -137,7 +132,7 @@ def _fixed_dates_problems(agreement: DirectPaymentAgreement,
             f"the review on {review:%-d %B %Y} is newer than the last review held"
             + (f" ({held:%-d %B %Y})" if held else "") + "; record it on the case")))
     if values.get("audit_requested_on") and not _audit_imported(agreement, values):
-        current = _monitoring().open_audit_of(agreement)
+        current = monitoring.open_audit_of(agreement)
         if current is not None:
             found.append(("audit_requested_on", (
                 f"audit {current.reference} is already open on this direct payment; finish it "
@@ -179,7 +174,7 @@ def _add(person: Person, values: dict[str, Any], fields: dict[str, Any],
                                        **fields)
     db.session.add(agreement)
     db.session.flush()
-    _monitoring().start_monitoring(agreement, values["first_payment_date"], actor,
+    monitoring.start_monitoring(agreement, values["first_payment_date"], actor,
                                 last_review_date=values.get("last_review_date"))
     if values.get("audit_requested_on"):
         _open_imported_audit(agreement, values, actor)
@@ -188,7 +183,7 @@ def _add(person: Person, values: dict[str, Any], fields: dict[str, Any],
 
 def _open_imported_audit(agreement: DirectPaymentAgreement, values: dict[str, Any],
                          actor: User | None) -> DirectPaymentAudit:
-    return _monitoring().open_audit(agreement, AuditReason.IMPORTED, actor,
+    return monitoring.open_audit(agreement, AuditReason.IMPORTED, actor,
                                  findings=[values["audit_reason"]],
                                  period_to=values["audit_requested_on"],
                                  requested_on=values["audit_requested_on"])
