@@ -111,6 +111,7 @@ bench: venv
 	$(PY) bench/print_batch.py
 	$(PY) bench/letters.py
 	$(PY) bench/timers.py
+	$(PY) bench/dp_monitoring.py
 
 lint: venv
 	$(VENV)/bin/ruff check app tests bench tools

@@ -17,6 +17,7 @@ TINY = {
     "print_batch.py": (["1"], "1 letters"),
     "letters.py": (["2"], "slowest template"),
     "timers.py": (["50"], "every letter made"),
+    "dp_monitoring.py": (["20", "5"], "direct payments waiting"),
 }
 
 
