@@ -95,8 +95,9 @@ GUIDE: dict[str, SettingGuide] = {
                                          Effect.TASK_DUE),
     "dp_countersign_due_working_days": _G("Countersigning an agreement: due in", DP,
                                           Effect.TASK_DUE),
-    "dp_contingency_weeks": _G("Contingency a direct-payment account may hold", DP,
-                               Effect.NEXT_LETTER),
+    "dp_contingency_weeks": _G("Contingency a direct-payment account may hold", DPM,
+                               Effect.NEXT_USE, "at the next card check or audit, and in "
+                               "letters made from then"),
     "dp_light_touch_check": _G("Light-touch check of a new direct payment", DPM,
                                Effect.NEXT_USE, "when a direct payment's monitoring starts"),
     "dp_light_touch_weeks": _G("When the light-touch check is due", DPM, Effect.NEXT_USE,
