@@ -9,7 +9,6 @@ reads the direct payment. Another team's case is refused (403) as on every case 
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -147,7 +146,7 @@ def notice_page(reference):
     if request.form.get("seen") != _seen(agreement):
         return _notice_form(person, agreement, status=409, errors={"form": CHANGED_SINCE},
                             values=answers.shown)
-    given_on: date = answers.values["given_on"]
+    given_on = answers.values["given_on"]
     if request.form.get("confirm") != "yes":
         return _notice_check(person, agreement, answers)
     try:
