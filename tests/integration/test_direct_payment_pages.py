@@ -52,6 +52,7 @@ def test_no_card_while_the_agreement_is_only_proposed(staff, client):
     signed_in(client, "fa")
     assert "app-direct-payment-summary" not in client.get(CASE).text
     assert client.get(PAGE).status_code == 404
+    assert f'href="{PAGE}"' not in client.get(f"{CASE}/direct-payments").text
 
 
 def test_the_summary_card_and_the_page_show_the_terms_in_words(dp, client):
@@ -233,3 +234,8 @@ def test_the_report_is_for_managers_only(dp, client, username):
     assert f'href="{REPORT}"' not in client.get("/").text
     assert client.get(REPORT).status_code == 403
     assert client.get(f"{REPORT}.csv").status_code == 403
+
+
+def test_the_direct_payments_tab_links_to_the_direct_payment_once_paid(dp, client):
+    signed_in(client, "legal")
+    assert f'href="{PAGE}"' in client.get(f"{CASE}/direct-payments").text
