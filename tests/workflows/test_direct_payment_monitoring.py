@@ -185,7 +185,11 @@ def test_an_own_account_surplus_not_repaid_becomes_an_invoice(dp):
     invoice = db.session.get(Invoice, row.invoice_id)
     assert (invoice.total, invoice.invoice_date, row.recovered, row.status) == (
         Decimal("1000.00"), date(2026, 9, 25), Decimal("350.00"), "closed")
-    assert invoice.account.person_id == dp.person_id  # the daily job takes it to the ladder
+    assert invoice.account.person_id == dp.person_id
+    # Overdue, it joins the debt ladder like any other invoice.
+    sweep("2026-10-17")
+    db.session.refresh(invoice)
+    assert invoice.debt_case_id is not None
 
 
 def test_misuse_goes_to_the_care_managers_s33_decision(dp):
@@ -262,5 +266,9 @@ def test_countersigning_starts_monitoring_from_the_first_payment_date(staff):
     agreement = db.session.scalar(select(DirectPaymentAgreement).where(
         DirectPaymentAgreement.person_id == person.id))
     assert (agreement.status, agreement.first_payment_date) == ("active", date(2026, 3, 16))
+    start = db.session.scalar(select(PaymentInstruction).where(
+        PaymentInstruction.agreement_id == agreement.id))
+    assert (start.kind, start.effective_on, start.amount) == (
+        "start", date(2026, 3, 16), agreement.amount)
     assert monitoring.next_review_of(agreement).due_on == date(2026, 9, 16)
     assert db.session.get(HumanTask, countersign.id).status == TaskStatus.COMPLETED

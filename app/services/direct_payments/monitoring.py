@@ -130,8 +130,12 @@ def start_from_agreement(instance: ProcessInstance, data: Mapping[str, Any]) -> 
     agreement = current_agreement(instance.person)
     if agreement is None:
         raise NotFound("the person has no direct-payment agreement on file")
-    monitoring = start_monitoring(agreement, date.fromisoformat(str(data["first_payment_date"])),
-                                  engine_context.acting_user())
+    first = date.fromisoformat(str(data["first_payment_date"]))
+    actor = engine_context.acting_user()
+    monitoring = start_monitoring(agreement, first, actor)
+    # "Schedules the first payment": whoever pays learns of it from the export.
+    instructions.instruct(agreement, InstructionKind.START, first, Decimal(agreement.amount),
+                          "The direct payment agreement is countersigned", actor)
     return {"monitoring_id": monitoring.id}
 
 
