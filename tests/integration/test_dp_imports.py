@@ -18,10 +18,10 @@ from app.models import (
     Person,
     ProcessInstance,
 )
-from app.services.direct_payments import monitoring
+from app.services.direct_payments import card_sweep, monitoring
 from tests.conftest import add_user
 
-from .api_helpers import count, error_of, fresh
+from .api_helpers import count, error_of, fresh, set_clock, sweep_at
 from .test_imports import post, sample
 
 HEADER = ("person_reference,variant,amount,frequency,account_type,card_id,first_payment_date,"
@@ -206,3 +206,31 @@ def test_the_cli_imports_direct_payments(fa, app):
     again = runner.invoke(args=["import", "direct_payments", str(SAMPLES / "direct_payments.csv")])
     assert again.output.startswith("direct_payments: 4 rows, 0 added, 0 updated, 4 unchanged")
     assert count(DirectPaymentAgreement, status="active") == 4
+
+
+def test_the_samples_together_give_scenario_10_at_the_september_check(fa, as_user):
+    post(fa, "direct_payments", sample("direct_payments"))
+    # The card provider's files are dated up to 1 September: imported on that day, before the
+    # scheduler's first pass of the day.
+    admin = as_user("admin")
+    set_clock(admin, "2026-09-01T07:00:00+00:00")
+    post(fa, "card_balances", sample("card_balances"))
+    post(fa, "card_transactions", sample("card_transactions"))
+    scenario = agreement_of("200101")
+    found = card_sweep.sweep(scenario, date(2026, 9, 1), since=date(2026, 8, 1))
+    assert (found.balance, found.contingency, found.surplus) == (
+        Decimal("4150.00"), Decimal("2800.00"), Decimal("1350.00"))
+    assert found.findings == ["The balance of £4,150.00 on 1 September 2026 is £1,350.00 more "
+                              "than the contingency of £2,800.00 (8 weeks) and money already "
+                              "owed"]
+    cash = card_sweep.sweep(agreement_of("200106"), date(2026, 9, 1), since=date(2026, 8, 1))
+    assert "Cash withdrawal: £60.00 on 22 August 2026 (ATM Andover High St)" in cash.findings
+    assert cash.surplus == Decimal("0.00")  # £905.60 - £120.00 is within 6 weeks of £210.00
+
+    # The monitoring's own check, run by the scheduler, opens the audit with that surplus.
+    sweep_at(admin, "2026-09-01T08:00:00+00:00")
+    audit = monitoring.open_audit_of(agreement_of("200101"))
+    assert (audit.reason, audit.balance, audit.surplus) == (
+        "sweep", Decimal("4150.00"), Decimal("1350.00"))
+    assert any(f.startswith("Cash withdrawal: £60.00") for f in
+               monitoring.open_audit_of(agreement_of("200106")).findings)
