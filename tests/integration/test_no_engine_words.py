@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_USERS, seed
 from app.extensions import db
 from app.letters.catalogue import TEMPLATES
-from app.models import HumanTask, Person, User
+from app.models import DirectPaymentAgreement, HumanTask, Person, User
 from app.roles import ROLES
 from app.services.debts import daily_jobs
 from app.services.inbox import task_actions
@@ -147,7 +147,9 @@ CASE_PAGES = {"case summary": "", "case money": "/money", "case debts": "/debts"
 SYSTEM_STEPS = "history with system steps"
 INBOX_TABS = {"inbox my tasks": "mine", "inbox my team's tasks": "team",
               "inbox all open tasks": "all"}
-MANAGER_PAGES = {"operations": "/operations", "processes": "/processes"}
+MANAGER_PAGES = {"operations": "/operations", "processes": "/processes",
+                 "direct payment returns": "/reports/direct-payments"}
+DIRECT_PAYMENT = "direct payment"  # the page of each demo direct payment being paid
 
 
 def paths_of(page: str) -> list[str]:
@@ -160,6 +162,11 @@ def paths_of(page: str) -> list[str]:
         return [f"/?tab={INBOX_TABS[page]}"]
     if page in MANAGER_PAGES:
         return [MANAGER_PAGES[page]]
+    if page == DIRECT_PAYMENT:
+        return [f"/people/{reference}/direct-payment" for reference in db.session.scalars(
+            select(Person.reference).join(DirectPaymentAgreement,
+                                          DirectPaymentAgreement.person_id == Person.id)
+            .where(DirectPaymentAgreement.status != "proposed").distinct())]
     assert page == "task pages"
     return [f"/tasks/{task_id}" for task_id in open_task_ids()]
 
@@ -175,6 +182,8 @@ READERS = {
     "inbox all open tasks": ("mina", "ada"),
     "operations": ("mina", "ada"),
     "processes": ("mina",),
+    "direct payment returns": ("mina", "ada"),
+    DIRECT_PAYMENT: ("alex", "olu", "mina", "sam"),
 }
 
 def test_no_engine_id_in_what_staff_read(app):
