@@ -25,11 +25,17 @@ from app.services.estates import deaths, estate_contract
 from app.services.estates import start_checks as estate_starts
 from app.services.estates import task_checks as estate_checks
 from app.services.inbox import task_actions, task_checks
-from app.services.legal import legal_contract
+from app.services.legal import legal_contract, pap_replies
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
 from app.services.processes import definitions, engine_context, instances
-from app.services.queries import credit_notes, query_checks, query_contract, records, recovery_pause
+from app.services.queries import (
+    credit_notes,
+    query_checks,
+    query_contract,
+    records,
+    recovery_pause,
+)
 from app.services.records import care_packages
 
 CONTRACTS: dict[str, ProcessContract] = {
@@ -73,6 +79,8 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     # Recovery waits while every invoice of a debt is under query, and resumes after.
     records.on_opened(recovery_pause.after_query_opened)
     records.on_closed(recovery_pause.after_query_closed)
+    # A Reply Form disputing the invoices opens a query on them (DOMAIN.md A.3 step 8).
+    pap_replies.on_invoice_dispute(records.open_for_disputed_invoices)
     # A death stops the person's direct payments through their monitoring's death path.
     if monitoring.after_death not in deaths.DEATH_LISTENERS:
         deaths.DEATH_LISTENERS.append(monitoring.after_death)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 from app import calendar, clock
 from app.domain import pap
@@ -15,8 +16,6 @@ from app.models import (
     DebtCase,
     DebtCaseStatus,
     LetterOfClaim,
-    QueryChannel,
-    QueryFrom,
     QueryType,
     User,
 )
@@ -26,8 +25,6 @@ from app.services.correspondence.letters import issue_letter
 from app.services.debts import cases, recovery_guards
 from app.services.legal import legal_contract, letter_of_claim
 from app.services.processes import instances
-from app.services.queries import records
-from app.services.records.people import get_person_by_id
 from app.services.transaction import use_case
 
 REPLY_BOXES = ("A", "B", "C", "D")
@@ -35,6 +32,16 @@ DOCUMENTS_MAX = 20
 DOCUMENT_NAME_MAX = 200
 # A Reply Form's dispute about the invoices is queried as this unless the form says otherwise.
 DISPUTE_TYPE = QueryType.RATE_WRONG
+# Who opens the invoice query for a Reply Form disputing the invoices (debt, received on, what
+# they dispute, the query's type, actor), inside its transaction: the queries capability, after
+# this one, installs it (app/services/wiring.py).
+InvoiceDispute = Callable[[DebtCase, date, str, str, User], object]
+INVOICE_DISPUTE_LISTENERS: list[InvoiceDispute] = []
+
+
+def on_invoice_dispute(listener: InvoiceDispute) -> None:
+    if listener not in INVOICE_DISPUTE_LISTENERS:
+        INVOICE_DISPUTE_LISTENERS.append(listener)
 
 
 @dataclass(frozen=True)
@@ -119,9 +126,10 @@ def record_reply(debt: DebtCase, *, received_on: date, box: str | None,
         recovery_guards.raise_task(instance, "contact_debtor_incomplete_reply",
                                    "Incomplete Reply Form: contact the person for what is missing",
                                    Role.FINANCE_OFFICER, recovery_guards.NOTES_FORM)
-    if box == "D" and disputes_invoices:
-        _query_the_invoices(debt, received_on, (dispute or "").strip(),
-                            dispute_type or DISPUTE_TYPE, actor)
+    if box == "D" and disputes_invoices and INVOICE_DISPUTE_LISTENERS:
+        for listener in INVOICE_DISPUTE_LISTENERS:
+            listener(debt, received_on, (dispute or "").strip(), dispute_type or DISPUTE_TYPE,
+                     actor)
     elif box == "D":
         recovery_guards.raise_task(instance, "review_dispute",
                                    "Reply Form disputes the debt: review (a query or Legal)",
@@ -149,23 +157,6 @@ def _dispute_problems(disputes_invoices: bool | None, dispute: str | None,
         problems.append({"field": "dispute_type",
                          "message": f"must be one of {', '.join(TYPE_WORDS)}"})
     return problems
-
-
-def _query_the_invoices(debt: DebtCase, received_on: date, dispute: str, query_type: str,
-                        actor: User) -> None:
-    """Open an invoice query (A.4) on the debt's outstanding invoices that no open query holds
-    whole already; those that one does stay held by it."""
-    person = get_person_by_id(debt.person_id)
-    numbers = [i.number for i in debt.invoices
-               if i.status not in records.SETTLED and i.outstanding > 0
-               and not records.whole_invoice_queried(i)]
-    if not numbers:
-        return  # every one of them is under an open query already
-    records.record_opening(
-        person, received_on=received_on, channel=QueryChannel.LETTER,
-        raised_by=QueryFrom.PERSON, raised_by_name=None, query_type=query_type,
-        what_was_said=dispute, invoices=[{"invoice_number": n} for n in numbers], owner=None,
-        actor=actor)
 
 
 @use_case

@@ -154,13 +154,21 @@ def open_query(person: Person, *, received_on: date, channel: str, raised_by: st
                  what_was_said=what_was_said, invoices=invoices, owner=owner, actor=actor)
 
 
-def record_opening(person: Person, *, received_on: date, channel: str, raised_by: str,
-                   raised_by_name: str | None, query_type: str, what_was_said: str,
-                   invoices: list[dict], owner: User | None, actor: User) -> InvoiceQuery:
-    """open_query inside the caller's transaction (a Reply Form disputing the invoices)."""
-    return _open(person, received_on=received_on, channel=channel, raised_by=raised_by,
-                 raised_by_name=raised_by_name, query_type=query_type,
-                 what_was_said=what_was_said, invoices=invoices, owner=owner, actor=actor)
+def open_for_disputed_invoices(debt: DebtCase, received_on: date, dispute: str,
+                               query_type: str, actor: User) -> InvoiceQuery | None:
+    """A Pre-Action Protocol Reply Form disputes the invoices (box D; DOMAIN.md A.3 step 8):
+    an invoice query by letter, from the person, on the debt's outstanding invoices no open
+    query holds whole already (those stay held by theirs), inside the Reply Form's transaction.
+    None when every one of them is under an open query already."""
+    numbers = [i.number for i in debt.invoices
+               if i.status not in SETTLED and i.outstanding > 0
+               and not whole_invoice_queried(i)]
+    if not numbers:
+        return None
+    return _open(get_person_by_id(debt.person_id), received_on=received_on,
+                 channel=QueryChannel.LETTER, raised_by=QueryFrom.PERSON, raised_by_name=None,
+                 query_type=query_type, what_was_said=dispute,
+                 invoices=[{"invoice_number": n} for n in numbers], owner=None, actor=actor)
 
 
 def _open(person: Person, *, received_on: date, channel: str, raised_by: str,
