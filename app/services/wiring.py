@@ -35,6 +35,7 @@ from app.services.queries import (
     query_contract,
     records,
     recovery_pause,
+    reissue,
 )
 from app.services.records import care_packages
 
@@ -76,6 +77,8 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
                               care_packages.record_end)
     task_actions.on_completed(credit_notes.PROCESS_KEY, credit_notes.APPROVAL_TASK,
                               credit_notes.record_approval)
+    # A corrected invoice asked for waits for its credit note's approval.
+    credit_notes.on_approved(reissue.after_approval)
     # Recovery waits while every invoice of a debt is under query, and resumes after.
     records.on_opened(recovery_pause.after_query_opened)
     records.on_closed(recovery_pause.after_query_closed)

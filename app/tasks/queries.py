@@ -19,7 +19,9 @@ def send_query_letter(case: HandlerCase, template: str, date_var: str | None = N
 def record_query_outcome(case: HandlerCase) -> dict:
     """Close the query with the outcome decided (its holds lift), and for an upheld or partly
     upheld query with an amount, raise the credit note on the first invoice queried; asked to
-    re-issue it, and the note issued, the corrected invoice replaces it (queries/reissue.py).
+    re-issue it, and the note issued, the corrected invoice replaces it (queries/reissue.py);
+    a note waiting for approval re-issues it on its approval (credit_notes.decide reads the
+    answer on this outcome task).
 
     Returns what the letters that follow print: the credit note's id and whether it was issued
     (one above the approval threshold waits for its approver, and its notice with it)."""

@@ -291,3 +291,60 @@ def test_an_upheld_outcome_with_its_credit_issued_says_it_is_corrected(staff):
     outcome = letter_text(account.person_id, "query_outcome")
     assert "were wrong, and we have corrected them." in outcome
     assert "approval first" not in outcome
+
+
+def test_a_reissue_asked_for_follows_the_late_approval_of_its_credit_note(staff):
+    """Upheld with a corrected invoice asked for, but the £150.00 credit is above the £100.00
+    threshold: nothing is re-issued until the note is approved; its approval in the inbox on
+    Mon 3 Aug re-issues INV-0706 as INV-0706-R1 for the £190.00 left, dated that day."""
+    from app.models import HumanTask
+    from app.services.inbox import task_actions
+
+    account = person_account()
+    add_invoice(account, "INV-0706", date(2026, 7, 6), "340.00")
+    query = query_on(account, "INV-0706", day="2026-07-20")
+    complete(tasks(query.instance_id)["acknowledge_query"], "fa", summary_of_query="Missed.")
+    decide_through_the_process(query, "2026-07-31", outcome="upheld",
+                               reasons="Visits were not made.", credit_amount="150.00",
+                               reissue_invoice=True)
+    note = db.session.scalar(select(CreditNote).where(CreditNote.query_id == query.id))
+    assert note.status == CreditNoteStatus.AWAITING_APPROVAL
+    original = db.session.scalar(select(Invoice).where(Invoice.number == "INV-0706"))
+    assert db.session.scalar(select(Invoice).where(Invoice.reissue_of_id == original.id)) is None
+
+    set_clock(at("2026-08-03", "10:00"))
+    task = db.session.scalar(select(HumanTask).where(
+        HumanTask.engine_task_id == f"credit-note-{note.id}"))
+    task_actions.complete(task.id, {"decision": "approve"}, user("fm"))
+    db.session.expire_all()
+    new = db.session.scalar(select(Invoice).where(Invoice.reissue_of_id == original.id))
+    assert (new.number, new.total, new.invoice_date, new.due_date) == (
+        "INV-0706-R1", Decimal("190.00"), date(2026, 8, 3), date(2026, 8, 24))
+    assert [(line.description, line.amount) for line in new.lines] == [
+        ("Charges on invoice INV-0706", Decimal("340.00")),
+        (f"Less credit note {note.number}", Decimal("-150.00"))]
+    assert (original.credited, original.outstanding, original.status) == (
+        Decimal("340.00"), Decimal("0.00"), "paid")
+    notes = [(n.amount, n.status, n.reason) for n in db.session.scalars(
+        select(CreditNote).order_by(CreditNote.id))]
+    assert notes == [(Decimal("150.00"), "issued", "Visits were not made."),
+                     (Decimal("190.00"), "issued", "Replaced by re-issued invoice INV-0706-R1")]
+
+
+def test_a_late_approval_without_a_reissue_asked_for_reissues_nothing(staff):
+    from app.services.queries import credit_notes
+
+    account = person_account()
+    add_invoice(account, "INV-0706", date(2026, 7, 6), "340.00")
+    query = query_on(account, "INV-0706", day="2026-07-20")
+    complete(tasks(query.instance_id)["acknowledge_query"], "fa", summary_of_query="Missed.")
+    decide_through_the_process(query, "2026-07-31", outcome="upheld",
+                               reasons="Visits were not made.", credit_amount="150.00",
+                               reissue_invoice=False)
+    note = db.session.scalar(select(CreditNote).where(CreditNote.query_id == query.id))
+    set_clock(at("2026-08-03", "10:00"))
+    credit_notes.decide_credit_note(note, approve=True, reason=None, actor=user("fm"))
+    db.session.expire_all()
+    assert db.session.scalar(select(Invoice).where(Invoice.reissue_of_id.is_not(None))) is None
+    original = db.session.scalar(select(Invoice).where(Invoice.number == "INV-0706"))
+    assert original.outstanding == Decimal("190.00")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, select
 
@@ -53,6 +53,15 @@ APPROVAL_FORM = [
      "options": []},
 ]
 REASON_NEEDED = "Enter why the credit note is not approved"
+# Run in the decision's transaction once a note waiting for approval is issued (the corrected
+# invoice its query asked for: queries/reissue.py; installed by app/services/wiring.py).
+Approved = Callable[[CreditNote, Invoice, User], None]
+APPROVED_LISTENERS: list[Approved] = []
+
+
+def on_approved(listener: Approved) -> None:
+    if listener not in APPROVED_LISTENERS:
+        APPROVED_LISTENERS.append(listener)
 
 
 def approver_for(amount: Decimal) -> str | None:
@@ -151,6 +160,8 @@ def decide(note: CreditNote, *, approve: bool, reason: str | None, actor: User) 
     _close_approval_task(note, actor)
     if approve:
         _issue(note, invoice, actor)
+        for listener in APPROVED_LISTENERS:
+            listener(note, invoice, actor)
         # Its query's outcome letter said it was waiting: the notice goes now.
         send_notice_after_approval(note)
         return

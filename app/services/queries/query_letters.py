@@ -84,6 +84,19 @@ def decided_by(instance: ProcessInstance) -> User:
     return user
 
 
+def reissue_asked(query: InvoiceQuery) -> bool:
+    """Whether the query's outcome, decided on its process's outcome task, asked for a
+    corrected invoice (its answer kept with the completed task)."""
+    if query.instance_id is None:
+        return False
+    task = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == query.instance_id,
+                                HumanTask.name == DECIDE_OUTCOME,
+                                HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.id.desc()).limit(1))
+    return task is not None and (task.outcome or {}).get("reissue_invoice") is True
+
+
 def credit_to_raise(data: Mapping[str, Any]) -> Decimal | None:
     """The amount to credit: only for an upheld or partly upheld query with an amount given."""
     amount = str(data.get("credit_amount") or "").strip().replace("£", "").replace(",", "")

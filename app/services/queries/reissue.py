@@ -15,7 +15,8 @@ credit notes and re-issued invoices) agrees with this service:
   It belongs to no debt: it starts its own recovery from its date, opening (or joining) a debt
   once overdue, so its first reminder is its date + 28 days, as for any invoice.
 It is re-issued only once the correction is issued: a note waiting for approval re-issues on
-its approval (not built yet: see the report in issue 20).
+its approval (credit_notes.decide, as the answer on the query's outcome task asks), dated that
+day.
 """
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app import calendar
+from app import calendar, clock
 from app.extensions import db
 from app.models import CreditNote, CreditNoteStatus, Invoice, InvoiceLine, InvoiceQuery, User
 from app.models.finance import InvoiceStatus
 from app.services import audit, settings
-from app.services.queries import credit_notes
+from app.services.queries import credit_notes, query_letters
 
 ZERO = Decimal("0.00")
 
@@ -60,6 +61,19 @@ def reissue(original: Invoice, correction: CreditNote, on: date, query: InvoiceQ
         credit_notes.record_replacement_credit(original, amount=rest, replaced_by=new,
                                                query=query, actor=actor)
     return new
+
+
+def after_approval(note: CreditNote, invoice: Invoice, actor: User) -> None:
+    """credit_notes.APPROVED_LISTENERS: the query's outcome asked for a corrected invoice (its
+    answer on the outcome task), which waited for this note, its correction, to be approved:
+    re-issue the invoice now, dated today. Once only."""
+    query = db.session.get(InvoiceQuery, note.query_id) if note.query_id else None
+    if query is None or invoice.outstanding <= 0 or not query_letters.reissue_asked(query):
+        return
+    if db.session.scalar(select(Invoice.id).where(Invoice.reissue_of_id == invoice.id)
+                         .limit(1)) is not None:
+        return  # already re-issued
+    reissue(invoice, note, clock.today(), query, actor)
 
 
 def lines_less_credit(original: Invoice, correction: CreditNote) -> list[tuple[str, Decimal]]:
