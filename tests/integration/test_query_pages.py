@@ -355,3 +355,38 @@ def test_the_approval_task_shows_the_credit_note(case, client):
         f"/tasks/{task.id}").text
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "credit_note_issued")) == 0
+
+
+def test_the_query_page_shows_who_the_provider_is_paid_less(case, client):
+    """A.4 step 3(a): the provider of the care package the invoice charges for is paid less,
+    recorded with the provider and shown on the query page apart from the person's charge."""
+    from app.models import CarePackage, Provider, ProviderAdjustment
+
+    provider = Provider(reference="PRV-1", name="Sunrise Care Ltd")
+    db.session.add(provider)
+    db.session.flush()
+    db.session.add(CarePackage(reference="CP-1", person_id=case.id, provider_id=provider.id,
+                               service="Home care", weekly_cost=Decimal("240.00"),
+                               purchase_order="PO-1", start_date=date(2026, 1, 5)))
+    db.session.commit()
+    query = opened(case, "INV-1002", query_type="care_not_delivered")
+    records.record_provider_adjustment(query, Decimal("48.20"), user("fa"))
+    db.session.commit()
+    adjustment = db.session.scalar(select(ProviderAdjustment))
+    assert (adjustment.provider_id, adjustment.amount) == (provider.id, Decimal("-48.20"))
+    signed_in(client, "fa")
+    page = client.get(f"/queries/{query.id}").text
+    assert "The provider’s payment" in page
+    assert ("Sunrise Care Ltd is paid £48.20 less, recorded on 2 March 2026. Care not "
+            "delivered, from the provider&#39;s records. This does not change the person’s "
+            "charge.") in page
+
+
+def test_a_provider_with_no_care_package_is_named_from_the_query(case, client):
+    query = opened(case, "INV-1002", query_type="care_not_delivered", raised_by="provider",
+                   raised_by_name="Hilltop Homecare")
+    records.record_provider_adjustment(query, Decimal("20.00"), user("fa"))
+    db.session.commit()
+    page = signed_in(client, "fa").get(f"/queries/{query.id}").text
+    assert ("The care provider is paid £20.00 less, recorded on 2 March 2026. Care not "
+            "delivered, from the records of Hilltop Homecare.") in page

@@ -28,6 +28,8 @@ from app.models import (
     InvoiceQuery,
     Person,
     ProcessInstance,
+    Provider,
+    ProviderAdjustment,
     QueryStatus,
     User,
 )
@@ -207,6 +209,7 @@ def details(query: InvoiceQuery) -> dict[str, Any]:
                    "held": item.invoice.query_hold} for item in query.items],
         "credit_notes": [{"number": n.number, "invoice": n.invoice.number, "amount": n.amount,
                           "status": n.status.replace("_", " ")} for n in notes],
+        "provider_adjustments": provider_adjustments(query),
         "process_running": instance is not None,
         "tasks": [{"id": t.id, "title": t.title,
                    "due": next_steps.day_in_words(calendar.to_local_date(t.due_at))
@@ -216,6 +219,20 @@ def details(query: InvoiceQuery) -> dict[str, Any]:
         "outcome_task": outcome_task(query),
         "history": history_of(query, person),
     }
+
+
+def provider_adjustments(query: InvoiceQuery) -> list[dict[str, Any]]:
+    """What the provider is paid less after the query (A.4 step 3(a)), apart from the
+    person's charge: who, how much, when and on what."""
+    rows = db.session.scalars(select(ProviderAdjustment).where(
+        ProviderAdjustment.query_id == query.id).order_by(ProviderAdjustment.id))
+    out = []
+    for row in rows:
+        provider = db.session.get(Provider, row.provider_id) if row.provider_id else None
+        out.append({"provider": provider.name if provider else "The care provider",
+                    "reduction": -row.amount, "recorded_on": row.recorded_on,
+                    "note": row.note})
+    return out
 
 
 def history_of(query: InvoiceQuery, person: Person) -> list[history.HistoryEntry]:

@@ -27,11 +27,13 @@ from app.domain.queries import REASONS_MAX, TYPE_WORDS, WHAT_WAS_SAID_MAX
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
+    CarePackage,
     DebtCase,
     Invoice,
     InvoiceLine,
     InvoiceQuery,
     Person,
+    Provider,
     ProviderAdjustment,
     QueriedInvoice,
     QueryChannel,
@@ -367,15 +369,37 @@ def record_provider_adjustment(query: InvoiceQuery, reduction: Decimal, actor: U
         raise ValidationFailed("the reduction must be more than £0", [{
             "field": "provider_payment_reduction",
             "message": "The provider's payment reduction must be more than £0"}])
-    adjustment = ProviderAdjustment(query_id=query.id, amount=-reduction,
-                                    note="Care not delivered, from the provider's records",
+    provider = provider_of(query)
+    note = "Care not delivered, from the provider's records"
+    if provider is None and query.raised_by == QueryFrom.PROVIDER and query.raised_by_name:
+        note = f"Care not delivered, from the records of {query.raised_by_name}"
+    adjustment = ProviderAdjustment(query_id=query.id, amount=-reduction, note=note,
+                                    provider_id=provider.id if provider else None,
                                     recorded_on=clock.today(), recorded_by_id=actor.id)
     db.session.add(adjustment)
     db.session.flush()
     audit.record("provider_adjustment_recorded", actor=actor, person_id=query.person_id,
                  instance_id=query.instance_id,
-                 summary={"query_id": query.id, "amount": str(-reduction)})
+                 summary={"query_id": query.id, "amount": str(-reduction),
+                          "provider_id": adjustment.provider_id})
     return adjustment
+
+
+def provider_of(query: InvoiceQuery) -> Provider | None:
+    """The provider of the care a query's invoices charge for: the person's care package in
+    force during a queried invoice's period (its date when it gives none), the latest first."""
+    packages = db.session.scalars(
+        select(CarePackage).where(CarePackage.person_id == query.person_id)
+        .order_by(CarePackage.start_date.desc(), CarePackage.id.desc()))
+    invoices = list(dict.fromkeys(item.invoice for item in query.items))
+    for package in packages:
+        for invoice in invoices:
+            start = invoice.period_start or invoice.invoice_date
+            end = invoice.period_end or invoice.invoice_date
+            if package.start_date <= end and (package.end_date is None
+                                              or package.end_date >= start):
+                return package.provider
+    return None
 
 
 def record_closing(query: InvoiceQuery, *, outcome: str, reasons: str, decided_on: date,
