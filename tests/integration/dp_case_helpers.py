@@ -45,7 +45,7 @@ def add_balance(agreement: DirectPaymentAgreement, on: date, balance: str) -> No
     db.session.commit()
 
 
-def add_closed_audit(agreement: DirectPaymentAgreement, reference: str = "DPA-900001", *,
+def add_closed_audit(agreement: DirectPaymentAgreement, reference: str = "AUD-900001", *,
                      opened: date = date(2026, 2, 2), surplus: str | None = "1350.00",
                      recovered: str = "1350.00") -> DirectPaymentAudit:
     audit = DirectPaymentAudit(

@@ -83,7 +83,7 @@ def test_the_page_lists_reviews_and_audits_with_their_dates_and_money(dp, client
     signed_in(client, "cw")
     page = client.get(PAGE).text
     assert 'role="region" aria-label="Audits"' in page
-    for text in ("DPA-900001", "The monthly card check", "Opened 2 February 2026",
+    for text in ("AUD-900001", "The monthly card check", "Opened 2 February 2026",
                  "Balance £4,150.00 is over the contingency", "Surplus above the contingency",
                  "£1,350.00", "Closed 27 February 2026", "Breached"):
         assert text in page, text

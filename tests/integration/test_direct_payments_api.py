@@ -56,7 +56,7 @@ def test_the_direct_payment_with_its_reviews_and_audits(dp, client):
     assert [r["kind"] for r in body["reviews"]].count("first") == 1
     [audit] = body["audits"]
     assert (audit["reference"], audit["surplus"], audit["recovered"], audit["outcome"],
-            audit["findings"]) == ("DPA-900001", "1350.00", "1350.00", "surplus",
+            audit["findings"]) == ("AUD-900001", "1350.00", "1350.00", "surplus",
                                    ["Balance £4,150.00 is over the contingency"])
     assert body["open_audit"] is None
 
@@ -147,7 +147,7 @@ def test_the_returns_report_as_json_and_csv(dp, client):
 def test_the_report_counts_the_teams_its_reader_sees(dp, client):
     add_closed_audit(dp, opened=date(2026, 2, 2))
     other = monitored("P300", team="South")
-    add_closed_audit(other, "DPA-900002", opened=date(2026, 2, 3), surplus="10.00",
+    add_closed_audit(other, "AUD-900002", opened=date(2026, 2, 3), surplus="10.00",
                      recovered="0.00")
     assert api(client, "fm").get(REPORT).json["surplus_total"] == "1360.00"  # every team
     # Scoped as every report is: someone who sees only their team counts only its cases.

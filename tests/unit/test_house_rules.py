@@ -78,6 +78,9 @@ ROLE_NAME_EXCEPTIONS = {
     ("app/demo.py", "admin"): "demo users: data",
     ("app/imports/formats.py", "caseworker"): "the CSV column holding a caseworker's username",
     ("app/services/imports/import_files.py", "caseworker"): "that CSV column (the role check says Role)",
+    ("app/services/imports/common.py", "caseworker"): "the same CSV column, read by both imports",
+    ("app/services/imports/direct_payments.py", "caseworker"): "the direct-payment CSV's "
+                                                                "caseworker column",
     ("app/services/records/people.py", "caseworker"): "the person's caseworker field",
     ("app/domain/settings_catalogue.py", "finance_officer"): "the default write-off levels: "
                                                               "a setting's value, data",

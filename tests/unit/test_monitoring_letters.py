@@ -55,7 +55,7 @@ FIELDS = {
         "how_to_prepare": ["think about how the support is working"],
     },
     "dp_audit_request": {
-        "dp": _DP, "audit_ref": "DPA-000001", "account_type": "card",
+        "dp": _DP, "audit_ref": "AUD-000001", "account_type": "card",
         "period_from": date(2026, 8, 1), "period_to": date(2026, 8, 31),
         "transactions": [
             {"date": date(2026, 8, 3), "description": "Council payment",
@@ -66,16 +66,16 @@ FIELDS = {
         "return_by_date": date(2026, 9, 29),
     },
     "dp_audit_reminder": {
-        "dp": _DP, "audit_ref": "DPA-000001", "original_request_date": date(2026, 9, 1),
+        "dp": _DP, "audit_ref": "AUD-000001", "original_request_date": date(2026, 9, 1),
         "return_by_date": date(2026, 10, 13), "documents_required": _OWN_DOCS,
     },
     "dp_account_reviewed": {
-        "dp": _DP, "audit_ref": "DPA-000001", "review_date": date(2026, 9, 30),
+        "dp": _DP, "audit_ref": "AUD-000001", "review_date": date(2026, 9, 30),
         "balance_at_review": Decimal("2100.00"), "next_review_by": date(2027, 7, 13),
         "observations": ["The money was spent on the support in the support plan."],
     },
     "dp_surplus_notice": {
-        "dp": _DP, "audit_ref": "DPA-000001", "weekly_dp_amount": Decimal("350.00"),
+        "dp": _DP, "audit_ref": "AUD-000001", "weekly_dp_amount": Decimal("350.00"),
         "contingency_weeks": 8, "contingency_amount": Decimal("2800.00"),
         "balance_date": date(2026, 9, 1), "balance_at_date": Decimal("4150.00"),
         "outstanding_commitments": Decimal("0.00"), "surplus_amount": Decimal("1350.00"),
@@ -109,7 +109,7 @@ FIGURES = {
     "dp_review_due": ["The review must take place by 13 July 2026.",
                       "Sam Social, the social worker, will contact you",
                       "think about how the support is working"],
-    "dp_audit_request": ["Check reference: DPA-000001", "for 1 August 2026 to 31 August 2026",
+    "dp_audit_request": ["Check reference: AUD-000001", "for 1 August 2026 to 31 August 2026",
                          "3 August 2026 | Council payment | £350.00 | ",
                          "7 August 2026 | Bright Care Ltd |  | £1,200.50",
                          "Please send them by 29 September 2026."],
@@ -326,7 +326,7 @@ def _audit(agreement, **values):
     requested = SEP_1
     due = rules.person_due_date(requested, 28)
     audit = DirectPaymentAudit(
-        reference="DPA-000001", agreement_id=agreement.id, reason="sweep", status="requested",
+        reference="AUD-000001", agreement_id=agreement.id, reason="sweep", status="requested",
         period_from=date(2026, 8, 1), period_to=date(2026, 8, 31), opened_on=SEP_1,
         requested_on=requested, documents_due_on=due, findings=[],
         balance=Decimal("4150.00"), commitments=Decimal("0.00"),

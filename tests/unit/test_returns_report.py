@@ -46,26 +46,26 @@ def test_reviews_due_in_28_days_overdue_and_breached():
 
 
 def test_open_audits_fall_in_bands_by_days_since_the_request():
-    rows = [audit("DPA-1", ON), audit("DPA-2", ON - timedelta(days=28)),
-            audit("DPA-3", ON - timedelta(days=29), status="reminded"),
-            audit("DPA-4", ON - timedelta(days=42), status="reminded"),
-            audit("DPA-5", ON - timedelta(days=43), status="escalated"),
-            audit("DPA-6", None, status="deciding", opened=ON - timedelta(days=50)),
-            audit("DPA-7", ON - timedelta(days=90), status="closed")]
+    rows = [audit("AUD-1", ON), audit("AUD-2", ON - timedelta(days=28)),
+            audit("AUD-3", ON - timedelta(days=29), status="reminded"),
+            audit("AUD-4", ON - timedelta(days=42), status="reminded"),
+            audit("AUD-5", ON - timedelta(days=43), status="escalated"),
+            audit("AUD-6", None, status="deciding", opened=ON - timedelta(days=50)),
+            audit("AUD-7", ON - timedelta(days=90), status="closed")]
     bands = age_bands(rows, ON)
     assert [(b.label, b.count, b.audits) for b in bands] == [
-        ("0 to 28 days", 2, ("DPA-2", "DPA-1")),
-        ("29 to 42 days", 2, ("DPA-4", "DPA-3")),
-        ("43 days or more", 2, ("DPA-6", "DPA-5"))]
+        ("0 to 28 days", 2, ("AUD-2", "AUD-1")),
+        ("29 to 42 days", 2, ("AUD-4", "AUD-3")),
+        ("43 days or more", 2, ("AUD-6", "AUD-5"))]
     assert build([], rows, ON).open_audits == 6
 
 
 def test_surpluses_found_and_recovered_by_month_of_the_audit():
-    rows = [audit("DPA-1", date(2026, 9, 1), surplus="1350.00", recovered="1350.00",
+    rows = [audit("AUD-1", date(2026, 9, 1), surplus="1350.00", recovered="1350.00",
                   status="closed"),
-            audit("DPA-2", date(2026, 9, 30), surplus="0.01"),
-            audit("DPA-3", date(2026, 7, 2), surplus=None, recovered="25.50", status="closed"),
-            audit("DPA-4", date(2026, 8, 2))]  # found nothing, recovered nothing
+            audit("AUD-2", date(2026, 9, 30), surplus="0.01"),
+            audit("AUD-3", date(2026, 7, 2), surplus=None, recovered="25.50", status="closed"),
+            audit("AUD-4", date(2026, 8, 2))]  # found nothing, recovered nothing
     months = money_by_month(rows)
     assert [(m.label, m.audits, m.surplus, m.recovered) for m in months] == [
         ("July 2026", 1, Decimal("0.00"), Decimal("25.50")),
@@ -78,7 +78,7 @@ def test_surpluses_found_and_recovered_by_month_of_the_audit():
 def test_the_csv_has_the_same_figures_and_no_names():
     rep = build([review("P1", ON + timedelta(days=3)), review("P2", date(2026, 7, 13),
                                                               breached=date(2026, 7, 14))],
-                [audit("DPA-1", ON - timedelta(days=30), surplus="1350.00", status="reminded")],
+                [audit("AUD-1", ON - timedelta(days=30), surplus="1350.00", status="reminded")],
                 ON)
     text = to_csv(rep)
     rows = list(csv.reader(io.StringIO(text)))

@@ -46,12 +46,14 @@ from app.models.direct_payments import (
 from app.models.workflow import InstanceStatus
 from app.services import audit as audit_log
 from app.services import settings
+from app.services.correspondence.letters import next_letter_date
 from app.services.direct_payments import card_sweep, instructions, surplus_invoices
 from app.services.direct_payments.monitoring_contract import AUDIT_KEY, MONITORING_KEY
 from app.services.processes import engine_context, instances
+from app.services.records.people import current_agreement
 from app.services.transaction import use_case
 
-AUDIT_PREFIX = "DPA-"
+AUDIT_PREFIX = "AUD-"  # "DPA" is a deferred payment agreement (docs/content.md)
 # Who gave notice: the person (4 weeks, their agreement) or the council.
 NOTICE_FROM = ("person", "council")
 RUNNING = frozenset({DirectPaymentStatus.ACTIVE, DirectPaymentStatus.SUSPENDED,
@@ -125,8 +127,6 @@ def start_monitoring(agreement: DirectPaymentAgreement, first_payment_date: date
 def start_from_agreement(instance: ProcessInstance, data: Mapping[str, Any]) -> dict:
     """The agreement's last step (DOMAIN.md A.1 step 8): monitoring starts from the first
     payment date the countersigning recorded."""
-    from app.services.records.people import current_agreement
-
     agreement = current_agreement(instance.person)
     if agreement is None:
         raise NotFound("the person has no direct-payment agreement on file")
@@ -424,8 +424,6 @@ def _may_move_audit(audit: DirectPaymentAudit, status: AuditStatus) -> None:
 def audit_requested(agreement: DirectPaymentAgreement, data: Mapping[str, Any]) -> dict:
     """The request goes today (on the next working day), or went on the date an imported audit
     gives; the documents are due 28 days after it, the reminder's date 14 days after that."""
-    from app.services.correspondence.letters import next_letter_date
-
     audit = _audit_for(data)
     requested = date.fromisoformat(str(data["requested_on"])) if data.get("requested_on") \
         else next_letter_date()

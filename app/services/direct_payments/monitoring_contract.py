@@ -108,7 +108,7 @@ AUDIT = ProcessContract(
               "it works out the 28 days to reply and the 14 more the reminder gives"),
         Element("record_audit_evidence", Kind.USER_TASK, "Check the audit documents",
                 "the audit's balance, money owed and outcome are recorded here"),
-        Element("send_audit_reminder", Kind.SERVICE_TASK, "Send audit reminder",
+        Element("send_audit_reminder", Kind.SERVICE_TASK, "Send the audit reminder",
                 "it keeps the reminder's date in reminded_on"),
         Element("documents_overdue", Kind.TIMER, "Documents not back",
                 "the reminder goes when the documents are not back by their date"),
