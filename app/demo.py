@@ -146,10 +146,10 @@ DEMO_INVOICES = [
 ]
 
 
-def _seed_monitored(person: Person, actor: User) -> None:
+def _seed_monitored(person: Person, actor: User | None) -> None:
     """A direct payment paid for almost six months: its first review is close, and the card
     provider's balance shows a surplus, so the returns report and an audit have something."""
-    from app.models import CardBalance
+    from app.models import AuditReason, CardBalance
     from app.services.direct_payments import card_sweep, monitoring
     from app.services.records.people import current_agreement
 
@@ -164,7 +164,7 @@ def _seed_monitored(person: Person, actor: User) -> None:
     db.session.flush()
     found = card_sweep.sweep(agreement, today)
     if found is not None and found.findings:
-        audit = monitoring.open_audit(agreement, "sweep", actor, findings=found.findings)
+        audit = monitoring.open_audit(agreement, AuditReason.SWEEP, actor, findings=found.findings)
         audit.balance, audit.commitments = found.balance, found.commitments
         audit.contingency, audit.surplus = found.contingency, found.surplus
     db.session.commit()
