@@ -38,7 +38,8 @@ def _direct_payment_globals() -> dict[str, Any]:
     """Who may act on a direct payment, and the Summary card's view of it."""
     return {"DP_AUDIT_REQUESTERS": DP_AUDIT_REQUESTERS,
             "DP_NOTICE_RECORDERS": DP_NOTICE_RECORDERS, "DP_REPORT_READERS": DP_REPORT_READERS,
-            "direct_payment_card": direct_payment_card}
+            "direct_payment_card": direct_payment_card,
+            "direct_payment_of_task": dp_views.context_of_task}
 
 
 def direct_payment_card(person) -> dict[str, Any] | None:

@@ -266,3 +266,23 @@ def fingerprint_of(agreement: DirectPaymentAgreement) -> tuple:
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def context_of_task(task) -> dict[str, Any] | None:
+    """What a monitoring or audit task is about, shown above its form: the audit with what it
+    found and its money, or the direct payment with the review due. None for any other task."""
+    key = task.process_key if task.instance_id is not None else None
+    if key == "direct_payment_audit":
+        audit = db.session.scalar(select(DirectPaymentAudit).where(
+            DirectPaymentAudit.instance_id == task.instance_id))
+        if audit is None:
+            return None
+        return {"kind": "audit", "audit": audit_row(audit),
+                "dp": summary(audit.agreement)}
+    if key == "direct_payment_monitoring":
+        agreement = db.session.scalar(select(DirectPaymentAgreement).where(
+            DirectPaymentAgreement.monitoring_id == task.instance_id))
+        if agreement is None:
+            return None
+        return {"kind": "monitoring", "dp": summary(agreement)}
+    return None
