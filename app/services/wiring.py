@@ -82,6 +82,7 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     # Recovery waits while every invoice of a debt is under query, and resumes after.
     records.on_opened(recovery_pause.after_query_opened)
     records.on_closed(recovery_pause.after_query_closed)
+    instances.on_ran({recovery_contract.LADDER_KEY}, recovery_pause.after_ladder_ran)
     # A Reply Form disputing the invoices opens a query on them (DOMAIN.md A.3 step 8).
     pap_replies.on_invoice_dispute(records.open_for_disputed_invoices)
     # A death stops the person's direct payments through their monitoring's death path.

@@ -348,3 +348,28 @@ def test_a_late_approval_without_a_reissue_asked_for_reissues_nothing(staff):
     assert db.session.scalar(select(Invoice).where(Invoice.reissue_of_id.is_not(None))) is None
     original = db.session.scalar(select(Invoice).where(Invoice.number == "INV-0706"))
     assert original.outstanding == Decimal("190.00")
+
+
+def test_the_referral_counts_the_days_the_ladder_waited_for_a_query(staff):
+    """REF is invoice + 60 days, so it starts waiting only after the final demand: the 15 days
+    the ladder stood still for the query (Tue 24 Mar to Wed 8 Apr) are added to it, as they were
+    to R1, else the referral would come before the phone call, on Fri 1 May."""
+    account = person_account()
+    add_invoice(account, "INV-2001", date(2026, 3, 2), "412.50")  # due Mon 23 Mar
+    sweep("2026-03-24")
+    debt = debt_of(account)
+    query = query_on(account, "INV-2001", day="2026-03-24")  # R1 (Mon 30 Mar): 6 days left
+    close(query, "2026-04-08")
+    assert waiting(debt) == {"reminder_1_due": date(2026, 4, 14)}
+    sweep("2026-04-14")
+    assert waiting(debt) == {"final_demand_due": date(2026, 4, 28)}  # the real R1 + 14
+    sweep("2026-04-28")
+    assert ladder_letters(account.person_id)[-1] == ("debt_final_demand", date(2026, 4, 28))
+    # P: 5 working days after the final demand (Mon 4 May a bank holiday): Wed 6 May.
+    # REF: Fri 1 May + 15 days = Sat 16 May, so Mon 18 May 2026.
+    assert waiting(debt) == {"phone_contact_due": date(2026, 5, 6),
+                             "referral_due": date(2026, 5, 18)}
+    sweep("2026-05-15")
+    assert "pre_legal_checklist" not in tasks(debt.instance_id)
+    sweep("2026-05-18")
+    assert "pre_legal_checklist" in tasks(debt.instance_id)

@@ -42,6 +42,19 @@ def on_finished(process_keys: Iterable[str], listener: FinishedListener) -> None
         FINISHED_LISTENERS.append(entry)
 
 
+# Run after each engine run of a running instance of the named processes (not its start), with
+# its state before the run: a capability that stops a process's clock (the ladder waiting for
+# invoice queries) sees the timers that started in it. Installed by app/services/wiring.py.
+RanListener = Callable[[ProcessInstance, str, EngineResult], None]
+RAN_LISTENERS: list[tuple[frozenset[str], RanListener]] = []
+
+
+def on_ran(process_keys: Iterable[str], listener: RanListener) -> None:
+    entry = (frozenset(process_keys), listener)
+    if entry not in RAN_LISTENERS:
+        RAN_LISTENERS.append(entry)
+
+
 # What a process needs of the case before it may start, checked when a person or an API client
 # starts it: a start its first steps cannot carry out is refused (422, naming what is missing)
 # instead of accepted and stopped at an incident. Each capability declares its own checks;
@@ -250,6 +263,7 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
     transaction, if it did (else they are read here)."""
     now = clock.now()
     was_held = instance.status == InstanceStatus.HELD
+    was_state = instance.state
     instance.state = result.state
     instance.next_timer_due = result.next_timer_due
     instance.updated_at = now
@@ -285,6 +299,11 @@ def apply_result(instance: ProcessInstance, result: EngineResult, actor: User | 
         for keys, listener in FINISHED_LISTENERS:
             if key in keys:
                 listener(instance)
+    elif was_state and result.incident is None and RAN_LISTENERS:
+        key = instance.version.definition.key
+        for keys, ran in RAN_LISTENERS:
+            if key in keys:
+                ran(instance, was_state, result)
 
 
 def paused_by_hold(instance: ProcessInstance) -> bool:

@@ -21,7 +21,9 @@ recheck (app/services/debts/recovery_guards.py), which due timers then fire.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Any, Mapping
 
 from sqlalchemy import select
 
@@ -29,6 +31,7 @@ from app import calendar, clock
 from app.domain.breathing_space import TimerUnit, time_left, timer_unit
 from app.domain.query_pause import Span, after_spans, held_together
 from app.engine import runner
+from app.engine.types import EngineResult
 from app.extensions import db
 from app.models import (
     DebtCase,
@@ -120,13 +123,73 @@ def after_invoices_joined(debt: DebtCase, today: date) -> None:
     resume_if_unheld(debt, today, "an invoice not under query joined the debt", None)
 
 
+def after_ladder_ran(instance: ProcessInstance, was_state: str, result: EngineResult) -> None:
+    """instances.RAN_LISTENERS for the ladder: a timer that started waiting in this run and
+    counts from a date before a span during which every unpaid invoice of the debt was under
+    query (REF: invoice date + 60 days, started after the final demand) gets the time it would
+    have had left at each span's start after the span (moved), or, the span still open, is
+    paused with it. A timer counting from a step that came after the spans (R2 from the real
+    R1, P from the final demand) moves nothing: those steps were late already."""
+    model, ctx = instances.model_of(instance), context_for(instance)
+    before = runner.waiting_timers(model, was_state, ctx)
+    started = {name: timer for name, timer in
+               runner.waiting_timer_expressions(model, instance.state, ctx).items()
+               if name not in before}
+    debt = db.session.scalar(select(DebtCase).where(DebtCase.instance_id == instance.id)) \
+        if started else None
+    if debt is None or ladder_of(debt) is None:
+        return
+    today = clock.today()
+    spans = [(start, end) for start, end in
+             held_together([query_spans(i) for i in unpaid_invoices(debt)]) if start < today]
+    if not spans:
+        return
+    left_at: dict[str, tuple[TimerUnit, int, date]] = {}
+    for element_id, (due, expression, _) in sorted(started.items()):
+        anchor = counts_from(expression, result.data)
+        if anchor is None:
+            continue  # it counts from now: nothing held it yet
+        since = [(max(start, anchor), end) for start, end in spans
+                 if end is None or end > anchor]
+        unit = timer_unit(expression)
+        was = calendar.to_local_date(due)
+        now_due, left = after_spans(unit, was, since)
+        if left is not None:
+            left_at[element_id] = (unit, left, now_due)
+        elif now_due != was:
+            instances.move_timer(instance, element_id, calendar.at_local_hour(now_due), None,
+                                 "the invoices were under query after the date it counts from")
+    if left_at:
+        _pause(instance, _latest_open_query(debt), today, left_at, None, only=set(left_at))
+
+
+def counts_from(expression: str, data: Mapping[str, Any]) -> date | None:
+    """The earliest date among the process's variables a timer's expression names (the date
+    it counts from, e.g. `invoice_date`); None when it names none (it counts from today)."""
+    days = []
+    for name in set(_NAMES.findall(expression)):
+        value = data.get(name)
+        if isinstance(value, str):
+            try:
+                days.append(date.fromisoformat(value[:10]))
+            except ValueError:
+                continue
+    return min(days) if days else None
+
+
+_NAMES = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
 # --- pausing and resuming -------------------------------------------------------------------------
 def _pause(instance: ProcessInstance, query_id: int, today: date,
-           known: dict[str, tuple[TimerUnit, int, date]], actor: User | None) -> None:
-    """Pause every waiting timer of the ladder with the time it has left (or the time `known`
-    gives for it, counted from an earlier day)."""
+           known: dict[str, tuple[TimerUnit, int, date]], actor: User | None,
+           only: set[str] | None = None) -> None:
+    """Pause every waiting timer of the ladder (those `only` names, when given) with the time
+    it has left (or the time `known` gives for it, counted from an earlier day)."""
     timers = runner.waiting_timer_expressions(instances.model_of(instance), instance.state,
                                               context_for(instance))
+    if only is not None:
+        timers = {name: timer for name, timer in timers.items() if name in only}
     if not timers:
         return  # a step already held by the guards waits for their recheck
     for element_id, (due, expression, _) in sorted(timers.items()):
