@@ -60,3 +60,15 @@ def test_other_tasks_show_no_direct_payment(staff, client):
     _, task = returned_agreement(person.reference, user("fa"))
     signed_in(client, "fa")
     assert "direct-payment-context" not in client.get(f"/tasks/{task.id}").text
+
+
+def test_what_happens_next_includes_the_open_audit(staff):
+    from app.services.direct_payments import dp_views
+
+    agreement = monitored()
+    set_clock(at("2026-03-02", "10:00"))
+    audit = monitoring.open_audit(agreement, "concern", user("fa"), findings=["Asked"])
+    db.session.commit()
+    said = dp_views.what_happens_next(agreement)
+    assert (f"Audit {audit.reference}: the audit reminder will be sent on Monday 30 March 2026"
+            in " ".join(said)), said

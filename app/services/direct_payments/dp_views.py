@@ -168,6 +168,8 @@ def status_words(agreement: DirectPaymentAgreement) -> str:
 
 def _gross_net_words(agreement: DirectPaymentAgreement) -> str:
     contribution = f"£{agreement.client_contribution:,.2f}"
+    if not agreement.client_contribution:
+        return "No contribution: the person pays nothing towards it"
     if agreement.gross_or_net == "gross":
         return f"Gross: paid in full, and the person's contribution of {contribution} is invoiced"
     return (f"Net: the person pays their contribution of {contribution} into the account "
@@ -175,11 +177,23 @@ def _gross_net_words(agreement: DirectPaymentAgreement) -> str:
 
 
 def what_happens_next(agreement: DirectPaymentAgreement) -> list[str]:
-    """The monitoring process's waiting timers and open tasks, a sentence each."""
+    """The monitoring process's and any open audit's waiting timers and open tasks, a sentence
+    each (the audit's under its reference)."""
     if agreement.monitoring_id is None:
         return []
     instance = db.session.get(ProcessInstance, agreement.monitoring_id)
-    return next_steps.what_happens_next(instance) if instance is not None else []
+    said = next_steps.what_happens_next(instance) if instance is not None else []
+    audit = open_audit(agreement)
+    audit_instance = db.session.get(ProcessInstance, audit.instance_id) \
+        if audit is not None and audit.instance_id else None
+    if audit is not None and audit_instance is not None:
+        said += [f"Audit {audit.reference}: {_lower_first(s)}"
+                 for s in next_steps.what_happens_next(audit_instance)]
+    return said
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def review_row(review: DirectPaymentReview, today: date | None = None) -> dict[str, Any]:
