@@ -272,3 +272,49 @@ def test_countersigning_starts_monitoring_from_the_first_payment_date(staff):
         "start", date(2026, 3, 16), agreement.amount)
     assert monitoring.next_review_of(agreement).due_on == date(2026, 9, 16)
     assert db.session.get(HumanTask, countersign.id).status == TaskStatus.COMPLETED
+
+
+def _own_account(staff, reference: str = "P100871"):
+    person = people.create_person({
+        "reference": reference, "name": "Arthur Penrose", "team": "North", "caseworker": "cw",
+        "address": {"lines": ["2 Mill Lane"], "postcode": "RG21 7QT"}, "representative": None,
+        "direct_payment": {"variant": "standard", "amount": "1400.00",
+                           "frequency": "four_weekly", "client_contribution": "0.00"},
+    }, None)
+    agreement = db.session.scalar(select(DirectPaymentAgreement).where(
+        DirectPaymentAgreement.person_id == person.id))
+    agreement.account_type = "bank"
+    return agreement
+
+
+def test_an_own_account_is_audited_a_year_after_the_first_payment(staff):
+    set_clock(at("2026-01-13", "09:00"))
+    agreement = _own_account(staff)
+    monitoring.start_monitoring(agreement, FIRST_PAYMENT, user("fo"))
+    db.session.commit()
+    sweep("2026-02-02")  # no monthly card check for an own account
+    assert audits_of(agreement) == []
+    sweep("2027-01-12")
+    assert audits_of(agreement) == []
+    sweep("2027-01-13")
+    [audit] = audits_of(agreement)
+    assert (audit.reason, audit.period_from, audit.period_to, audit.documents_due_on) == (
+        "annual", FIRST_PAYMENT, date(2027, 1, 13), date(2027, 2, 10))
+
+
+def test_quarterly_returns_are_asked_for_after_each_quarter(staff):
+    from app.services import settings
+
+    settings.change("dp_quarterly_returns", True, user("admin"))
+    set_clock(at("2026-01-13", "09:00"))
+    agreement = _own_account(staff)
+    monitoring.start_monitoring(agreement, FIRST_PAYMENT, user("fo"))
+    db.session.commit()
+    sweep("2026-04-27")
+    assert audits_of(agreement) == []
+    sweep("2026-04-28")  # the quarter to 31 March, 28 days on
+    [audit] = audits_of(agreement)
+    assert (audit.reason, audit.period_from, audit.period_to) == (
+        "quarterly_return", FIRST_PAYMENT, date(2026, 3, 31))
+    sweep("2026-07-28")  # the next quarter's while that audit is still open: one at a time
+    assert len(audits_of(agreement)) == 1

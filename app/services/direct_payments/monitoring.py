@@ -323,10 +323,13 @@ def plan_check(agreement: DirectPaymentAgreement, data: Mapping[str, Any]) -> di
                 "period_from": (data.get("last_check_on") or agreement.first_payment_date
                                 or today).__str__(), "period_to": on.isoformat()}
     if settings.get("dp_quarterly_returns"):
-        start, end, on = rules.next_quarterly_return(
-            today, settings.integer("dp_quarterly_return_days"))
+        days = settings.integer("dp_quarterly_return_days")
+        first = agreement.first_payment_date or today
+        # No return for a quarter that ended before the first payment.
+        start, end, on = rules.next_quarterly_return(max(today, first + timedelta(days=days)),
+                                                     days)
         return {"check_kind": "quarterly_return", "check_on": on.isoformat(),
-                "period_from": start.isoformat(), "period_to": end.isoformat()}
+                "period_from": max(start, first).isoformat(), "period_to": end.isoformat()}
     base = date.fromisoformat(str(data.get("check_on") or agreement.first_payment_date or today))
     on = calendar.add_months(base, 12)
     while on <= today:
