@@ -228,6 +228,15 @@ def test_notice_stops_payments_then_the_final_audit(dp):
     db.session.refresh(dp)
     [audit] = audits_of(dp)
     assert (dp.status, audit.reason) == ("ended", "ending")
+    # A surplus at the end is returned within 4 weeks after the notice ends (Worcestershire).
+    set_clock(at("2026-09-30", "10:00"))
+    complete(tasks_of(audit.instance_id)["record_audit_evidence"], "fa",
+             documents_received_on="2026-09-30", balance="3500.00", commitments="200.00",
+             outcome="surplus", audit_findings="Wages for September still to pay.")
+    complete(tasks_of(audit.instance_id)["discuss_surplus"], "cw",
+             surplus_discussed=True, surplus_to_recover="500.00")
+    db.session.refresh(audit)
+    assert (audit.surplus, audit.repay_by) == (Decimal("500.00"), date(2026, 10, 27))
 
 
 def test_a_death_stops_the_payments_writes_to_the_executor_and_asks_for_end_tasks(dp):
@@ -243,6 +252,13 @@ def test_a_death_stops_the_payments_writes_to_the_executor_and_asks_for_end_task
     assert "close_account" in tasks_of(dp.monitoring_id)
     [audit] = audits_of(dp)
     assert audit.reason == "death"
+    # Nothing is addressed to the person after their death: the final audit's request too.
+    from app.models import Letter
+
+    sent = list(db.session.scalars(select(Letter).where(Letter.person_id == dp.person_id)))
+    assert {row.template for row in sent} == {"dp_executor", "dp_audit_request"}
+    assert all(row.recipient_name.startswith("The Personal Representative") for row in sent), \
+        [row.recipient_name for row in sent]
 
 
 def test_monitoring_cannot_be_started_by_hand(dp, client):

@@ -496,6 +496,10 @@ def surplus_agreed(agreement: DirectPaymentAgreement, data: Mapping[str, Any]) -
             "message": f"The amount to recover must be £{audit.surplus:,.2f} or less"}])
     audit.repayment_due = amount
     audit.repay_by = rules.person_due_date(clock.today(), settings.integer("dp_repayment_days"))
+    if audit.reason == AuditReason.ENDING and agreement.ended_on:
+        # Worcestershire [S70]: a surplus at the end goes back within 4 weeks after the notice.
+        audit.repay_by = max(audit.repay_by, rules.surplus_return_by(
+            agreement.ended_on, settings.integer("dp_surplus_return_weeks")))
     recoup = agreement.account_type == AccountType.CARD
     if recoup:
         instructions.instruct(agreement, InstructionKind.RECOUP, audit.repay_by, amount,
