@@ -1,6 +1,6 @@
 """Direct payments after the agreement over HTTP (issue 21 part 4): read a person's direct
-payment with its reviews and audits, ask for an audit, record notice that ends it, and the
-returns report for managers as JSON or CSV."""
+payment with its reviews and audits, ask for an audit, record notice that ends it, start it again
+after a suspension, and the returns report for managers as JSON or CSV."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,12 @@ from marshmallow import Schema, fields, validate
 
 from app import clock
 from app.errors import NotFound, ValidationFailed
-from app.roles import DP_AUDIT_REQUESTERS, DP_NOTICE_RECORDERS, DP_REPORT_READERS
+from app.roles import (
+    DP_AUDIT_REQUESTERS,
+    DP_NOTICE_RECORDERS,
+    DP_REPORT_READERS,
+    DP_RESTARTERS,
+)
 from app.services.direct_payments import dp_views, monitoring, returns_report
 from app.services.records import people
 
@@ -31,6 +36,11 @@ class AuditRequestIn(StrictSchema):
 class NoticeIn(StrictSchema):
     given_on = fields.Date(required=True)
     given_by = fields.String(required=True, validate=validate.OneOf(monitoring.NOTICE_FROM))
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=REASONS_MAX))
+
+
+class RestartIn(StrictSchema):
+    restart_on = fields.Date(required=True)
     reasons = fields.String(required=True, validate=validate.Length(min=1, max=REASONS_MAX))
 
 
@@ -190,6 +200,20 @@ def give_notice(reference):
 
 
 give_notice.openapi = {"body": NoticeIn, "response": DirectPaymentOut}
+
+
+@bp.post("/people/<reference>/direct-payment/restart")
+@requires(*DP_RESTARTERS)
+def restart_payments(reference):
+    """Lift a s33(5) suspension: payments start again from `restart_on`."""
+    agreement = _agreement_of(reference)
+    body = load_json(RestartIn())
+    monitoring.restart_payments(agreement.id, restart_on=body["restart_on"],
+                                reasons=body["reasons"], actor=current_user())
+    return _view(monitoring.get_agreement(agreement.id))
+
+
+restart_payments.openapi = {"body": RestartIn, "response": DirectPaymentOut}
 
 
 @bp.get("/reports/direct-payments")

@@ -1,14 +1,16 @@
 """Direct payments after the agreement (issue 21 part 4): the Summary's "Direct payment" card, the
 direct payment's own page (terms, balance, review, audit, what happens next, reviews and audits),
-asking for an audit, recording notice that ends it (with a check of when payments stop), and the
-returns report for managers with its CSV.
+asking for an audit, recording notice that ends it (with a check of when payments stop), starting
+payments again after a suspension, and the returns report for managers with its CSV.
 
 Roles as the API's (app/api/direct_payments_routes.py): DP_AUDIT_REQUESTERS ask for an audit,
-DP_NOTICE_RECORDERS record notice, DP_REPORT_READERS read the report; anyone who sees the case
+DP_NOTICE_RECORDERS record notice, DP_RESTARTERS lift a suspension, DP_REPORT_READERS read the
+report; anyone who sees the case
 reads the direct payment. Another team's case is refused (403) as on every case page.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -16,7 +18,12 @@ from flask_login import current_user
 
 from app import clock
 from app.errors import Conflict, ValidationFailed
-from app.roles import DP_AUDIT_REQUESTERS, DP_NOTICE_RECORDERS, DP_REPORT_READERS
+from app.roles import (
+    DP_AUDIT_REQUESTERS,
+    DP_NOTICE_RECORDERS,
+    DP_REPORT_READERS,
+    DP_RESTARTERS,
+)
 from app.services.direct_payments import dp_views, monitoring, returns_report
 
 from . import bp
@@ -31,6 +38,7 @@ GIVEN_BY = [("person", "The person, or someone for them"), ("council", "The coun
 AUDIT_TEMPLATE = "direct_payments/audit_request.html"
 NOTICE_TEMPLATE = "direct_payments/notice.html"
 CHECK_TEMPLATE = "direct_payments/notice_check.html"
+RESTART_TEMPLATE = "direct_payments/restart.html"
 
 
 @bp.app_context_processor
@@ -38,6 +46,7 @@ def _direct_payment_globals() -> dict[str, Any]:
     """Who may act on a direct payment, and the Summary card's view of it."""
     return {"DP_AUDIT_REQUESTERS": DP_AUDIT_REQUESTERS,
             "DP_NOTICE_RECORDERS": DP_NOTICE_RECORDERS, "DP_REPORT_READERS": DP_REPORT_READERS,
+            "DP_RESTARTERS": DP_RESTARTERS,
             "direct_payment_card": direct_payment_card,
             "direct_payment_of_task": dp_views.context_of_task}
 
@@ -187,6 +196,40 @@ def _flat(shown: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+# --- start again after a suspension ----------------------------------------------------------------
+@bp.route("/people/<reference>/direct-payment/restart", methods=["GET", "POST"])
+@page_requires(*DP_RESTARTERS)
+def restart_page(reference):
+    person, agreement = _agreement_of(reference)
+    example = clock.today() + timedelta(days=7)
+
+    def form(status: int = 200, **shown: Any):
+        return render_action(RESTART_TEMPLATE, status=status, person=person,
+                             dp=dp_views.summary(agreement), seen=_seen(agreement),
+                             date_fields=("restart_on",), back_url=_back(person),
+                             example=f"{example.day} {example.month} {example.year}", **shown)
+
+    if request.method == "GET":
+        return form()
+    answers = Answers(request.form)
+    restart_on = answers.date("restart_on", "the date payments start again")
+    reasons = answers.text("reasons", required="Enter why the direct payment can start again",
+                           max_length=REASONS_MAX,
+                           too_long=f"The reasons must be {REASONS_MAX:,} characters or fewer")
+    if answers.errors:
+        return form(errors=answers.errors, values=answers.shown)
+    try:
+        act_once(request.form, _seen(agreement), lambda: monitoring.restart_payments(
+            agreement.id, restart_on=restart_on, reasons=reasons or "", actor=current_user))
+    except ValidationFailed as exc:
+        return form(errors=errors_by_field(exc), values=answers.shown)
+    except Conflict as exc:
+        return form(status=409, errors={"form": exc.message}, values=answers.shown)
+    flash(f"The direct payment starts again on {long_date(restart_on)}. Whoever pays it is told "
+          "in the next payment instructions export.", "success")
+    return redirect(_back(person))
 
 
 # --- the returns report --------------------------------------------------------------------------

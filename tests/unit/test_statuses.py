@@ -113,8 +113,9 @@ MOVES: dict[tuple[str, str, str], set[str]] = {
     # record_closing: an open query (checked with can_move).
     ("app/services/queries/records.py", "InvoiceQuery", "closed"): {"open"},
     # Direct-payment monitoring, each checked with can_move first: start_monitoring from the
-    # agreement; notice (record_ending); its end or a death; a s33(5) suspension.
-    (_DP, "DirectPaymentAgreement", "active"): {"proposed"},
+    # agreement, restart_payments after a suspension; notice (record_ending); its end or a
+    # death; a s33(5) suspension.
+    (_DP, "DirectPaymentAgreement", "active"): {"proposed", "suspended"},
     (_DP, "DirectPaymentAgreement", "ending"): {"active", "suspended"},
     (_DP, "DirectPaymentAgreement", "ended"): {"active", "suspended", "ending"},
     (_DP, "DirectPaymentAgreement", "suspended"): {"active"},

@@ -151,6 +151,7 @@ def summary(agreement: DirectPaymentAgreement, today: date | None = None) -> dic
         "open_audit": audit and audit_row(audit),
         "next_steps": what_happens_next(agreement),
         "may_end": agreement.status in STILL_PAID,
+        "may_restart": agreement.status == DirectPaymentStatus.SUSPENDED,
         "may_audit": agreement.status != DirectPaymentStatus.ENDED and audit is None,
     }
 

@@ -220,6 +220,36 @@ def give_notice(agreement_id: int, *, given_on: date, given_by: str, reasons: st
     return agreement
 
 
+@use_case
+def restart_payments(agreement_id: int, *, restart_on: date, reasons: str,
+                     actor: User) -> DirectPaymentAgreement:
+    """Lift a s33(5) suspension: payments start again from `restart_on` (an instruction for
+    whoever pays); monitoring, which kept running, checks the account again from then."""
+    agreement = get_agreement(agreement_id)
+    problems = []
+    today = clock.today()
+    if restart_on < today:
+        problems.append({"field": "restart_on",
+                         "message": "The date payments start again must be today or in the "
+                                    "future"})
+    elif restart_on > calendar.add_months(today, 3):
+        problems.append({"field": "restart_on",
+                         "message": "The date payments start again must be within the next "
+                                    "3 months"})
+    if not reasons.strip():
+        problems.append({"field": "reasons",
+                         "message": "Enter why the direct payment can start again"})
+    if problems:
+        raise ValidationFailed("the restart cannot be recorded", problems)
+    _may_move(agreement, DirectPaymentStatus.ACTIVE)
+    agreement.status = DirectPaymentStatus.ACTIVE
+    instructions.instruct(agreement, InstructionKind.RESTART, restart_on, None,
+                          reasons.strip(), actor)
+    audit_log.record("dp_restarted", actor=actor, person_id=agreement.person_id,
+                     summary={"agreement_id": agreement.id, "restart_on": restart_on.isoformat()})
+    return agreement
+
+
 def after_death(person, date_of_death: date, actor: User | None) -> None:
     """A death recorded: each direct payment still paid stops (inside the caller's
     transaction), through its monitoring's death path."""
