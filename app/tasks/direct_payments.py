@@ -3,15 +3,22 @@
 hand-over to monitoring."""
 from __future__ import annotations
 
-from app.services.direct_payments import monitoring, monitoring_letters
+from app.errors import NotFound
+from app.services.direct_payments import audit_steps, monitoring, monitoring_letters
+from app.services.direct_payments import monitoring_steps
 from app.services.processes.engine_context import HandlerCase
+
+# The steps a diagram's `dp_step` may name; each process's contract allows only its own.
+STEPS = {**monitoring_steps.STEPS, **audit_steps.STEPS}
 
 
 def dp_step(case: HandlerCase, step: str) -> dict | None:
-    """A step of a direct payment's monitoring or audit (monitoring.STEPS names them)."""
+    """A step of a direct payment's monitoring or audit, or the agreement's hand-over."""
     if step == "start_monitoring":
-        return monitoring.start_from_agreement(case.instance, case.data)
-    return monitoring.run_step(step, case.data)
+        return monitoring_steps.start_from_agreement(case.instance, case.data)
+    if step not in STEPS:
+        raise NotFound(f"unknown direct-payment step '{step}'")
+    return STEPS[step](monitoring.agreement_for(case.data), case.data)
 
 
 def send_dp_monitoring_letter(case: HandlerCase, template: str, date_var: str | None = None

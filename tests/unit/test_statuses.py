@@ -79,6 +79,8 @@ RECEIVERS = {
 }
 
 _DP = "app/services/direct_payments/monitoring.py"
+_DPM = "app/services/direct_payments/monitoring_steps.py"
+_DPA = "app/services/direct_payments/audit_steps.py"
 # Every change of a free-string status the code makes: (file, model, new status) -> the states it
 # moves from. Creating a row is not a move (its first status is checked as a member).
 MOVES: dict[tuple[str, str, str], set[str]] = {
@@ -116,18 +118,19 @@ MOVES: dict[tuple[str, str, str], set[str]] = {
     # agreement, restart_payments after a suspension; notice (record_ending); its end or a
     # death; a s33(5) suspension.
     (_DP, "DirectPaymentAgreement", "active"): {"proposed", "suspended"},
-    (_DP, "DirectPaymentAgreement", "ending"): {"active", "suspended"},
-    (_DP, "DirectPaymentAgreement", "ended"): {"active", "suspended", "ending"},
-    (_DP, "DirectPaymentAgreement", "suspended"): {"active"},
+    (_DPM, "DirectPaymentAgreement", "ending"): {"active", "suspended"},
+    (_DPM, "DirectPaymentAgreement", "ended"): {"active", "suspended", "ending"},
+    (_DPA, "DirectPaymentAgreement", "suspended"): {"active"},
     # record_review (checked), the concern reviews a decision closes and the reviews an ending
     # cancels (both select only due ones).
-    (_DP, "DirectPaymentReview", "done"): {"due"},
-    (_DP, "DirectPaymentReview", "cancelled"): {"due"},
+    (_DPM, "DirectPaymentReview", "done"): {"due"},
+    (_DPA, "DirectPaymentReview", "done"): {"due"},
+    (_DPM, "DirectPaymentReview", "cancelled"): {"due"},
     # The audit's steps, each checked with can_move.
-    (_DP, "DirectPaymentAudit", "reminded"): {"requested"},
-    (_DP, "DirectPaymentAudit", "escalated"): {"reminded"},
-    (_DP, "DirectPaymentAudit", "deciding"): {"requested", "reminded", "escalated"},
-    (_DP, "DirectPaymentAudit", "closed"): {"requested", "reminded", "escalated", "deciding"},
+    (_DPA, "DirectPaymentAudit", "reminded"): {"requested"},
+    (_DPA, "DirectPaymentAudit", "escalated"): {"reminded"},
+    (_DPA, "DirectPaymentAudit", "deciding"): {"requested", "reminded", "escalated"},
+    (_DPA, "DirectPaymentAudit", "closed"): {"requested", "reminded", "escalated", "deciding"},
 }
 FREE_STRING_MODELS = {"DebtCase", "InstalmentPlan", "LetterOfClaim", "CourtClaim", "WriteOff",
                       "Letter", "CreditNote", "InvoiceQuery", "DirectPaymentAgreement",

@@ -334,3 +334,10 @@ def test_quarterly_returns_are_asked_for_after_each_quarter(staff):
         "quarterly_return", FIRST_PAYMENT, date(2026, 3, 31))
     sweep("2026-07-28")  # the next quarter's while that audit is still open: one at a time
     assert len(audits_of(agreement)) == 1
+
+
+def test_the_steps_each_contract_allows_are_the_ones_the_handler_runs():
+    from app.services.direct_payments import audit_steps, monitoring_contract, monitoring_steps
+
+    assert set(monitoring_steps.STEPS) == monitoring_contract.MONITORING_STEPS
+    assert set(audit_steps.STEPS) == monitoring_contract.AUDIT_STEPS

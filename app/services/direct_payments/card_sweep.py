@@ -1,6 +1,6 @@
 """The monthly card check (DOMAIN.md A.2 step 3): the latest balance the card provider sent against
 the contingency, the contributions paid in, and spending on the blocked list. Any hit starts an
-audit (monitoring.run_check); this module only finds them.
+audit (monitoring_steps.run_check); this module only finds them.
 """
 from __future__ import annotations
 
