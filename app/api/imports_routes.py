@@ -45,7 +45,8 @@ class SuspenseListOut(Schema):
 @requires(*FINANCE_STAFF)
 def import_csv(kind):
     """Import a CSV file of one kind (docs/imports.md: people, representatives, care_packages,
-    invoices, payments, direct_payments, card_transactions or card_balances)."""
+    invoices, payments, direct_payments, card_transactions, card_balances or
+    direct_payment_payments)."""
     if kind not in FORMATS:
         raise NotFound(f"no import of kind '{kind}'; kinds: {', '.join(FORMATS)}")
     if request.mimetype != "text/csv":

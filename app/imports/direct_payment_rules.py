@@ -31,6 +31,14 @@ def to_signed_money(raw: str) -> Decimal:
     return -value if sign else value
 
 
+def to_paid_amount(raw: str) -> Decimal:
+    """A payment the finance system made: money, more than zero (zero is the column's check)."""
+    if raw.startswith("-"):
+        raise ValueError(f"'{raw}' is a negative amount; a payment made is more than zero "
+                         "(money paid back is not a payment made)")
+    return v.to_money(raw)
+
+
 def to_weeks(raw: str) -> int:
     """A whole number of weeks, 1 to MAX_CONTINGENCY_WEEKS."""
     if not _WEEKS.fullmatch(raw) or not 1 <= int(raw) <= MAX_CONTINGENCY_WEEKS:
@@ -71,4 +79,12 @@ def signed_by_kind(row: dict[str, Any]) -> list[Problem]:
     if kind in MONEY_OUT and amount > 0:
         return [("amount", f"must be negative for a {kind} (money off the card), e.g. "
                            f"-{amount}")]
+    return []
+
+
+def names_direct_payment(row: dict[str, Any]) -> list[Problem]:
+    """A payment made names its direct payment by the person or by the card: at least one."""
+    if not row.get("person_reference") and not row.get("card_id"):
+        return [("person_reference", "required when card_id is empty: give the person or the "
+                                     "card the payment was made to")]
     return []

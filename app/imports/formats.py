@@ -26,6 +26,7 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
     "date": v.to_date, "money": v.to_money, "quantity": v.to_quantity, "bool": v.to_bool,
     "postcode": v.to_postcode, "email": v.to_email, "phone": v.to_phone,
     "nhs_number": v.to_nhs_number, "signed_money": dp.to_signed_money, "weeks": dp.to_weeks,
+    "paid_money": dp.to_paid_amount,
 }
 
 
@@ -384,6 +385,16 @@ CARD_BALANCES = Format("card_balances", (
     Column("commitments", "money", default=Decimal("0.00")),
 ), key=("card_id", "as_of"))
 
+# The payments the council's finance system made to direct payments (this service does not pay):
+# one row a payment, naming its direct payment by the person or the card.
+DIRECT_PAYMENT_PAYMENTS = Format("direct_payment_payments", (
+    _ref("person_reference", PERSON_REFERENCE, required=False),
+    _ref("card_id", required=False),
+    Column("paid_on", "date", required=True),
+    Column("amount", "paid_money", required=True, positive=True),
+    Column("reference", required=True, max_length=60, pattern=CODE),
+), key=("person_reference", "card_id", "paid_on", "reference"), rules=(dp.names_direct_payment,))
+
 FORMATS: dict[str, Format] = {f.kind: f for f in (
     PEOPLE, REPRESENTATIVES, CARE_PACKAGES, INVOICES, PAYMENTS, DIRECT_PAYMENTS, CARD_TRANSACTIONS,
-    CARD_BALANCES)}
+    CARD_BALANCES, DIRECT_PAYMENT_PAYMENTS)}

@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.services import audit
-from app.services.imports import cards, direct_payments, money
+from app.services.imports import cards, direct_payments, dp_payments, money
 from app.services.imports.common import (
     ImportResult,
     add_or_update,
@@ -259,6 +259,7 @@ IMPORTERS = {
     "direct_payments": direct_payments.import_direct_payments,
     "card_transactions": cards.import_card_transactions,
     "card_balances": cards.import_card_balances,
+    "direct_payment_payments": dp_payments.import_direct_payment_payments,
 }
 
 __all__ = ["IMPORTERS", "ImportResult", "import_file", "importer_named", "suspense_payments"]
