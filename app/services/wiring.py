@@ -91,3 +91,5 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     if recovery_pause.after_debt_opened not in opening.OPENED_LISTENERS:
         opening.OPENED_LISTENERS.append(recovery_pause.after_debt_opened)
         opening.JOINED_LISTENERS.append(recovery_pause.after_invoices_joined)
+    if recovery_pause.after_payments not in opening.PAID_LISTENERS:
+        opening.PAID_LISTENERS.append(recovery_pause.after_payments)

@@ -34,6 +34,7 @@ from tests.workflows.debt_helpers import (
     debt_of,
     letter_text,
     letters,
+    pay,
     person_account,
     sweep,
     user,
@@ -252,6 +253,24 @@ def test_a_query_on_one_invoice_leaves_the_ladder_running_for_the_other(staff):
     assert waiting(debt) == {"final_demand_due": date(2026, 5, 5)}
     sweep("2026-05-05")
     assert ladder_letters(account.person_id)[-1] == ("debt_final_demand", date(2026, 5, 5))
+
+
+def test_paying_the_only_invoice_not_queried_pauses_the_ladder(staff):
+    account = person_account()
+    add_invoice(account, "INV-3101", date(2026, 3, 2), "412.50")
+    add_invoice(account, "INV-3102", date(2026, 3, 2), "99.00")
+    sweep("2026-03-24")
+    debt = debt_of(account)
+    query = query_on(account, "INV-3102", day="2026-03-24")
+    sweep("2026-03-30")  # R1 about INV-3001 only; the final demand due Mon 13 Apr
+    assert waiting(debt) == {"final_demand_due": date(2026, 4, 13)}
+    set_clock(at("2026-04-01", "10:00"))
+    pay(account, "412.50", "2026-04-01")  # all that is left unpaid is under query: 12 days left
+    assert paused(debt) == [("final_demand_due", "calendar_days", 12, True)]
+    sweep("2026-04-13")
+    assert [t for t, _ in ladder_letters(account.person_id)] == ["debt_reminder_1"]
+    close(query, "2026-04-20")
+    assert waiting(debt) == {"final_demand_due": date(2026, 5, 5)}  # 12 days on, past the holiday
 
 
 # --- a credit note approved after the outcome -----------------------------------------------------

@@ -37,6 +37,8 @@ from app.services.transaction import for_each_in_own_transaction
 DebtListener = Callable[[DebtCase, date], None]
 OPENED_LISTENERS: list[DebtListener] = []
 JOINED_LISTENERS: list[DebtListener] = []
+# And after payments leave a debt still owing (a paid invoice may leave only queried ones).
+PAID_LISTENERS: list[DebtListener] = []
 
 
 @dataclass
@@ -123,6 +125,8 @@ def after_payments(account_ids: set[int], actor: User | None) -> None:
             close_paid(debt, actor)
         else:
             instalment_plans.review(debt, clock.today())
+            for listener in PAID_LISTENERS:
+                listener(debt, clock.today())
 
 
 def close_paid(debt: DebtCase, actor: User | None, reason: str = "paid_in_full") -> None:

@@ -11,6 +11,7 @@ recheck (app/services/debts/recovery_guards.py), which due timers then fire.
   its letters leave the queried ones out (app/domain/guards.py, as before).
 - When every unpaid invoice of the debt is under an open query, the ladder's waiting timers pause
   from that day (`after_query_opened`).
+- The same when a payment clears the last invoice not under query (`after_payments`).
 - When one of them is no longer queried (an outcome recorded, or an unqueried invoice joining
   the debt) they resume: from the outcome date for a closed query, from today for a join.
 - A debt opened over invoices queried before it existed has the spans they were all held
@@ -116,6 +117,15 @@ def after_debt_opened(debt: DebtCase, today: date) -> None:
                                  "the invoice was under query before the debt opened")
     if still_open and left_at:
         _pause(instance, _latest_open_query(debt), today, left_at, None)
+
+
+def after_payments(debt: DebtCase, today: date) -> None:
+    """Payments left the debt owing: if what is left unpaid is all under query (the one invoice
+    not queried was paid), its ladder pauses from today, as a query opened today would."""
+    instance = ladder_of(debt)
+    if instance is None or not fully_queried(debt) or instances.paused_by_hold(instance):
+        return
+    _pause(instance, _latest_open_query(debt), today, {}, None)
 
 
 def after_invoices_joined(debt: DebtCase, today: date) -> None:
