@@ -50,6 +50,12 @@ class CardBalanceOut(Schema):
     commitments = fields.Decimal(**_MONEY)
 
 
+class PaymentMadeOut(Schema):
+    paid_on = fields.Date()
+    amount = fields.Decimal(**_MONEY)
+    reference = fields.String()
+
+
 class ReviewOut(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -108,6 +114,10 @@ class DirectPaymentOut(Schema):
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
     card_balance = fields.Nested(CardBalanceOut, allow_none=True)
+    last_payment = fields.Nested(PaymentMadeOut, allow_none=True, metadata={
+        "description": "The latest payment the finance system made (read in by import)"})
+    payments = fields.List(fields.Nested(PaymentMadeOut), metadata={
+        "description": "The last 12 payments made, newest first"})
     next_review = fields.Nested(ReviewOut, allow_none=True)
     open_audit = fields.Nested(AuditOut, allow_none=True)
     next_steps = fields.List(fields.String(), metadata={
@@ -168,7 +178,8 @@ def _view(agreement) -> dict:
 @bp.get("/people/<reference>/direct-payment")
 @requires()
 def get_direct_payment(reference):
-    """The person's direct payment: terms, balance, next review, open audit, reviews, audits."""
+    """The person's direct payment: terms, balance, payments made, next review, open audit,
+    reviews, audits."""
     return _view(_agreement_of(reference))
 
 

@@ -1,7 +1,8 @@
 """What the direct-payment pages and API show of a direct payment after its agreement (DOMAIN.md
-A.2), read-only: its terms in words, its status, the card's latest balance, the review due next
-and whether it is breached, the open audit and its next date, what the monitoring process does
-next, and the history of reviews and audits. Nothing here changes a record.
+A.2), read-only: its terms in words, its status, the card's latest balance, the last payment the
+finance system made, the review due next and whether it is breached, the open audit and its next
+date, what the monitoring process does next, and the history of payments, reviews and audits.
+Nothing here changes a record.
 
 Money stays Decimal; dates stay dates (the pages and the API format them). The words are staff
 words (docs/content.md): no engine id, no template code.
@@ -22,6 +23,7 @@ from app.models import (
     CardBalance,
     DirectPaymentAgreement,
     DirectPaymentAudit,
+    DirectPaymentPayment,
     DirectPaymentReview,
     DirectPaymentStatus,
     Invoice,
@@ -108,6 +110,16 @@ def latest_balance(agreement: DirectPaymentAgreement) -> CardBalance | None:
         CardBalance.agreement_id == agreement.id).order_by(CardBalance.as_of.desc()).limit(1))
 
 
+def payments(agreement: DirectPaymentAgreement, limit: int = 12) -> list[dict[str, Any]]:
+    """The payments the finance system made (read in, docs/imports.md), the newest first: the
+    day, the amount and the finance system's reference."""
+    return [{"paid_on": p.paid_on, "amount": p.amount, "reference": p.reference}
+            for p in db.session.scalars(select(DirectPaymentPayment).where(
+                DirectPaymentPayment.agreement_id == agreement.id)
+                .order_by(DirectPaymentPayment.paid_on.desc(), DirectPaymentPayment.id.desc())
+                .limit(limit))]
+
+
 def next_review(agreement: DirectPaymentAgreement) -> DirectPaymentReview | None:
     """The statutory review still due soonest (a review after a concern is in the history)."""
     return db.session.scalar(select(DirectPaymentReview).where(
@@ -125,8 +137,10 @@ def open_audit(agreement: DirectPaymentAgreement) -> DirectPaymentAudit | None:
 
 
 def summary(agreement: DirectPaymentAgreement, today: date | None = None) -> dict[str, Any]:
-    """The direct payment on one page: terms, status, balance, review, audit, what next."""
+    """The direct payment on one page: terms, status, balance, the payments made (the last 12,
+    newest first, and the last on its own), review, audit, what next."""
     today = today or clock.today()
+    made = payments(agreement)
     weekly = rules.weekly_amount(agreement.amount, agreement.frequency)
     weeks = contingency_weeks(agreement)
     balance = latest_balance(agreement)
@@ -147,6 +161,7 @@ def summary(agreement: DirectPaymentAgreement, today: date | None = None) -> dic
         "ended_on": agreement.ended_on, "end_reason": agreement.end_reason,
         "card_balance": balance and {"balance": balance.balance, "as_of": balance.as_of,
                                      "commitments": balance.commitments},
+        "last_payment": made[0] if made else None, "payments": made,
         "next_review": review and review_row(review, today),
         "open_audit": audit and audit_row(audit),
         "next_steps": what_happens_next(agreement),
