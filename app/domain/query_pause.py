@@ -60,6 +60,13 @@ def held_together(per_invoice: Sequence[Sequence[Span]]) -> list[Span]:
     return [(start, None if end == _OPEN else end) for start, end in common]
 
 
+def either(first: Sequence[Span], second: Sequence[Span]) -> list[Span]:
+    """The spans during which one or the other held the ladder (a query's, a Breathing
+    Space's), merged, oldest first."""
+    return [(start, None if end == _OPEN else end)
+            for start, end in _merged([*first, *second])]
+
+
 def after_spans(unit: TimerUnit, due: date, spans: Sequence[Span]) -> tuple[date, int | None]:
     """Where a timer due on `due` stands after the held spans (oldest first): its new due date,
     and, when the last span is still open, the time it had left when that span began (None when

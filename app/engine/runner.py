@@ -49,6 +49,7 @@ from .types import (
     Route,
     Step,
     StepHeld,
+    TimerDue,
 )
 
 clocked.install()
@@ -78,6 +79,7 @@ class EngineContext:
     """What one use case lends the engine: whitelisted functions and the handler dispatch."""
     functions: Mapping[str, Callable[..., Any]]
     dispatch: Dispatch | None = None
+    timer_due: TimerDue | None = None
 
 
 class _Run:
@@ -85,7 +87,7 @@ class _Run:
 
     def __init__(self, model: ProcessModel, ctx: EngineContext, state: str | None):
         self.model = model
-        self.engine = RestrictedScriptEngine(ctx.functions, ctx.dispatch)
+        self.engine = RestrictedScriptEngine(ctx.functions, ctx.dispatch, ctx.timer_due)
         if state is None:
             self.workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.engine)
         else:

@@ -10,10 +10,11 @@ from typing import Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 
 from . import expressions
 from .juel import translate_juel
-from .types import Dispatch, HandlerCall
+from .types import Dispatch, HandlerCall, TimerDue
 
 
 # A modeler writes `P10D` unquoted; SpiffWorkflow would evaluate it as Python (NameError).
@@ -58,9 +59,21 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 class RestrictedScriptEngine(PythonScriptEngine):
     """Evaluates through the whitelist and dispatches service tasks to the handler registry."""
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]], dispatch: Dispatch | None):
+    def __init__(self, functions: Mapping[str, Callable[..., Any]], dispatch: Dispatch | None,
+                 timer_due: TimerDue | None = None):
         super().__init__(environment=RestrictedEnvironment(functions))
         self.dispatch = dispatch
+        self.timer_due = timer_due
+
+    def evaluate(self, task, expression, external_context=None):
+        value = super().evaluate(task, expression, external_context)
+        definition = getattr(task.task_spec, "event_definition", None)
+        # A date timer's due date is worked out once, here, when it starts waiting (SpiffWorkflow
+        # keeps it): the one moment the service can count in days its clock stood still.
+        if (self.timer_due is not None and isinstance(definition, TimeDateEventDefinition)
+                and expression == definition.expression and isinstance(value, str)):
+            return self.timer_due(task.task_spec.name, value, expression, task.data)
+        return value
 
     def evaluate_parameter(self, task, value: str) -> Any:
         """A handler parameter: `${...}` is an expression, anything else a literal string."""

@@ -94,6 +94,11 @@ class HandlerCall:
 
 
 Dispatch = Callable[[HandlerCall], "dict | None"]
+# A timer's due date as the diagram works it out (an ISO string), given back as the service would
+# have it: a capability whose clock stood still (a debt's ladder held by a query or a Breathing
+# Space) adds the days it was held to a timer counting from before them. Arguments: the timer's
+# element id, the due date, its expression and the instance's data.
+TimerDue = Callable[[str, str, str, Mapping[str, Any]], str]
 
 
 @dataclass(frozen=True)

@@ -91,5 +91,7 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     if recovery_pause.after_debt_opened not in opening.OPENED_LISTENERS:
         opening.OPENED_LISTENERS.append(recovery_pause.after_debt_opened)
         opening.JOINED_LISTENERS.append(recovery_pause.after_invoices_joined)
+    engine_context.install_timer_adjuster((recovery_contract.LADDER_KEY,),
+                                          recovery_pause.adjust_ladder_timer)
     if recovery_pause.after_payments not in opening.PAID_LISTENERS:
         opening.PAID_LISTENERS.append(recovery_pause.after_payments)

@@ -392,3 +392,23 @@ def test_the_referral_counts_the_days_the_ladder_waited_for_a_query(staff):
     assert "pre_legal_checklist" not in tasks(debt.instance_id)
     sweep("2026-05-18")
     assert "pre_legal_checklist" in tasks(debt.instance_id)
+
+
+def test_the_referral_counts_the_days_a_breathing_space_held_the_ladder(staff):
+    """The same for a Breathing Space: REF (invoice + 60 days, Fri 1 May) starts waiting after
+    the final demand; the 60 days the ladder was held (Tue 24 Mar to Sat 23 May) are added, else
+    the referral would come the day of the final demand."""
+    from app.services.debts import breathing_spaces
+
+    account = person_account()
+    add_invoice(account, "INV-7301", date(2026, 3, 2), "100.00")
+    sweep("2026-03-24", "10:00")
+    breathing_spaces.start(account.person, "standard", date(2026, 3, 24), date(2026, 5, 23),
+                           None, user("fa"))
+    sweep("2026-05-23")
+    sweep("2026-05-29")  # R1 had 6 days left on 24 Mar: Fri 29 May
+    debt = debt_of(account)
+    assert waiting(debt) == {"final_demand_due": date(2026, 6, 12)}
+    sweep("2026-06-12")
+    # 38 days were left on 24 Mar: Sat 23 May + 38 = Tue 30 Jun 2026.
+    assert waiting(debt)["referral_due"] == date(2026, 6, 30)

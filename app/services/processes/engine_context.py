@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
@@ -61,6 +61,17 @@ class Handler(Protocol):
 _handlers: dict[str, Handler] = {}
 
 
+# Per process: how a capability adjusts a date timer's due date as it starts waiting (the debt
+# ladder adds the days a query or a Breathing Space held it). Installed by wiring.
+TimerAdjuster = Callable[[ProcessInstance, str, str, str, Mapping[str, Any]], str]
+_timer_adjusters: dict[str, TimerAdjuster] = {}
+
+
+def install_timer_adjuster(process_keys: Iterable[str], adjuster: TimerAdjuster) -> None:
+    for key in process_keys:
+        _timer_adjusters[key] = adjuster
+
+
 def install_handlers(handlers: Mapping[str, Handler]) -> None:
     _handlers.clear()
     _handlers.update(handlers)
@@ -94,4 +105,8 @@ def context_for(instance: ProcessInstance) -> EngineContext:
                 held.record()  # what the guard must leave behind (its task, its audit event)
             raise
 
-    return EngineContext(diagram_functions(), dispatch)
+    adjuster = _timer_adjusters.get(instance.version.definition.key)
+    timer_due = None if adjuster is None else (
+        lambda element_id, due, expression, data: adjuster(instance, element_id, due, expression,
+                                                           data))
+    return EngineContext(diagram_functions(), dispatch, timer_due)

@@ -30,11 +30,12 @@ from sqlalchemy import select
 
 from app import calendar, clock
 from app.domain.breathing_space import TimerUnit, time_left, timer_unit
-from app.domain.query_pause import Span, after_spans, held_together
+from app.domain.query_pause import Span, after_spans, either, held_together
 from app.engine import runner
 from app.engine.types import EngineResult
 from app.extensions import db
 from app.models import (
+    BreathingSpace,
     DebtCase,
     Invoice,
     InvoiceQuery,
@@ -65,6 +66,22 @@ def query_spans(invoice: Invoice) -> list[Span]:
         .where(QueriedInvoice.invoice_id == invoice.id).distinct())
     return [(calendar.to_local_date(q.created_at),
              q.outcome_on if q.status == QueryStatus.CLOSED else None) for q in queries]
+
+
+def breathing_space_spans(debt: DebtCase) -> list[Span]:
+    """Each Breathing Space of the debt's person that has been lifted, as a span from its start
+    to its end or cancellation: a timer that starts waiting afterwards but counts from before it
+    gets the days the ladder was held (a Breathing Space still in force holds the whole ladder,
+    so no timer starts during one)."""
+    rows = db.session.scalars(select(BreathingSpace).where(
+        BreathingSpace.person_id == debt.account.person_id,
+        BreathingSpace.lifted_at.is_not(None)))
+    spans: list[Span] = []
+    for row in rows:
+        ends = [d for d in (row.ends_on, row.cancelled_on) if d is not None]
+        if ends:
+            spans.append((row.starts_on, min(ends)))
+    return spans
 
 
 def _debts_of(query: InvoiceQuery) -> list[DebtCase]:
@@ -98,11 +115,13 @@ def after_debt_opened(debt: DebtCase, today: date) -> None:
     instance = ladder_of(debt)
     if instance is None or instances.paused_by_hold(instance):
         return
-    spans = held_together([query_spans(i) for i in unpaid_invoices(debt)])
-    spans = [(start, end) for start, end in spans if start < today]
+    # Spans already over were counted as the ladder's timers started (adjust_ladder_timer):
+    # here only one still open, which pauses them with the time they have left.
+    spans = [(start, end) for start, end in held_together(
+        [query_spans(i) for i in unpaid_invoices(debt)]) if start < today and end is None]
     if not spans:
         return
-    still_open = spans[-1][1] is None
+    still_open = True
     left_at: dict[str, tuple[TimerUnit, int, date]] = {}
     timers = runner.waiting_timer_expressions(instances.model_of(instance), instance.state,
                                               context_for(instance))
@@ -136,7 +155,7 @@ def after_invoices_joined(debt: DebtCase, today: date) -> None:
 def after_ladder_ran(instance: ProcessInstance, was_state: str, result: EngineResult) -> None:
     """instances.RAN_LISTENERS for the ladder: a timer that started waiting in this run and
     counts from a date before a span during which every unpaid invoice of the debt was under
-    query (REF: invoice date + 60 days, started after the final demand) gets the time it would
+    query, or a Breathing Space held the ladder, (REF: invoice date + 60 days, started after the final demand) gets the time it would
     have had left at each span's start after the span (moved), or, the span still open, is
     paused with it. A timer counting from a step that came after the spans (R2 from the real
     R1, P from the final demand) moves nothing: those steps were late already."""
@@ -150,8 +169,9 @@ def after_ladder_ran(instance: ProcessInstance, was_state: str, result: EngineRe
     if debt is None or ladder_of(debt) is None:
         return
     today = clock.today()
-    spans = [(start, end) for start, end in
-             held_together([query_spans(i) for i in unpaid_invoices(debt)]) if start < today]
+    # Spans over were counted as each timer started (adjust_ladder_timer): here only one still
+    # open, which pauses the timer with the time it had left.
+    spans = [(start, end) for start, end in _held_spans(debt, today) if end is None]
     if not spans:
         return
     left_at: dict[str, tuple[TimerUnit, int, date]] = {}
@@ -159,8 +179,7 @@ def after_ladder_ran(instance: ProcessInstance, was_state: str, result: EngineRe
         anchor = counts_from(expression, result.data)
         if anchor is None:
             continue  # it counts from now: nothing held it yet
-        since = [(max(start, anchor), end) for start, end in spans
-                 if end is None or end > anchor]
+        since = [(max(start, anchor), end) for start, end in spans]
         unit = timer_unit(expression)
         was = calendar.to_local_date(due)
         now_due, left = after_spans(unit, was, since)
@@ -171,6 +190,39 @@ def after_ladder_ran(instance: ProcessInstance, was_state: str, result: EngineRe
                                  "the invoices were under query after the date it counts from")
     if left_at:
         _pause(instance, _latest_open_query(debt), today, left_at, None, only=set(left_at))
+
+
+def adjust_ladder_timer(instance: ProcessInstance, element_id: str, due: str, expression: str,
+                        data: Mapping[str, Any]) -> str:
+    """engine_context's timer adjuster for the ladder: a timer starting to wait now that counts
+    from a date before spans that held the ladder and are over (every unpaid invoice under query,
+    or a Breathing Space) falls due the time it would have had left at each span's start after
+    the span. Worked out as the timer starts, so one already past due (REF, invoice + 60 days,
+    reached after a long hold) does not fire at once; spans still open are after_ladder_ran's."""
+    anchor = counts_from(expression, data)
+    debt = db.session.scalar(select(DebtCase).where(DebtCase.instance_id == instance.id)) \
+        if anchor is not None else None
+    if anchor is None or debt is None:
+        return due
+    today = clock.today()
+    since = [(max(start, anchor), end) for start, end in _held_spans(debt, today)
+             if end is not None and end > anchor]
+    if not since:
+        return due
+    was = calendar.to_local_date(due)
+    now_due, _ = after_spans(timer_unit(expression), was, since)
+    if now_due == was:
+        return due
+    audit.record("timer_moved_for_hold", actor=None, person_id=instance.person_id,
+                 instance_id=instance.id, element_id=element_id,
+                 summary={"from": was.isoformat(), "to": now_due.isoformat()})
+    return calendar.at_local_hour(now_due).isoformat()
+
+
+def _held_spans(debt: DebtCase, today: date) -> list[Span]:
+    return [(start, end) for start, end in
+            either(held_together([query_spans(i) for i in unpaid_invoices(debt)]),
+                   breathing_space_spans(debt)) if start < today]
 
 
 def counts_from(expression: str, data: Mapping[str, Any]) -> date | None:
