@@ -434,3 +434,20 @@ def test_a_representative_s_contact_details_are_imported_and_checked(fa):
     refused = post(fa, "representatives", header + "200102,attorney,Ada Obi,property_and_finance,"
                                                    "1 Road,RG1 5QP,phone,,\n", status=422)
     assert any(d.get("column") == "phone" for d in refused["error"]["details"]), refused
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("card_transactions", "provider_reference,posted_on,kind,amount\nT1,2026-03-01,spend,-10.00"),
+    ("card_balances", "as_of,balance,commitments\n2026-03-01,100.00,0.00"),
+    ("direct_payments", "variant,amount,frequency,first_payment_date\n"
+                        "standard,350.00,weekly,2026-01-13"),
+])
+def test_a_header_without_the_column_rows_are_matched_by_is_422(staff, kind, text):
+    # Found by trying it: these answered 500 (a KeyError) instead of naming the missing column.
+    from app.errors import ValidationFailed
+    from app.services.imports import import_files
+
+    with pytest.raises(ValidationFailed) as refused:
+        import_files.import_file(kind, text + "\n", None)
+    assert any(d["line"] == 1 and "missing from the header" in d["message"]
+               for d in refused.value.details)

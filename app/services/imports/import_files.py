@@ -65,6 +65,9 @@ def import_file(kind: str, text: str, actor: User | None) -> ImportResult:
     if importer is None:
         raise NotFound(f"no import of kind '{kind}'; kinds: {', '.join(IMPORTERS)}")
     parsed = formats.parse(kind, text)
+    if any(error["line"] == 1 for error in parsed.errors):
+        # A header without a column the importer matches rows by: nothing below it can be read.
+        fail_if(parsed.errors)
     result = ImportResult(kind, rows=parsed.count)
     try:
         importer(parsed, actor, result)
