@@ -121,7 +121,6 @@ def after_debt_opened(debt: DebtCase, today: date) -> None:
         [query_spans(i) for i in unpaid_invoices(debt)]) if start < today and end is None]
     if not spans:
         return
-    still_open = True
     left_at: dict[str, tuple[TimerUnit, int, date]] = {}
     timers = runner.waiting_timer_expressions(instances.model_of(instance), instance.state,
                                               context_for(instance))
@@ -134,7 +133,7 @@ def after_debt_opened(debt: DebtCase, today: date) -> None:
         elif now_due != was:
             instances.move_timer(instance, element_id, calendar.at_local_hour(now_due), None,
                                  "the invoice was under query before the debt opened")
-    if still_open and left_at:
+    if left_at:
         _pause(instance, _latest_open_query(debt), today, left_at, None)
 
 
