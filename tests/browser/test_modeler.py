@@ -132,7 +132,7 @@ def test_a_kept_element_renamed_in_the_panel_cannot_be_published(running_case, l
     page.goto(live_url + MODELER)
     expect(page.locator("#modeler[data-modeler-state='ready']")).to_have_count(1)
     # The elements the service relies on carry a badge, and the page says why.
-    expect(page.locator(".load-bearing-badge")).to_have_count(7)
+    expect(page.locator(".load-bearing-badge")).to_have_count(8)
     expect(page.locator("#load-bearing")).to_contain_text(
         "Validate the returned agreement (validate_agreement): the check that the date the "
         "recipient signed is not in the future is attached to it")

@@ -28,7 +28,8 @@ class Signature:
         self.required, self.optional = frozenset(required), frozenset(optional)
 
 
-HANDLERS = {"send_letter": Signature({"template"}, {"date_var"})}
+HANDLERS = {"send_letter": Signature({"template"}, {"date_var"}),
+            "dp_step": Signature({"step"}, set())}
 
 
 @pytest.fixture(autouse=True)
