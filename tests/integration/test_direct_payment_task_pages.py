@@ -72,3 +72,36 @@ def test_what_happens_next_includes_the_open_audit(staff):
     said = dp_views.what_happens_next(agreement)
     assert (f"Audit {audit.reference}: the audit reminder will be sent on Monday 30 March 2026"
             in " ".join(said)), said
+
+
+def test_the_surplus_task_checks_the_answers_before_the_notice_goes(staff, client):
+    """Talking the surplus through sends the surplus notice: its page checks the answers first,
+    as every task that sends a letter does (the monitoring letters were not counted as letters)."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from app.models import HumanTask, Letter
+    from tests.integration.test_web_pages import csrf
+
+    agreement = monitored()
+    set_clock(at("2026-03-02", "10:00"))
+    audit = monitoring.open_audit(agreement, "concern", user("fa"), findings=["Asked"])
+    db.session.commit()
+    complete(tasks_of(audit.instance_id)["record_audit_evidence"], "fa",
+             documents_received_on="2026-03-02", balance="4150.00", commitments="0",
+             outcome="surplus", audit_findings="Nothing planned explains it.")
+    task = tasks_of(audit.instance_id)["discuss_surplus"]
+    sent = db.session.scalar(select(func.count()).select_from(Letter))
+    signed_in(client, "cw")
+    path = f"/tasks/{task.id}"
+    answered = client.post(path, data={"csrf_token": csrf(client, path), "action": "complete",
+                                       "surplus_discussed": "true",
+                                       "surplus_to_recover": "1350.00"})
+    assert answered.status_code == 303 and answered.location == f"{path}/check"
+    page = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(answered.location).text)))
+    assert "Check your answers before sending the letter" in page
+    assert "Alice Example" in page
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).status == "open"
+    assert db.session.scalar(select(func.count()).select_from(Letter)) == sent

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from app.models import HumanTask, Person
 
 # The handlers that send a letter named by their `template` parameter.
-TEMPLATE_HANDLERS = frozenset({"send_letter", "send_debt_letter"})
+TEMPLATE_HANDLERS = frozenset({"send_letter", "send_debt_letter", "send_query_letter",
+                               "send_dp_monitoring_letter"})
 # The legal and estate steps (app/tasks/debts.py LEGAL_STEPS) that send a letter, and which.
 LEGAL_STEP_LETTERS = {
     "post_letter_of_claim": "letter_of_claim",
