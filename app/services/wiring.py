@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from app.engine.contract import ProcessContract
-from app.services.debts import decisions, opening, recovery_contract
+from app.services.debts import decisions, opening, recovery_contract, recovery_guards
 from app.services.debts import start_checks as debt_starts
 from app.services.debts import task_checks as debt_checks
 from app.services.direct_payments import direct_payment_contract, monitoring, monitoring_contract
@@ -24,7 +24,7 @@ from app.services.direct_payments import task_checks as direct_payment_checks
 from app.services.estates import deaths, estate_contract
 from app.services.estates import start_checks as estate_starts
 from app.services.estates import task_checks as estate_checks
-from app.services.inbox import task_actions, task_checks
+from app.services.inbox import letter_preview, task_actions, task_checks
 from app.services.legal import legal_contract, pap_replies
 from app.services.legal import start_checks as legal_starts
 from app.services.legal import task_checks as legal_checks
@@ -91,6 +91,8 @@ def install(handlers: Mapping[str, engine_context.Handler]) -> None:
     if recovery_pause.after_debt_opened not in opening.OPENED_LISTENERS:
         opening.OPENED_LISTENERS.append(recovery_pause.after_debt_opened)
         opening.JOINED_LISTENERS.append(recovery_pause.after_invoices_joined)
+    if recovery_guards.letter_hold_of not in letter_preview.HOLD_CHECKS:
+        letter_preview.HOLD_CHECKS.append(recovery_guards.letter_hold_of)
     engine_context.install_timer_adjuster((recovery_contract.LADDER_KEY,),
                                           recovery_pause.adjust_ladder_timer)
     if recovery_pause.after_payments not in opening.PAID_LISTENERS:

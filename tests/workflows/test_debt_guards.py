@@ -404,3 +404,23 @@ def test_a_guard_task_is_completed_with_its_form_without_moving_the_ladder(staff
     assert done.status == TaskStatus.COMPLETED
     assert done.outcome == {"decision": "propose_write_off", "notes": "Six years passed"}
     assert instances.get_instance(debt.instance_id).state == state_before
+
+
+def test_the_check_page_says_a_letter_waits_for_the_breathing_space(at_final_demand):
+    """Issue 19's note: with a Breathing Space in force the check-your-answers page still said
+    the recovery contact letter would be sent when the checklist was completed."""
+    from app.services.inbox import letter_preview
+    from tests.workflows.test_debt_recovery import CHECKLIST_OK
+
+    account = at_final_demand
+    sweep("2026-09-18")
+    debt = debt_of(account)
+    checklist = open_tasks(debt)["pre_legal_checklist"]
+    [letter] = letter_preview.letters_on_completion(checklist, CHECKLIST_OK)
+    assert letter.held is None
+    sweep("2026-09-21", "10:00")
+    breathing_spaces.start(account.person, "standard", date(2026, 9, 21), None, "BS-9",
+                           user("fa"))
+    checklist = open_tasks(debt)["pre_legal_checklist"]
+    [letter] = letter_preview.letters_on_completion(checklist, CHECKLIST_OK)
+    assert letter.held is not None and "Breathing Space" in letter.held

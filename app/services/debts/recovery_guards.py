@@ -213,3 +213,22 @@ def recheck(debt: DebtCase, actor) -> None:
     instances.resume(instance, actor)
     if instance.status != InstanceStatus.HELD:
         note_guards(debt, decide(debt, guards.LETTER))
+
+
+# Guards that say why a letter waits, as the check-your-answers page words it; the others
+# (representation, deceased) already change who the letter goes to or stop it.
+_WAIT_GUARDS = ("breathing_space", "instalment_plan", "invoice_query")
+
+
+def letter_hold_of(task) -> str | None:
+    """Why a recovery letter a task's completion would send waits now (a Breathing Space, a plan
+    in force, every overdue invoice under query), or None: for the inbox's check-your-answers
+    page (letter_preview.HOLD_CHECKS; wiring installs it)."""
+    if task.instance_id is None:
+        return None
+    debt = db.session.scalar(select(DebtCase).where(DebtCase.instance_id == task.instance_id))
+    if debt is None:
+        return None
+    holds = decide(debt, "letter").holds
+    reasons = [holds[name] for name in _WAIT_GUARDS if name in holds]
+    return "; ".join(reasons) or None

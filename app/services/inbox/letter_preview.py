@@ -8,8 +8,8 @@ the offer" finds the "not proceeding" letter and "Extend" finds none. Nothing is
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from app.engine import runner
 from app.engine.types import EngineError, HandlerCall
@@ -41,6 +41,13 @@ class LetterToSend:
     to: str | None  # "Beatrice Brown as deputy", or None when nobody can receive it
     waits_for_approval: bool
     problem: str | None = None  # why nobody can receive it yet
+    held: str | None = None  # why it will wait after the task is completed (a Breathing Space)
+
+
+# What holds a letter of a task's case now, in words (a debt's recovery guards): a capability
+# installs its check (app/services/wiring.py), so the inbox imports none of them.
+HoldCheck = Callable[["HumanTask"], "str | None"]
+HOLD_CHECKS: list[HoldCheck] = []
 
 
 def letter_of(call: HandlerCall) -> str | None:
@@ -71,7 +78,8 @@ def letters_on_completion(task: HumanTask, answers: Mapping[str, Any]) -> list[L
                              runner.EngineContext(diagram_functions(), dispatch))
     except EngineError:
         pass  # the completion itself will say what is wrong; the letters found so far stand
-    return [_described(template, task.person) for template in templates]
+    held = next((reason for check in HOLD_CHECKS if (reason := check(task))), None)
+    return [replace(_described(template, task.person), held=held) for template in templates]
 
 
 def _described(template: str, person: Person) -> LetterToSend:
