@@ -68,6 +68,8 @@ def test_the_page_shows_the_last_payment_and_the_last_12_newest_first(dp, client
     days = re.findall(r"(\d+) January 2026", table)
     assert days == [str(d) for d in range(26, 14, -1)]  # 12 of them, the newest first
     assert "DPP-014" in table and "£314.00" in table and "DPP-002" not in table
+    summary = client.get("/people/P100234").text  # the case Summary's card says it too
+    assert re.search(r"Last payment\s*</dt>\s*<dd[^>]*>£314.00 on 26 January 2026", summary)
 
 
 def test_the_api_gives_the_last_payment_and_the_last_12(dp, client):
