@@ -1144,10 +1144,19 @@ def credit_note_notice(letter: Letter) -> None:
     letter.blank()
     letter.heading("Why")
     letter.text("{{ reason }}")
+    letter.tag("if reissued_invoice_no")
+    letter.heading("Your corrected invoice")
+    letter.text(
+        "We have sent a corrected invoice, number {{ reissued_invoice_no }}, to replace invoice "
+        "{{ original_invoice_no }}. Please pay it by {{ new_due_date }}. If you have already "
+        "paid more than it asks for, please contact {{ contact_for_help }} to arrange a refund."
+    )
+    letter.tag("else")
     letter.text(
         "You do not need to do anything. If you have already paid more than you now owe, please "
         "contact {{ contact_for_help }} to arrange a refund."
     )
+    letter.tag("endif")
 
 
 def complaint_acknowledgement(letter: Letter) -> None:

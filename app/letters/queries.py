@@ -96,10 +96,16 @@ def _complaint_defaults(context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _credit_note_defaults(context: Mapping[str, Any]) -> dict[str, Any]:
+    # Empty: no corrected invoice replaces the one credited, and the paragraph says so.
+    return {"reissued_invoice_no": "", "new_due_date": ""}
+
+
 QUERY_DEFAULTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "query_acknowledgement": _acknowledgement_defaults,
     "query_holding": _holding_defaults,
     "query_outcome": _outcome_defaults,
     "complaint_acknowledgement": _complaint_defaults,
+    "credit_note_notice": _credit_note_defaults,
 }
 

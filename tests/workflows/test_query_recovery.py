@@ -348,6 +348,10 @@ def test_a_reissue_asked_for_follows_the_late_approval_of_its_credit_note(staff)
         select(CreditNote).order_by(CreditNote.id))]
     assert notes == [(Decimal("150.00"), "issued", "Visits were not made."),
                      (Decimal("190.00"), "issued", "Replaced by re-issued invoice INV-0706-R1")]
+    # The notice sent on the approval tells the person about the corrected invoice.
+    notice = letter_text(account.person_id, "credit_note_notice")
+    assert "corrected invoice, number INV-0706-R1" in notice and "24 August 2026" in notice
+    assert "You do not need to do anything" not in notice
 
 
 def test_a_late_approval_without_a_reissue_asked_for_reissues_nothing(staff):

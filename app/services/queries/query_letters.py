@@ -207,8 +207,14 @@ def _credit_note_notice(query: InvoiceQuery, data: Mapping[str, Any], on: date
     described = {line.id: line.description for line in invoice.lines}
     lines = [{"description": described.get(line.get("line_id"), f"Invoice {invoice.number}"),
               "amount": Decimal(str(line.get("amount")))} for line in note.lines or []]
+    # The corrected invoice that replaced the credited one, if the outcome asked for one: made
+    # before this notice (by the outcome step, or on the note's late approval).
+    reissued = db.session.scalar(select(Invoice).where(Invoice.reissue_of_id == invoice.id)
+                                 .order_by(Invoice.id.desc()).limit(1))
     return {"credit_note_no": note.number, "credit_note_date": note.issued_on or note.raised_on,
             "original_invoice_no": invoice.number,
+            "reissued_invoice_no": reissued.number if reissued is not None else "",
+            "new_due_date": reissued.due_date if reissued is not None else "",
             "lines": lines or [{"description": f"Invoice {invoice.number}",
                                 "amount": Decimal(note.amount)}],
             "credit_amount": Decimal(note.amount), "reason": note.reason}
