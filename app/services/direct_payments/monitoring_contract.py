@@ -92,6 +92,8 @@ MONITORING = ProcessContract(
                  type="enum", values=frozenset({"continue", "concern"})),
         Variable("checked_on", "the light-touch check is recorded with it",
                  task="light_touch_check", type="date"),
+        Variable("spending_as_planned", "money not spent as the support plan says starts an "
+                 "audit", task="light_touch_check", type="boolean"),
     ),
     messages=(
         Message("notice_given", "the service passes it on when notice is recorded, and "
@@ -120,6 +122,9 @@ AUDIT = ProcessContract(
                 "the surplus notice goes only after the caseworker has talked it through"),
         _step("surplus_agreed", "Record the surplus to recover",
               "it sets the repayment date and, for a card, the instruction to take it back"),
+        Element("caseworker_review", Kind.USER_TASK,
+                "Review the direct payment (regulation 7(1)(b))",
+                "the review the law requires before a s33(5) decision is recorded here"),
         Element("care_manager_decision", Kind.USER_TASK,
                 "Decide what happens to the direct payment (Care Act s33(5))",
                 "the decision and its written reasons are recorded here"),
@@ -148,6 +153,10 @@ AUDIT = ProcessContract(
                  values=frozenset(str(o) for o in AuditOutcome)),
         Variable("balance", "the surplus is worked out from it", task="record_audit_evidence",
                  type="money"),
+        Variable("commitments", "money already owed is taken off before the surplus",
+                 task="record_audit_evidence", type="money"),
+        Variable("audit_findings", "the audit's findings and the letters give it",
+                 task="record_audit_evidence", type="note"),
         Variable("surplus_to_recover", "the surplus notice asks for it", task="discuss_surplus",
                  type="money"),
         Variable("decision", "the decision letter and the instruction follow it",
@@ -155,6 +164,14 @@ AUDIT = ProcessContract(
                  values=frozenset(str(d) for d in Section33Decision)),
         Variable("reasons", "the decision letter gives them", task="care_manager_decision",
                  type="note"),
+        Variable("new_amount", "a reduction tells whoever pays the new amount",
+                 task="care_manager_decision", type="money", required=False),
+        Variable("repayment", "the repayment letter asks for it, and what is not repaid is "
+                 "invoiced", task="care_manager_decision", type="money", required=False),
+        Variable("fraud_suspected", "a yes refers the case to the counter-fraud team",
+                 task="care_manager_decision", type="boolean"),
+        Variable("review_findings", "the caseworker's regulation 7(1)(b) review is recorded "
+                 "with it", task="caseworker_review", type="note"),
         Variable("amount_repaid", "anything not repaid is invoiced", task="check_repayment",
                  type="money"),
     ),
