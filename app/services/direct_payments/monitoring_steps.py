@@ -134,9 +134,9 @@ def plan_check(agreement: DirectPaymentAgreement, data: Mapping[str, Any]) -> di
     today = clock.today()
     if agreement.account_type == AccountType.CARD and settings.get("dp_card_sweep"):
         on = rules.next_sweep(today, settings.integer("dp_sweep_day_of_month"))
+        since = data.get("last_check_on") or agreement.first_payment_date or today
         return {"check_kind": "sweep", "check_on": on.isoformat(),
-                "period_from": (data.get("last_check_on") or agreement.first_payment_date
-                                or today).__str__(), "period_to": on.isoformat()}
+                "period_from": str(since), "period_to": on.isoformat()}
     if settings.get("dp_quarterly_returns"):
         days = settings.integer("dp_quarterly_return_days")
         first = agreement.first_payment_date or today
